@@ -247,6 +247,12 @@ impl SyntaxError {
                 let span = Span::new(l, r);
                 match tok {
                     Tok::Invalid(_) => return None,
+                    Tok::Eol if expected.iter().any(|e| e == "\":\"") => {
+                        SyntaxError::MissingColon {
+                            span: Span::new(l, l),
+                            found: "the end of the line".into(),
+                        }
+                    }
                     Tok::Eol | Tok::Sep => SyntaxError::UnexpectedEnd {
                         span: Span::new(l, l),
                         what,

@@ -300,6 +300,24 @@ impl<'s> Lexer<'s> {
         }
     }
 
+    /// Whether the text after a line break can only be the start of a new equation (`x =`, `x :`,
+    /// `dx/dt`): then an equation without a unit ends here, and the parser reports it alone instead of
+    /// swallowing the next line.
+    fn next_line_starts_equation(&mut self) -> bool {
+        let first = self.peek_skipping_newlines(0);
+        let second = self.peek_skipping_newlines(1);
+        match (first, second) {
+            (Some((_, Tok::Ident(_), _)), Some((_, Tok::Assign | Tok::Colon, _))) => true,
+            (Some((_, Tok::Ident(name), _)), Some((_, Tok::Slash, _))) if name.starts_with('d') => {
+                matches!(
+                    self.peek_skipping_newlines(2),
+                    Some((_, Tok::Ident("dt"), _))
+                ) && matches!(self.peek_skipping_newlines(3), Some((_, Tok::Assign, _)))
+            }
+            _ => false,
+        }
+    }
+
     fn next_equations(&mut self) -> Option<Spanned<'s>> {
         loop {
             let Some((l, tok, r)) = self.raw() else {
@@ -311,7 +329,10 @@ impl<'s> Lexer<'s> {
                 return None;
             };
             if tok == Tok::Newline {
-                if self.depth == 0 && self.seen_colon {
+                let ends = self.depth == 0
+                    && self.pending_break
+                    && (self.seen_colon || self.next_line_starts_equation());
+                if ends {
                     self.seen_colon = false;
                     self.at_start = true;
                     self.pending_break = false;
@@ -320,18 +341,17 @@ impl<'s> Lexer<'s> {
                 continue;
             }
             self.pending_break = true;
-            if std::mem::take(&mut self.at_start) {
-                if let Tok::Ident(name) = tok {
-                    if name.len() > 1 && name.starts_with('d') {
-                        let slash = self.peek_skipping_newlines(0);
-                        let dt = self.peek_skipping_newlines(1);
-                        if let (Some((_, Tok::Slash, _)), Some((_, Tok::Ident("dt"), end))) =
-                            (slash, dt)
-                        {
-                            self.consume_skipping_newlines(2);
-                            return Some((l, Tok::DiffOp(&name[1..]), end));
-                        }
-                    }
+            let at_start = std::mem::take(&mut self.at_start);
+            if let Tok::Ident(name) = tok
+                && at_start
+                && name.len() > 1
+                && name.starts_with('d')
+            {
+                let slash = self.peek_skipping_newlines(0);
+                let dt = self.peek_skipping_newlines(1);
+                if let (Some((_, Tok::Slash, _)), Some((_, Tok::Ident("dt"), end))) = (slash, dt) {
+                    self.consume_skipping_newlines(2);
+                    return Some((l, Tok::DiffOp(&name[1..]), end));
                 }
             }
             self.track_depth(&tok);

@@ -189,3 +189,16 @@ fn statements_errors() {
     let codes: Vec<_> = errors.iter().map(|e| e.code()).collect();
     assert_eq!(codes, ["unsupported-assignment", "unexpected-end"]);
 }
+
+#[test]
+fn an_equation_without_unit_does_not_swallow_the_next_line() {
+    let src = "dv/dt = -v/tau\nI = 3^2 : amp\nw : 1\n";
+    let (eqs, errors) = parse_equations(src);
+    let codes: Vec<_> = errors.iter().map(|e| e.code()).collect();
+    assert_eq!(codes, ["missing-colon", "bitwise-operator"], "{errors:?}");
+    assert_eq!(errors[0].span(), Span::new(14, 14));
+    assert!(eqs.iter().any(|e| e.name.name == "w"));
+    // A genuine continuation line is still joined.
+    let (eqs, errors) = parse_equations("dv/dt = -v/tau\n   + I/C : volt\n");
+    assert!(errors.is_empty() && eqs.len() == 1);
+}
