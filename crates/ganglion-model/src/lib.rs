@@ -1,26 +1,45 @@
 //! Semantic checks of Brian2 models: the checked, resolved model that code generation starts from.
 //!
-//! Not here: parsing (that is `ganglion-syntax`) or code generation (`ganglion-lower`).
+//! A NeuronGroup's equations, threshold, reset, refractory period and events are checked as Brian2
+//! checks them — identifier rules, flags per class of equation, unit specifications, name resolution
+//! through the namespaces, dimensions and types of every expression and statement, subexpression order,
+//! noise — and the result is a [`NeuronGroupModel`]: resolved names, unit-free values, Brian2's
+//! refractoriness rewrite recorded as facts (`unless_refractory`, `lastspike`, `not_refractory`).
+//! Every problem is a [`ModelError`] with a span, rendered by the syntax crate's one renderer.
+//!
+//! Not here: parsing (`ganglion-syntax`), integration methods and code generation (`ganglion-lower`).
 
-use ganglion_modelfile::{CodeForm, ModelFile};
-use ganglion_syntax::{Diagnostic, parse_equations, parse_expression, parse_statements};
+pub mod equations;
+mod error;
+pub mod expr;
+mod file;
+mod group;
+pub mod model;
+mod namespace;
+mod print;
+mod statements;
+pub mod symbolic;
 
-/// Checks every code string of a model file and returns the diagnostics, attached to their sources.
+pub use error::ModelError;
+pub use expr::{Scope, Special, TExpr, TKind, ValueType};
+pub use file::{CheckedModelFile, DEFAULT_SCHEDULE, check_code_expr, group_scope};
+pub use group::{
+    Code, EventSpec, Location, NeuronGroupSpec, OnEventSpec, RefractorySpec, check_neuron_group,
+    substituted,
+};
+pub use model::*;
+pub use namespace::{ExternalValue, Namespace, constant_value, eval_constant};
+pub use statements::BlockRules;
+
+use ganglion_modelfile::ModelFile;
+use ganglion_syntax::Diagnostic;
+
+/// Checks a model file; returns every diagnostic (errors and warnings), attached to their sources.
 pub fn check_model_file(file: &ModelFile) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for (code, form) in file.code_strings() {
-        let errors = match form {
-            CodeForm::Equations => parse_equations(&code.text).1,
-            CodeForm::Statements => parse_statements(&code.text).1,
-            CodeForm::Expression => parse_expression(&code.text).1,
-            CodeForm::Method if code.text.contains('=') => parse_statements(&code.text).1,
-            CodeForm::Method => Vec::new(),
-        };
-        out.extend(
-            errors
-                .iter()
-                .map(|e| e.to_diagnostic().in_source(code.source)),
-        );
-    }
-    out
+    file::check_model_file(file).1
+}
+
+/// Checks a model file and returns what passed along with the diagnostics.
+pub fn check_model_file_full(file: &ModelFile) -> (CheckedModelFile, Vec<Diagnostic>) {
+    file::check_model_file(file)
 }

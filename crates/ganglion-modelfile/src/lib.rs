@@ -454,6 +454,36 @@ impl ModelFile {
     }
 }
 
+/// The bounds of a subgroup slice `[start:stop]` (`None` where left out).
+pub type SliceBounds = (Option<i64>, Option<i64>);
+
+/// Splits a source such as `"P[:3200]"` into the group name and the slice bounds (`None` where left
+/// out); a plain `"P"` has no slice. Only contiguous slices with step 1 exist, as in Brian2.
+pub fn split_subgroup(source: &str) -> Result<(&str, Option<SliceBounds>), String> {
+    let Some(open) = source.find('[') else {
+        return Ok((source.trim(), None));
+    };
+    let name = source[..open].trim();
+    let rest = source[open + 1..].trim();
+    let Some(inner) = rest.strip_suffix(']') else {
+        return Err(format!("`{source}` is missing its closing `]`"));
+    };
+    let Some((a, b)) = inner.split_once(':') else {
+        return Err(format!("`{source}` must be a slice `name[start:stop]`"));
+    };
+    let bound = |s: &str| -> Result<Option<i64>, String> {
+        let s = s.trim();
+        if s.is_empty() {
+            Ok(None)
+        } else {
+            s.parse()
+                .map(Some)
+                .map_err(|_| format!("`{s}` is not an integer index"))
+        }
+    };
+    Ok((name, Some((bound(a)?, bound(b)?))))
+}
+
 /// The three forms model code takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CodeForm {

@@ -1,0 +1,747 @@
+//! Checking a NeuronGroup: its equations, threshold, reset, refractoriness and events, into a
+//! [`NeuronGroupModel`].
+
+use std::collections::HashMap;
+
+use ganglion_syntax::ast::EquationKind;
+use ganglion_syntax::{
+    Diagnostic, SourceId, Span, parse_equations, parse_expression, parse_statements,
+};
+use ganglion_units::Dimension;
+
+use crate::equations::{Declaration, NEURON_GROUP_FLAGS, declarations};
+use crate::error::ModelError;
+use crate::expr::{Scope, Special, TExpr, TKind, ValueType, VarInfo, check_expr};
+use crate::model::*;
+use crate::namespace::Namespace;
+use crate::statements::{BlockRules, check_statements, is_shared_expr};
+use crate::symbolic::{split_noise, substitute};
+
+/// A code string handed to the checker.
+#[derive(Clone, Copy, Debug)]
+pub struct Code<'a> {
+    /// The text.
+    pub text: &'a str,
+    /// Where diagnostics about it point.
+    pub source: SourceId,
+}
+
+/// A place in a code string (for diagnostics about things that are not code, like an event's name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// The code string.
+    pub source: SourceId,
+    /// The span in it.
+    pub span: Span,
+}
+
+/// The refractory period as given.
+#[derive(Clone, Copy, Debug)]
+pub enum RefractorySpec<'a> {
+    /// None (Brian2's `refractory=False`).
+    None,
+    /// A time in seconds (Brian2's `refractory=5*ms`).
+    Time(f64),
+    /// A string: a time expression or a boolean condition.
+    Code(Code<'a>),
+}
+
+/// A custom event as given.
+#[derive(Clone, Copy, Debug)]
+pub struct EventSpec<'a> {
+    /// The event's name.
+    pub name: &'a str,
+    /// Where the name is written.
+    pub name_location: Location,
+    /// The condition.
+    pub condition: Code<'a>,
+}
+
+/// `run_on_event(event, code)` as given.
+#[derive(Clone, Copy, Debug)]
+pub struct OnEventSpec<'a> {
+    /// The event.
+    pub event: &'a str,
+    /// Where the event's name is written.
+    pub event_location: Location,
+    /// The statements.
+    pub code: Code<'a>,
+}
+
+/// Everything the NeuronGroup constructor takes that the checker needs.
+#[derive(Clone, Debug)]
+pub struct NeuronGroupSpec<'a> {
+    /// The group's name.
+    pub name: &'a str,
+    /// Number of neurons (at least 1; the caller reports other values).
+    pub n: usize,
+    /// The equations.
+    pub model: Code<'a>,
+    /// The threshold condition.
+    pub threshold: Option<Code<'a>>,
+    /// The reset statements.
+    pub reset: Option<Code<'a>>,
+    /// The refractory period.
+    pub refractory: RefractorySpec<'a>,
+    /// Custom events.
+    pub events: Vec<EventSpec<'a>>,
+    /// `run_on_event` code.
+    pub on_event: Vec<OnEventSpec<'a>>,
+    /// The group's own namespace (Brian2's `namespace=` argument).
+    pub namespace: Namespace,
+    /// Linked variables whose source has one value (a shared variable, or a group of one neuron): they
+    /// are shared in this group too.
+    pub shared_links: Vec<String>,
+}
+
+/// Diagnostics gathered while checking, attached to their code strings.
+#[derive(Default)]
+struct Report {
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    fn add(&mut self, source: SourceId, errors: Vec<ModelError>) {
+        self.diagnostics
+            .extend(errors.iter().map(|e| e.to_diagnostic().in_source(source)));
+    }
+
+    fn syntax(&mut self, source: SourceId, errors: &[ganglion_syntax::SyntaxError]) {
+        self.diagnostics
+            .extend(errors.iter().map(|e| e.to_diagnostic().in_source(source)));
+    }
+
+    fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Checks a NeuronGroup. Returns the checked model when there are no errors, and every diagnostic
+/// (errors and warnings) either way.
+pub fn check_neuron_group(
+    spec: &NeuronGroupSpec<'_>,
+    run_namespace: &Namespace,
+) -> (Option<NeuronGroupModel>, Vec<Diagnostic>) {
+    let mut report = Report::default();
+    let model = check(spec, run_namespace, &mut report);
+    let model = if report.has_errors() { None } else { model };
+    (model, report.diagnostics)
+}
+
+fn check(
+    spec: &NeuronGroupSpec<'_>,
+    run_ns: &Namespace,
+    report: &mut Report,
+) -> Option<NeuronGroupModel> {
+    let src = spec.model.source;
+    let (equations, syntax) = parse_equations(spec.model.text);
+    report.syntax(src, &syntax);
+    let mut errors = Vec::new();
+    let decls = declarations(&equations, &NEURON_GROUP_FLAGS, &mut errors);
+    report.add(src, errors);
+
+    // Refractoriness: decided first, because it adds variables.
+    let has_refractory = !matches!(spec.refractory, RefractorySpec::None);
+
+    // The group's variables, for name resolution.
+    let mut variables: HashMap<String, VarInfo> = HashMap::new();
+    for d in &decls {
+        variables.insert(
+            d.name.clone(),
+            VarInfo {
+                ty: d.var_type.into(),
+                dim: d.dim,
+                shared: d.has_flag("shared") || spec.shared_links.contains(&d.name),
+                subexpression: d.kind == EquationKind::Subexpression,
+            },
+        );
+    }
+    if has_refractory {
+        variables.insert(
+            "lastspike".into(),
+            VarInfo {
+                ty: ValueType::Float,
+                dim: Dimension::TIME,
+                shared: false,
+                subexpression: false,
+            },
+        );
+        variables.insert(
+            "not_refractory".into(),
+            VarInfo {
+                ty: ValueType::Bool,
+                dim: Dimension::DIMENSIONLESS,
+                shared: false,
+                subexpression: false,
+            },
+        );
+    }
+    let scope = Scope {
+        variables,
+        temporaries: HashMap::new(),
+        namespaces: vec![&spec.namespace, run_ns],
+        allow_noise: false,
+    };
+
+    // Right-hand sides.
+    let mut diff_eqs = Vec::new();
+    let mut subexpressions = Vec::new();
+    let mut errors = Vec::new();
+    let mut plain_xi: Option<Span> = None;
+    for d in &decls {
+        let Some(ast) = &d.expr else { continue };
+        let noise_scope = Scope {
+            allow_noise: d.kind != EquationKind::Parameter,
+            ..scope.clone()
+        };
+        let Some(rhs) = check_expr(ast, &noise_scope, &mut errors) else {
+            continue;
+        };
+        if d.kind != EquationKind::Differential {
+            // `xi_*` may appear in a subexpression (it reaches the equations through substitution),
+            // plain `xi` only in a differential equation.
+            let mut plain = None;
+            rhs.walk(&mut |n| {
+                if n.kind == TKind::Noise("xi".into()) && plain.is_none() {
+                    plain = Some(n.span);
+                }
+            });
+            if let Some(span) = plain {
+                errors.push(ModelError::NoiseOutsideDiffEq {
+                    span,
+                    name: "xi".into(),
+                });
+                continue;
+            }
+        }
+        match d.kind {
+            EquationKind::Differential => {
+                let expected = d.dim / Dimension::TIME;
+                if rhs.dim != expected {
+                    errors.push(ModelError::DimensionMismatch {
+                        span: rhs.span,
+                        context: format!("the right-hand side of `d{}/dt`", d.name),
+                        expected,
+                        found: rhs.dim,
+                    });
+                    continue;
+                }
+                let noise = rhs.noise_names();
+                if noise.contains(&"xi") {
+                    if let Some(_first) = plain_xi {
+                        errors.push(ModelError::NoiseReused { span: rhs.span });
+                        continue;
+                    }
+                    plain_xi = Some(rhs.span);
+                }
+                diff_eqs.push(DiffEq {
+                    var: d.name.clone(),
+                    rhs,
+                    unless_refractory: d.has_flag("unless refractory"),
+                    span: d.span,
+                });
+            }
+            EquationKind::Subexpression => {
+                if rhs.dim != d.dim {
+                    errors.push(ModelError::DimensionMismatch {
+                        span: rhs.span,
+                        context: format!("the definition of `{}`", d.name),
+                        expected: d.dim,
+                        found: rhs.dim,
+                    });
+                    continue;
+                }
+                if d.var_type == ganglion_units::VarType::Boolean && rhs.ty != ValueType::Bool {
+                    errors.push(ModelError::NotBoolean {
+                        span: rhs.span,
+                        context: format!("the definition of the boolean `{}`", d.name),
+                    });
+                    continue;
+                }
+                let constant_over_dt = d.has_flag("constant over dt");
+                if rhs.is_stateful() && !constant_over_dt {
+                    errors.push(ModelError::StatefulSubexpression {
+                        span: rhs.span,
+                        name: d.name.clone(),
+                    });
+                    continue;
+                }
+                let shared = d.has_flag("shared");
+                if shared && let Err(var) = is_shared_expr(&rhs, &scope, false) {
+                    errors.push(ModelError::SharedReadsVector {
+                        span: rhs.span,
+                        name: d.name.clone(),
+                        var,
+                    });
+                    continue;
+                }
+                subexpressions.push(Subexpression {
+                    name: d.name.clone(),
+                    expr: rhs,
+                    dim: d.dim,
+                    ty: d.var_type.into(),
+                    shared,
+                    constant_over_dt,
+                });
+            }
+            EquationKind::Parameter => {}
+        }
+    }
+    let subexpressions = match order_subexpressions(subexpressions, &decls) {
+        Ok(s) => s,
+        Err(e) => {
+            errors.push(*e);
+            Vec::new()
+        }
+    };
+    // Noise must enter linearly once subexpressions are substituted.
+    diff_eqs.retain(|d| {
+        let rhs = substituted(&d.rhs, &subexpressions);
+        let noise = rhs.noise_names();
+        if !noise.is_empty() && split_noise(&rhs).is_none() {
+            errors.push(ModelError::NonlinearNoise {
+                span: d.rhs.span,
+                name: noise[0].to_string(),
+            });
+            return false;
+        }
+        true
+    });
+    let stochastic = classify_noise(&diff_eqs, &subexpressions);
+    report.add(src, errors);
+
+    // Warnings about refractoriness flags.
+    if !has_refractory {
+        let mut warnings = Vec::new();
+        for d in &decls {
+            if let Some((_, span)) = d.flags.iter().find(|(f, _)| f == "unless refractory") {
+                warnings.push(ModelError::NoRefractory { span: *span });
+            }
+        }
+        report.add(src, warnings);
+    }
+
+    // Refractory period.
+    let refractory = match spec.refractory {
+        RefractorySpec::None => Refractory::None,
+        RefractorySpec::Time(seconds) => Refractory::Period(TExpr {
+            kind: TKind::Float(seconds),
+            ty: ValueType::Float,
+            dim: Dimension::TIME,
+            span: Span::default(),
+        }),
+        RefractorySpec::Code(code) => {
+            check_refractory(code, &scope, report).unwrap_or(Refractory::None)
+        }
+    };
+
+    // Events: the threshold is the event `spike`.
+    let mut events: Vec<Event> = Vec::new();
+    if let Some(code) = spec.threshold
+        && let Some(cond) = check_condition(code, &scope, "the threshold", report)
+    {
+        events.push(Event {
+            name: "spike".into(),
+            condition: cond,
+            source: Some(code.source),
+        });
+    }
+    for e in &spec.events {
+        let valid = e
+            .name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && e.name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let problem = if !valid {
+            Some("event names must be valid identifiers")
+        } else if e.name == "spike" && spec.threshold.is_some() {
+            Some("`spike` is already defined by the threshold")
+        } else if events.iter().any(|x| x.name == e.name) {
+            Some("it is defined twice")
+        } else {
+            None
+        };
+        if let Some(reason) = problem {
+            report.add(
+                e.name_location.source,
+                vec![ModelError::BadEvent {
+                    span: e.name_location.span,
+                    name: e.name.to_string(),
+                    reason,
+                }],
+            );
+            continue;
+        }
+        let context = format!("the condition of the event `{}`", e.name);
+        if let Some(cond) = check_condition(e.condition, &scope, &context, report) {
+            events.push(Event {
+                name: e.name.to_string(),
+                condition: cond,
+                source: Some(e.condition.source),
+            });
+        }
+    }
+
+    // Event code: the reset, then run_on_event.
+    let mut event_codes: Vec<EventCode> = Vec::new();
+    let mut add_code =
+        |event: &str, location: Option<Location>, code: Code<'_>, report: &mut Report| {
+            let known = spec.threshold.is_some() && event == "spike"
+                || spec.events.iter().any(|e| e.name == event);
+            if !known {
+                let location = location.unwrap_or(Location {
+                    source: code.source,
+                    span: Span::new(0, code.text.len()),
+                });
+                let mut names: Vec<String> = Vec::new();
+                if spec.threshold.is_some() {
+                    names.push("spike".into());
+                }
+                names.extend(spec.events.iter().map(|e| e.name.to_string()));
+                report.add(
+                    location.source,
+                    vec![ModelError::UnknownEvent {
+                        span: location.span,
+                        name: event.to_string(),
+                        known: names,
+                    }],
+                );
+                return;
+            }
+            if event_codes.iter().any(|c| c.event == event) {
+                let location = location.unwrap_or(Location {
+                    source: code.source,
+                    span: Span::new(0, code.text.len()),
+                });
+                report.add(
+                    location.source,
+                    vec![ModelError::DuplicateEventCode {
+                        span: location.span,
+                        name: event.to_string(),
+                    }],
+                );
+                return;
+            }
+            let context = if event == "spike" && location.is_none() {
+                "reset code"
+            } else {
+                "event code"
+            };
+            if let Some(block) = check_block(code, &scope, context, false, report) {
+                event_codes.push(EventCode {
+                    event: event.to_string(),
+                    code: block,
+                });
+            }
+        };
+    if let Some(reset) = spec.reset {
+        add_code("spike", None, reset, report);
+    }
+    for o in &spec.on_event {
+        add_code(o.event, Some(o.event_location), o.code, report);
+    }
+    if let (Some(threshold), None, Refractory::None) = (spec.threshold, spec.reset, &refractory)
+        && !threshold.text.contains("rand(")
+    {
+        report.add(
+            threshold.source,
+            vec![ModelError::OnlyThreshold {
+                span: Span::new(0, threshold.text.trim_end().len()),
+            }],
+        );
+    }
+
+    // Stored variables.
+    let mut vars: Vec<Variable> = Vec::new();
+    for d in &decls {
+        let kind = match d.kind {
+            EquationKind::Differential => VariableKind::Differential,
+            EquationKind::Parameter => VariableKind::Parameter,
+            EquationKind::Subexpression if d.has_flag("constant over dt") => {
+                VariableKind::ConstantOverDt
+            }
+            EquationKind::Subexpression => continue,
+        };
+        vars.push(Variable {
+            name: d.name.clone(),
+            dim: d.dim,
+            ty: d.var_type.into(),
+            kind,
+            shared: d.has_flag("shared") || spec.shared_links.contains(&d.name),
+            constant: d.has_flag("constant"),
+            linked: d.has_flag("linked"),
+            unless_refractory: has_refractory && d.has_flag("unless refractory"),
+        });
+    }
+    if has_refractory {
+        for (name, dim, ty, kind) in [
+            (
+                "lastspike",
+                Dimension::TIME,
+                ValueType::Float,
+                VariableKind::LastSpike,
+            ),
+            (
+                "not_refractory",
+                Dimension::DIMENSIONLESS,
+                ValueType::Bool,
+                VariableKind::NotRefractory,
+            ),
+        ] {
+            vars.push(Variable {
+                name: name.into(),
+                dim,
+                ty,
+                kind,
+                shared: false,
+                constant: false,
+                linked: false,
+                unless_refractory: false,
+            });
+        }
+    }
+
+    let mut externals = Namespace::new();
+    let mut collect = |e: &TExpr| {
+        e.walk(&mut |n| {
+            if let TKind::External { name, .. } = &n.kind
+                && let Some(v) = spec.namespace.get(name).or_else(|| run_ns.get(name))
+            {
+                externals.insert(name.clone(), v.clone());
+            }
+        })
+    };
+    diff_eqs.iter().for_each(|d| collect(&d.rhs));
+    subexpressions.iter().for_each(|s| collect(&s.expr));
+    events.iter().for_each(|e| collect(&e.condition));
+    for c in &event_codes {
+        c.code.statements.iter().for_each(|s| collect(&s.value));
+    }
+    if let Refractory::Period(e) | Refractory::Condition(e) = &refractory {
+        collect(e);
+    }
+
+    Some(NeuronGroupModel {
+        name: spec.name.to_string(),
+        n: spec.n,
+        variables: vars,
+        subexpressions,
+        diff_eqs,
+        stochastic,
+        events,
+        event_codes,
+        refractory,
+        externals,
+        user_equations: spec.model.text.to_string(),
+        source: Some(src),
+    })
+}
+
+/// Checks a condition (threshold, event): it must be boolean.
+fn check_condition(
+    code: Code<'_>,
+    scope: &Scope<'_>,
+    context: &str,
+    report: &mut Report,
+) -> Option<TExpr> {
+    let (expr, syntax) = parse_expression(code.text);
+    report.syntax(code.source, &syntax);
+    let expr = expr?;
+    let mut errors = Vec::new();
+    let checked = check_expr(&expr, scope, &mut errors);
+    if let Some(c) = &checked
+        && c.ty != ValueType::Bool
+    {
+        errors.push(ModelError::NotBoolean {
+            span: c.span,
+            context: context.to_string(),
+        });
+    }
+    let ok = errors.is_empty();
+    report.add(code.source, errors);
+    checked.filter(|_| ok)
+}
+
+/// Checks statements run on an event or regularly.
+pub(crate) fn check_block_in(
+    code: Code<'_>,
+    scope: &Scope<'_>,
+    context: &'static str,
+    allow_shared_writes: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<CodeBlock> {
+    let mut report = Report::default();
+    let block = check_block(code, scope, context, allow_shared_writes, &mut report);
+    diagnostics.extend(report.diagnostics);
+    block
+}
+
+fn check_block(
+    code: Code<'_>,
+    scope: &Scope<'_>,
+    context: &'static str,
+    allow_shared_writes: bool,
+    report: &mut Report,
+) -> Option<CodeBlock> {
+    let (statements, syntax) = parse_statements(code.text);
+    report.syntax(code.source, &syntax);
+    let mut scope = scope.clone();
+    let mut errors = Vec::new();
+    let rules = BlockRules {
+        context,
+        allow_shared_writes,
+    };
+    let checked = check_statements(&statements, &mut scope, rules, &mut errors);
+    let ok = errors.is_empty() && syntax.is_empty();
+    report.add(code.source, errors);
+    ok.then(|| CodeBlock {
+        statements: checked,
+        source: Some(code.source),
+        text: code.text.to_string(),
+    })
+}
+
+/// Checks a refractory string: a time expression or a boolean condition.
+fn check_refractory(code: Code<'_>, scope: &Scope<'_>, report: &mut Report) -> Option<Refractory> {
+    let (expr, syntax) = parse_expression(code.text);
+    report.syntax(code.source, &syntax);
+    let expr = expr?;
+    let mut errors = Vec::new();
+    let checked = check_expr(&expr, scope, &mut errors);
+    let result = checked.and_then(|c| {
+        if c.ty == ValueType::Bool {
+            Some(Refractory::Condition(c))
+        } else if c.dim == Dimension::TIME {
+            Some(Refractory::Period(c))
+        } else {
+            errors.push(ModelError::RefractoryType {
+                span: c.span,
+                found: c.dim,
+            });
+            None
+        }
+    });
+    report.add(code.source, errors);
+    result
+}
+
+/// Orders subexpressions so that each comes after those it reads; reports a cycle.
+fn order_subexpressions(
+    subs: Vec<Subexpression>,
+    decls: &[Declaration],
+) -> Result<Vec<Subexpression>, Box<ModelError>> {
+    let names: Vec<String> = subs.iter().map(|s| s.name.clone()).collect();
+    let deps: Vec<Vec<usize>> = subs
+        .iter()
+        .map(|s| {
+            s.expr
+                .variables()
+                .iter()
+                .filter_map(|v| names.iter().position(|n| n == v))
+                .collect()
+        })
+        .collect();
+    // Depth-first search with colours, keeping the path to name a cycle.
+    let mut state = vec![0u8; subs.len()];
+    let mut order = Vec::new();
+    fn visit(
+        k: usize,
+        deps: &[Vec<usize>],
+        state: &mut [u8],
+        order: &mut Vec<usize>,
+        path: &mut Vec<usize>,
+    ) -> Result<(), Vec<usize>> {
+        match state[k] {
+            2 => return Ok(()),
+            1 => {
+                let start = path.iter().position(|p| *p == k).unwrap_or(0);
+                let mut cycle = path[start..].to_vec();
+                cycle.push(k);
+                return Err(cycle);
+            }
+            _ => {}
+        }
+        state[k] = 1;
+        path.push(k);
+        for &d in &deps[k] {
+            visit(d, deps, state, order, path)?;
+        }
+        path.pop();
+        state[k] = 2;
+        order.push(k);
+        Ok(())
+    }
+    for k in 0..subs.len() {
+        if let Err(cycle) = visit(k, &deps, &mut state, &mut order, &mut Vec::new()) {
+            let first = &names[cycle[0]];
+            let span = decls
+                .iter()
+                .find(|d| d.name == *first)
+                .map(|d| d.name_span)
+                .unwrap_or_default();
+            return Err(Box::new(ModelError::SubexpressionCycle {
+                span,
+                cycle: cycle.iter().map(|&c| names[c].clone()).collect(),
+            }));
+        }
+    }
+    let mut slots: Vec<Option<Subexpression>> = subs.into_iter().map(Some).collect();
+    Ok(order.into_iter().filter_map(|k| slots[k].take()).collect())
+}
+
+/// Brian2's `stochastic_type`: multiplicative when a noise factor depends on time or a state variable
+/// integrated by the equations (directly or through subexpressions).
+fn classify_noise(diff_eqs: &[DiffEq], subexpressions: &[Subexpression]) -> StochasticType {
+    let mut any = false;
+    let state: Vec<&str> = diff_eqs.iter().map(|d| d.var.as_str()).collect();
+    let depends = |e: &TExpr| -> bool {
+        let mut seen: Vec<String> = Vec::new();
+        let mut stack = vec![e.clone()];
+        while let Some(x) = stack.pop() {
+            if x.uses_special(Special::T) {
+                return true;
+            }
+            for v in x.variables() {
+                if state.contains(&v) {
+                    return true;
+                }
+                if let Some(s) = subexpressions.iter().find(|s| s.name == v)
+                    && !seen.contains(&s.name)
+                {
+                    seen.push(s.name.clone());
+                    stack.push(s.expr.clone());
+                }
+            }
+        }
+        false
+    };
+    for d in diff_eqs {
+        if let Some(split) = split_noise(&substituted(&d.rhs, subexpressions)) {
+            for (_, g) in &split.noise {
+                any = true;
+                if depends(g) {
+                    return StochasticType::Multiplicative;
+                }
+            }
+        }
+    }
+    if any {
+        StochasticType::Additive
+    } else {
+        StochasticType::Deterministic
+    }
+}
+
+/// `e` with every subexpression (except `(constant over dt)` ones, which are stored) replaced by its
+/// definition, recursively.
+pub fn substituted(e: &TExpr, subexpressions: &[Subexpression]) -> TExpr {
+    substitute(e, &mut |name| {
+        subexpressions
+            .iter()
+            .find(|s| s.name == name && !s.constant_over_dt)
+            .map(|s| substituted(&s.expr, subexpressions))
+    })
+}
