@@ -363,10 +363,14 @@ impl<'a> Scope<'a> {
     }
 }
 
-/// The candidate nearest to `name` by edit distance, when it is close (at most 2 edits, and fewer than
-/// half the name's length).
+/// The candidate nearest to `name` by edit distance, when it is close (one edit for names of up to four
+/// letters, two for longer ones; none for one-letter names).
 pub fn closest<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> Option<String> {
-    let limit = 2.min(name.chars().count().div_ceil(2));
+    let limit = match name.chars().count() {
+        0..=1 => 0,
+        2..=4 => 1,
+        _ => 2,
+    };
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         if c == name {
