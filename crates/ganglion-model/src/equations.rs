@@ -137,16 +137,36 @@ pub fn unit_spec(u: &UnitExpr, errors: &mut Vec<ModelError>) -> Option<(Dimensio
         }
     }
     if let UnitExprKind::Number(v) = u.kind {
-        if v == 1.0 {
+        // Brian2 compares the text with "1": `1.0` evaluates to a float, not a unit.
+        if v == 1.0 && u.span.end - u.span.start == 1 {
             return Some((Dimension::DIMENSIONLESS, VarType::Float));
         }
         errors.push(ModelError::NotAUnit { span: u.span });
         return None;
     }
-    unit_dims(u, true, errors).map(|d| (d, VarType::Float))
+    let mut found = Vec::new();
+    let dims = unit_dims(u, &mut found);
+    // A number makes the whole specification a quantity (Brian2: "'2*volt' does not evaluate to a unit
+    // but to a quantity"), so that is what the error points at.
+    let mut quantity = false;
+    for e in found {
+        match e {
+            ModelError::NotAUnit { .. } if quantity => {}
+            ModelError::NotAUnit { .. } => {
+                quantity = true;
+                errors.push(ModelError::NotAUnit { span: u.span });
+            }
+            other => errors.push(other),
+        }
+    }
+    dims.map(|d| (d, VarType::Float))
 }
 
-fn unit_dims(u: &UnitExpr, numerator: bool, errors: &mut Vec<ModelError>) -> Option<Dimension> {
+/// The dimensions of a unit expression over base units. As in Brian2, which evaluates the text and
+/// requires a `Unit` as the result, a number may only appear as the `1` of `1/unit` (Brian2's
+/// `Unit.__array_ufunc__` turns `1/second` into a unit, while `2/second`, `1*volt` and `1.0*volt` are
+/// quantities).
+fn unit_dims(u: &UnitExpr, errors: &mut Vec<ModelError>) -> Option<Dimension> {
     match &u.kind {
         UnitExprKind::Name(n) => match ganglion_units::lookup(n) {
             Some(unit) if unit.is_base => Some(unit.dim),
@@ -179,26 +199,25 @@ fn unit_dims(u: &UnitExpr, numerator: bool, errors: &mut Vec<ModelError>) -> Opt
                 None
             }
         },
-        UnitExprKind::Number(v) => {
-            if *v == 1.0 && numerator {
-                Some(Dimension::DIMENSIONLESS)
-            } else {
-                errors.push(ModelError::NotAUnit { span: u.span });
-                None
-            }
+        UnitExprKind::Number(_) => {
+            errors.push(ModelError::NotAUnit { span: u.span });
+            None
         }
         UnitExprKind::Mul(a, b) => {
-            let x = unit_dims(a, numerator, errors);
-            let y = unit_dims(b, false, errors);
+            let x = unit_dims(a, errors);
+            let y = unit_dims(b, errors);
             Some(x? * y?)
         }
         UnitExprKind::Div(a, b) => {
-            let x = unit_dims(a, numerator, errors);
-            let y = unit_dims(b, false, errors);
+            let x = match a.kind {
+                UnitExprKind::Number(v) if v == 1.0 => Some(Dimension::DIMENSIONLESS),
+                _ => unit_dims(a, errors),
+            };
+            let y = unit_dims(b, errors);
             Some(x? / y?)
         }
         UnitExprKind::Pow(a, n) => {
-            let x = unit_dims(a, false, errors)?;
+            let x = unit_dims(a, errors)?;
             match Rational::from_f64(*n).and_then(|r| x.checked_pow(r)) {
                 Some(d) => Some(d),
                 None => {

@@ -602,8 +602,10 @@ impl ModelError {
             } => {
                 d = d.with_label(format!("expected {expected}, found {found}"));
             }
-            ModelError::InconsistentUnits { left, right, .. } => {
-                d = d.with_label(format!("{left} + {right}"));
+            ModelError::InconsistentUnits {
+                left, right, op, ..
+            } => {
+                d = d.with_label(format!("{left} {op} {right}"));
             }
             ModelError::Duplicate { previous, .. } => {
                 d = d.with_secondary(*previous, "first defined here");

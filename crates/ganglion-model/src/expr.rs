@@ -341,7 +341,8 @@ impl<'a> Scope<'a> {
             .map(|v| Resolution::External(v.clone()))
     }
 
-    /// The known name closest to `name`, for "did you mean" hints.
+    /// The known name closest to `name`, for "did you mean" hints about a name used as a value
+    /// (functions are left out: suggesting `tan` for an undefined `tau` would only lead to another error).
     pub fn suggest(&self, name: &str) -> Option<String> {
         let mut candidates: Vec<String> = self
             .variables
@@ -350,7 +351,6 @@ impl<'a> Scope<'a> {
             .cloned()
             .collect();
         candidates.extend(["t", "dt", "i", "N", "pi", "e", "inf"].map(String::from));
-        candidates.extend(Builtin::all().iter().map(|b| b.name().to_string()));
         for ns in &self.namespaces {
             candidates.extend(ns.names().map(String::from));
         }

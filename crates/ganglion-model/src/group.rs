@@ -190,6 +190,17 @@ fn check(
     let mut plain_xi: Option<Span> = None;
     for d in &decls {
         let Some(ast) = &d.expr else { continue };
+        // Brian2 rejects a plain `xi` in two equations when the equations are built, before any unit is
+        // checked (`Equations.__init__`), so this does not depend on the right-hand side checking.
+        if d.kind == EquationKind::Differential
+            && let Some(span) = plain_xi_in(ast)
+        {
+            if plain_xi.is_some() {
+                errors.push(ModelError::NoiseReused { span });
+                continue;
+            }
+            plain_xi = Some(span);
+        }
         let noise_scope = Scope {
             allow_noise: d.kind != EquationKind::Parameter,
             ..scope.clone()
@@ -225,14 +236,6 @@ fn check(
                         found: rhs.dim,
                     });
                     continue;
-                }
-                let noise = rhs.noise_names();
-                if noise.contains(&"xi") {
-                    if let Some(_first) = plain_xi {
-                        errors.push(ModelError::NoiseReused { span: rhs.span });
-                        continue;
-                    }
-                    plain_xi = Some(rhs.span);
                 }
                 diff_eqs.push(DiffEq {
                     var: d.name.clone(),
@@ -538,6 +541,17 @@ fn check(
         user_equations: spec.model.text.to_string(),
         source: Some(src),
     })
+}
+
+/// Where an expression first mentions the plain noise symbol `xi`.
+fn plain_xi_in(e: &ganglion_syntax::Expr) -> Option<Span> {
+    let mut found = None;
+    e.walk(&mut |n| {
+        if found.is_none() && matches!(&n.kind, ganglion_syntax::ExprKind::Name(x) if x == "xi") {
+            found = Some(n.span);
+        }
+    });
+    found
 }
 
 /// Checks a condition (threshold, event): it must be boolean.

@@ -187,6 +187,11 @@ impl SyntaxError {
             SyntaxError::NotAStatement { .. } => {
                 "statements assign to a variable, e.g. `v = -60*mV` or `w += 1*nA`".into()
             }
+            SyntaxError::UnexpectedToken {
+                found, expected, ..
+            } if found == "`)`" && expected.is_empty() => {
+                "this `)` closes no `(`: remove it, or add the missing `(`".into()
+            }
             _ => return None,
         })
     }

@@ -37,8 +37,22 @@ pub use print::precedence;
 
 use lexer::{Lexer, Mode};
 
-fn finish(mut errors: Vec<SyntaxError>, lexer_errors: Vec<SyntaxError>) -> Vec<SyntaxError> {
+fn finish(
+    mut errors: Vec<SyntaxError>,
+    lexer_errors: Vec<SyntaxError>,
+    src: &str,
+) -> Vec<SyntaxError> {
     errors.extend(lexer_errors);
+    // "Unexpected end" points just after the last thing written, not at trailing line breaks (which, in a
+    // model file, would put the caret on the line after the code).
+    let end = src.trim_end().len();
+    for e in &mut errors {
+        if let SyntaxError::UnexpectedEnd { span, .. } = e
+            && span.start > end
+        {
+            *span = Span::new(end, end);
+        }
+    }
     errors.sort_by_key(|e| (e.span().start, e.span().end));
     errors.dedup();
     errors
@@ -56,7 +70,7 @@ pub fn parse_equations(src: &str) -> (Vec<Equation>, Vec<SyntaxError>) {
             Vec::new()
         }
     };
-    (equations, finish(errors, lexer.errors))
+    (equations, finish(errors, lexer.errors, src))
 }
 
 /// Parses statements (`v = -60*mV`, `w += b; x *= 2`), one per line or separated by `;`.
@@ -71,7 +85,7 @@ pub fn parse_statements(src: &str) -> (Vec<Statement>, Vec<SyntaxError>) {
             Vec::new()
         }
     };
-    (statements, finish(errors, lexer.errors))
+    (statements, finish(errors, lexer.errors, src))
 }
 
 /// Parses one expression (`v > -50*mV`). Returns `None` when nothing usable was parsed.
@@ -86,7 +100,7 @@ pub fn parse_expression(src: &str) -> (Option<Expr>, Vec<SyntaxError>) {
             None
         }
     };
-    let errors = finish(errors, lexer.errors);
+    let errors = finish(errors, lexer.errors, src);
     (
         if errors.is_empty() {
             expr

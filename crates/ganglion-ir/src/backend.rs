@@ -1,0 +1,54 @@
+//! The interface between the runtime and whatever executes kernels: the reference interpreter here,
+//! native code in `ganglion-jit`.
+
+use crate::interp::{self, BindError, Bindings, SetupValues, Value};
+use crate::kernel::Kernel;
+
+/// A kernel prepared by a backend, ready to be called every step.
+pub trait CompiledKernel: Send {
+    /// Runs the kernel's setup block with this run's parameter values (external constants) and `dt`.
+    fn setup(&mut self, params: &[Value], dt: f64);
+    /// Runs the kernel once (its scalar block, then its vector block over the domain).
+    fn call(&mut self, bindings: &mut Bindings<'_>) -> Result<(), BindError>;
+}
+
+/// Something that prepares kernels for execution.
+pub trait Backend {
+    /// Its name (`interp`, `jit`).
+    fn name(&self) -> &'static str;
+    /// Prepares a kernel.
+    fn compile(&mut self, kernel: &Kernel) -> Result<Box<dyn CompiledKernel>, String>;
+}
+
+/// The reference interpreter as a backend.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Interpreter;
+
+struct Interpreted {
+    kernel: Kernel,
+    setup: SetupValues,
+}
+
+impl CompiledKernel for Interpreted {
+    fn setup(&mut self, params: &[Value], dt: f64) {
+        self.setup = interp::run_setup(&self.kernel, params, dt);
+    }
+
+    fn call(&mut self, bindings: &mut Bindings<'_>) -> Result<(), BindError> {
+        interp::run(&self.kernel, &self.setup, bindings)
+    }
+}
+
+impl Backend for Interpreter {
+    fn name(&self) -> &'static str {
+        "interp"
+    }
+
+    fn compile(&mut self, kernel: &Kernel) -> Result<Box<dyn CompiledKernel>, String> {
+        crate::verify(kernel).map_err(|e| e.to_string())?;
+        Ok(Box::new(Interpreted {
+            kernel: kernel.clone(),
+            setup: SetupValues::default(),
+        }))
+    }
+}

@@ -1,0 +1,602 @@
+//! The reference interpreter: plain, obviously correct evaluation of kernels, the oracle every compiled
+//! backend is tested against.
+
+use std::sync::Arc as Rc;
+
+use crate::builtins::{self, Builtin};
+use crate::kernel::*;
+use crate::random;
+
+/// The storage of one variable: one element per neuron, or one for a shared variable.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ArrayData {
+    /// Booleans.
+    Bool(Vec<bool>),
+    /// 32-bit integers.
+    I32(Vec<i32>),
+    /// 64-bit integers.
+    I64(Vec<i64>),
+    /// Single-precision floats.
+    F32(Vec<f32>),
+    /// Double-precision floats.
+    F64(Vec<f64>),
+}
+
+impl ArrayData {
+    /// `len` zeros (false) of type `ty`.
+    pub fn zeros(ty: Type, len: usize) -> ArrayData {
+        match ty {
+            Type::Bool => ArrayData::Bool(vec![false; len]),
+            Type::I32 => ArrayData::I32(vec![0; len]),
+            Type::I64 => ArrayData::I64(vec![0; len]),
+            Type::F32 => ArrayData::F32(vec![0.0; len]),
+            Type::F64 | Type::F64List(_) => ArrayData::F64(vec![0.0; len]),
+        }
+    }
+
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        match self {
+            ArrayData::Bool(v) => v.len(),
+            ArrayData::I32(v) => v.len(),
+            ArrayData::I64(v) => v.len(),
+            ArrayData::F32(v) => v.len(),
+            ArrayData::F64(v) => v.len(),
+        }
+    }
+
+    /// Whether it has no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Element type.
+    pub fn ty(&self) -> Type {
+        match self {
+            ArrayData::Bool(_) => Type::Bool,
+            ArrayData::I32(_) => Type::I32,
+            ArrayData::I64(_) => Type::I64,
+            ArrayData::F32(_) => Type::F32,
+            ArrayData::F64(_) => Type::F64,
+        }
+    }
+
+    /// Element `i` as a value.
+    pub fn get(&self, i: usize) -> Value {
+        match self {
+            ArrayData::Bool(v) => Value::Bool(v[i]),
+            ArrayData::I32(v) => Value::I32(v[i]),
+            ArrayData::I64(v) => Value::I64(v[i]),
+            ArrayData::F32(v) => Value::F32(v[i]),
+            ArrayData::F64(v) => Value::F64(v[i]),
+        }
+    }
+
+    /// Sets element `i` (the value has the array's type).
+    pub fn set(&mut self, i: usize, x: &Value) {
+        match (self, x) {
+            (ArrayData::Bool(v), Value::Bool(x)) => v[i] = *x,
+            (ArrayData::I32(v), Value::I32(x)) => v[i] = *x,
+            (ArrayData::I64(v), Value::I64(x)) => v[i] = *x,
+            (ArrayData::F32(v), Value::F32(x)) => v[i] = *x,
+            (ArrayData::F64(v), Value::F64(x)) => v[i] = *x,
+            (a, x) => panic!("storing {x:?} into an array of {:?} (the verifier rejects this)", a.ty()),
+        }
+    }
+
+    /// Element `i` as an `f64` (booleans 0/1).
+    pub fn get_f64(&self, i: usize) -> f64 {
+        self.get(i).as_f64()
+    }
+}
+
+/// A value during interpretation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// A boolean.
+    Bool(bool),
+    /// A 32-bit integer.
+    I32(i32),
+    /// A 64-bit integer.
+    I64(i64),
+    /// A single-precision float.
+    F32(f32),
+    /// A double-precision float.
+    F64(f64),
+    /// A list of doubles.
+    List(Rc<[f64]>),
+}
+
+impl Value {
+    /// The value as an `f64` (booleans 0/1; lists NaN).
+    pub fn as_f64(&self) -> f64 {
+        match self {
+            Value::Bool(b) => f64::from(u8::from(*b)),
+            Value::I32(v) => f64::from(*v),
+            Value::I64(v) => *v as f64,
+            Value::F32(v) => f64::from(*v),
+            Value::F64(v) => *v,
+            Value::List(_) => f64::NAN,
+        }
+    }
+
+    fn as_bool(&self) -> bool {
+        match self {
+            Value::Bool(b) => *b,
+            other => other.as_f64() != 0.0,
+        }
+    }
+
+    fn as_i64(&self) -> i64 {
+        match self {
+            Value::Bool(b) => i64::from(*b),
+            Value::I32(v) => i64::from(*v),
+            Value::I64(v) => *v,
+            Value::F32(v) => *v as i64,
+            Value::F64(v) => *v as i64,
+            Value::List(_) => 0,
+        }
+    }
+
+    /// Converts to `ty` (float → integer truncates towards zero and saturates; NaN → 0).
+    pub fn cast(&self, ty: Type) -> Value {
+        match ty {
+            Type::Bool => Value::Bool(self.as_bool()),
+            Type::I32 => Value::I32(match self {
+                Value::F32(v) => *v as i32,
+                Value::F64(v) => *v as i32,
+                other => other.as_i64() as i32,
+            }),
+            Type::I64 => Value::I64(self.as_i64()),
+            Type::F32 => Value::F32(match self {
+                Value::F64(v) => *v as f32,
+                Value::F32(v) => *v,
+                Value::I64(v) => *v as f32,
+                Value::I32(v) => *v as f32,
+                other => other.as_f64() as f32,
+            }),
+            Type::F64 => Value::F64(self.as_f64()),
+            Type::F64List(_) => self.clone(),
+        }
+    }
+
+    /// A constant's value.
+    pub fn of_const(c: Const) -> Value {
+        match c {
+            Const::Bool(b) => Value::Bool(b),
+            Const::I32(v) => Value::I32(v),
+            Const::I64(v) => Value::I64(v),
+            Const::F32(v) => Value::F32(v),
+            Const::F64(v) => Value::F64(v),
+        }
+    }
+}
+
+/// Python's flooring division of integers (`x // 0 == 0`, as numpy gives).
+pub fn int_floordiv(x: i64, y: i64) -> i64 {
+    if y == 0 {
+        return 0;
+    }
+    let q = x.wrapping_div(y);
+    if (x.wrapping_rem(y) != 0) && ((x < 0) != (y < 0)) { q - 1 } else { q }
+}
+
+/// Python's modulo of integers: the result has the divisor's sign (`x % 0 == 0`, as numpy gives).
+pub fn int_mod(x: i64, y: i64) -> i64 {
+    if y == 0 {
+        return 0;
+    }
+    let r = x.wrapping_rem(y);
+    if r != 0 && ((r < 0) != (y < 0)) { r + y } else { r }
+}
+
+/// Python's modulo of floats, as Brian2 generates it: `x - y*floor(x/y)`.
+pub fn float_mod(x: f64, y: f64) -> f64 {
+    x - y * (x / y).floor()
+}
+
+/// [`float_mod`] in single precision.
+pub fn float_mod32(x: f32, y: f32) -> f32 {
+    x - y * (x / y).floor()
+}
+
+fn binary(op: BinOp, a: &Value, b: &Value) -> Value {
+    use Value::*;
+    match (a, b) {
+        (F64(x), F64(y)) => F64(match op {
+            BinOp::Add => x + y,
+            BinOp::Sub => x - y,
+            BinOp::Mul => x * y,
+            BinOp::Div => x / y,
+            BinOp::FloorDiv => (x / y).floor(),
+            BinOp::Mod => float_mod(*x, *y),
+            BinOp::Pow => x.powf(*y),
+            BinOp::And | BinOp::Or => f64::NAN,
+        }),
+        (F32(x), F32(y)) => F32(match op {
+            BinOp::Add => x + y,
+            BinOp::Sub => x - y,
+            BinOp::Mul => x * y,
+            BinOp::Div => x / y,
+            BinOp::FloorDiv => (x / y).floor(),
+            BinOp::Mod => float_mod32(*x, *y),
+            BinOp::Pow => x.powf(*y),
+            BinOp::And | BinOp::Or => f32::NAN,
+        }),
+        (I64(x), I64(y)) => I64(int_op(op, *x, *y)),
+        (I32(x), I32(y)) => I32(int_op(op, i64::from(*x), i64::from(*y)) as i32),
+        (Bool(x), Bool(y)) => Bool(match op {
+            BinOp::And => *x && *y,
+            BinOp::Or => *x || *y,
+            _ => false,
+        }),
+        _ => panic!("binary {op:?} of {a:?} and {b:?} (the verifier rejects this)"),
+    }
+}
+
+fn int_op(op: BinOp, x: i64, y: i64) -> i64 {
+    match op {
+        BinOp::Add => x.wrapping_add(y),
+        BinOp::Sub => x.wrapping_sub(y),
+        BinOp::Mul => x.wrapping_mul(y),
+        BinOp::FloorDiv => int_floordiv(x, y),
+        BinOp::Mod => int_mod(x, y),
+        BinOp::Div | BinOp::Pow | BinOp::And | BinOp::Or => 0,
+    }
+}
+
+fn compare(op: CmpOp, a: &Value, b: &Value) -> bool {
+    use std::cmp::Ordering::*;
+    let ord = match (a, b) {
+        (Value::F64(x), Value::F64(y)) => x.partial_cmp(y),
+        (Value::F32(x), Value::F32(y)) => x.partial_cmp(y),
+        (Value::I64(x), Value::I64(y)) => Some(x.cmp(y)),
+        (Value::I32(x), Value::I32(y)) => Some(x.cmp(y)),
+        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
+        _ => None,
+    };
+    match (op, ord) {
+        (CmpOp::Eq, o) => o == Some(Equal),
+        (CmpOp::Ne, o) => o != Some(Equal),
+        (CmpOp::Lt, o) => o == Some(Less),
+        (CmpOp::Le, o) => matches!(o, Some(Less | Equal)),
+        (CmpOp::Gt, o) => o == Some(Greater),
+        (CmpOp::Ge, o) => matches!(o, Some(Greater | Equal)),
+    }
+}
+
+/// Evaluates a built-in function on values of one type (the IR's rules).
+pub fn call(f: Builtin, args: &[Value]) -> Value {
+    match (f, args.first()) {
+        (Builtin::Timestep, _) => Value::I64(builtins::timestep(args[0].as_f64(), args[1].as_f64())),
+        (Builtin::Abs, Some(Value::I64(x))) => Value::I64(x.wrapping_abs()),
+        (Builtin::Abs, Some(Value::I32(x))) => Value::I32(x.wrapping_abs()),
+        (Builtin::Sign, Some(Value::I64(x))) => Value::I64(x.signum()),
+        (Builtin::Sign, Some(Value::I32(x))) => Value::I32(x.signum()),
+        (Builtin::Clip, Some(Value::I64(_) | Value::I32(_))) => {
+            let (x, lo, hi) = (args[0].as_i64(), args[1].as_i64(), args[2].as_i64());
+            let r = x.max(lo).min(hi);
+            if matches!(args[0], Value::I32(_)) { Value::I32(r as i32) } else { Value::I64(r) }
+        }
+        (_, Some(Value::F32(_))) => {
+            let xs: Vec<f64> = args.iter().map(Value::as_f64).collect();
+            Value::F32(f.eval_float(&xs).unwrap_or(f64::NAN) as f32)
+        }
+        _ => {
+            let xs: Vec<f64> = args.iter().map(Value::as_f64).collect();
+            Value::F64(f.eval_float(&xs).unwrap_or(f64::NAN))
+        }
+    }
+}
+
+impl Value {
+    /// The value as a constant (not for lists).
+    pub fn as_const(&self) -> Option<Const> {
+        Some(match self {
+            Value::Bool(b) => Const::Bool(*b),
+            Value::I32(v) => Const::I32(*v),
+            Value::I64(v) => Const::I64(*v),
+            Value::F32(v) => Const::F32(*v),
+            Value::F64(v) => Const::F64(*v),
+            Value::List(_) => return None,
+        })
+    }
+}
+
+/// Evaluates a pure operation on operand values (in the order of [`Op::operands`]); `None` for
+/// operations that are not pure or need more than their operands.
+pub fn eval_pure(op: &Op, ty: Type, args: &[Value]) -> Option<Value> {
+    Some(match op {
+        Op::Unary(UnOp::Neg, _) => match &args[0] {
+            Value::F64(v) => Value::F64(-v),
+            Value::F32(v) => Value::F32(-v),
+            Value::I64(v) => Value::I64(v.wrapping_neg()),
+            Value::I32(v) => Value::I32(v.wrapping_neg()),
+            _ => return None,
+        },
+        Op::Unary(UnOp::Not, _) => Value::Bool(!args[0].as_bool()),
+        Op::Binary(b, _, _) => binary(*b, &args[0], &args[1]),
+        Op::Cmp(c, _, _) => Value::Bool(compare(*c, &args[0], &args[1])),
+        Op::Select(..) => {
+            if args[0].as_bool() {
+                args[1].clone()
+            } else {
+                args[2].clone()
+            }
+        }
+        Op::Cast(_) => args[0].cast(ty),
+        Op::Call(f, _) => call(*f, args),
+        Op::Expm { n, .. } => {
+            let m: Vec<f64> = args.iter().map(Value::as_f64).collect();
+            Value::List(crate::expm::expm_with_integral(*n as usize, &m).into())
+        }
+        Op::Extract(_, k) => match &args[0] {
+            Value::List(l) => Value::F64(l[*k as usize]),
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+/// The clock of a call.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Clock {
+    /// The current time (seconds).
+    pub t: f64,
+    /// The time step (seconds).
+    pub dt: f64,
+    /// The current step index.
+    pub step: i64,
+}
+
+/// The values of a kernel's setup block, computed when a run starts.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SetupValues {
+    values: Vec<Option<Value>>,
+}
+
+impl SetupValues {
+    /// The setup values as `f64` bit patterns, indexed by value number (0 where undefined), for compiled
+    /// kernels to read.
+    pub fn as_bits(&self) -> Vec<u64> {
+        self.values
+            .iter()
+            .map(|v| match v {
+                Some(Value::F64(x)) => x.to_bits(),
+                Some(Value::F32(x)) => u64::from(x.to_bits()),
+                Some(Value::I64(x)) => *x as u64,
+                Some(Value::I32(x)) => *x as u32 as u64,
+                Some(Value::Bool(b)) => u64::from(*b),
+                _ => 0,
+            })
+            .collect()
+    }
+
+    /// A setup value.
+    pub fn get(&self, v: ValueId) -> Option<&Value> {
+        self.values.get(v.0 as usize).and_then(Option::as_ref)
+    }
+
+    /// The lists computed in setup (matrix exponentials), by value number.
+    pub fn lists(&self) -> Vec<(u32, Rc<[f64]>)> {
+        self.values
+            .iter()
+            .enumerate()
+            .filter_map(|(k, v)| match v {
+                Some(Value::List(l)) => Some((k as u32, l.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// What a kernel call works on.
+pub struct Bindings<'a> {
+    /// The kernel's arrays, in the order of [`Kernel::arrays`].
+    pub arrays: Vec<&'a mut ArrayData>,
+    /// The kernel's parameters, in the order of [`Kernel::params`].
+    pub params: &'a [Value],
+    /// The kernel's event buffers, in the order of [`Kernel::events`].
+    pub events: Vec<&'a mut Vec<u32>>,
+    /// The clock.
+    pub clock: Clock,
+    /// The random seed of the network.
+    pub seed: u64,
+    /// Number of neurons of the group.
+    pub n: usize,
+}
+
+struct Frame<'k> {
+    kernel: &'k Kernel,
+    values: Vec<Option<Value>>,
+    key: u64,
+}
+
+impl Frame<'_> {
+    fn get(&self, v: ValueId) -> &Value {
+        self.values[v.0 as usize]
+            .as_ref()
+            .expect("operands are defined before use (the verifier checks this)")
+    }
+
+    fn set(&mut self, v: Option<ValueId>, x: Value) {
+        if let Some(v) = v {
+            self.values[v.0 as usize] = Some(x);
+        }
+    }
+
+    fn run(&mut self, b: &Block, bind: &mut Option<&mut Bindings<'_>>, neuron: Option<usize>, params: &[Value], dt: f64) {
+        for inst in &b.insts {
+            let r = inst.result;
+            match &inst.op {
+                Op::Const(c) => self.set(r, Value::of_const(*c)),
+                Op::Param(p) => self.set(r, params[p.0 as usize].cast(inst.ty)),
+                Op::Time => {
+                    let t = bind.as_ref().map_or(0.0, |b| b.clock.t);
+                    self.set(r, Value::F64(t))
+                }
+                Op::Dt => self.set(r, Value::F64(dt)),
+                Op::Step => {
+                    let s = bind.as_ref().map_or(0, |b| b.clock.step);
+                    self.set(r, Value::I64(s))
+                }
+                Op::NeuronIndex => self.set(r, Value::I64(neuron.unwrap_or(0) as i64)),
+                Op::Load(a, i) => {
+                    let b = bind.as_mut().expect("arrays are bound outside setup");
+                    let k = match i {
+                        Index::Neuron => neuron.unwrap_or(0),
+                        Index::Shared => 0,
+                    };
+                    let x = b.arrays[a.0 as usize].get(k);
+                    self.set(r, x);
+                }
+                Op::Store(a, i, x) => {
+                    let x = self.get(*x).clone();
+                    let b = bind.as_mut().expect("arrays are bound outside setup");
+                    let k = match i {
+                        Index::Neuron => neuron.unwrap_or(0),
+                        Index::Shared => 0,
+                    };
+                    b.arrays[a.0 as usize].set(k, &x);
+                }
+                Op::Unary(UnOp::Neg, x) => {
+                    let v = match self.get(*x) {
+                        Value::F64(v) => Value::F64(-v),
+                        Value::F32(v) => Value::F32(-v),
+                        Value::I64(v) => Value::I64(v.wrapping_neg()),
+                        Value::I32(v) => Value::I32(v.wrapping_neg()),
+                        other => other.clone(),
+                    };
+                    self.set(r, v)
+                }
+                Op::Unary(UnOp::Not, x) => {
+                    let v = Value::Bool(!self.get(*x).as_bool());
+                    self.set(r, v)
+                }
+                Op::Binary(op, a, b) => {
+                    let v = binary(*op, self.get(*a), self.get(*b));
+                    self.set(r, v)
+                }
+                Op::Cmp(op, a, b) => {
+                    let v = Value::Bool(compare(*op, self.get(*a), self.get(*b)));
+                    self.set(r, v)
+                }
+                Op::Select(c, a, b) => {
+                    let v = if self.get(*c).as_bool() { self.get(*a) } else { self.get(*b) }.clone();
+                    self.set(r, v)
+                }
+                Op::Cast(x) => {
+                    let v = self.get(*x).cast(inst.ty);
+                    self.set(r, v)
+                }
+                Op::Call(f, args) => {
+                    let xs: Vec<Value> = args.iter().map(|a| self.get(*a).clone()).collect();
+                    self.set(r, call(*f, &xs))
+                }
+                Op::Random { normal, draw } => {
+                    let (step, _) = bind.as_ref().map_or((0, 0), |b| (b.clock.step, 0));
+                    let who = neuron.map_or(random::SCALAR_NEURON, |n| n as u64);
+                    let bits = random::bits(self.key, step as u64, who, *draw);
+                    let x = if *normal { random::normal(bits) } else { random::uniform(bits) };
+                    self.set(r, Value::F64(x))
+                }
+                Op::Expm { n, entries } => {
+                    let m: Vec<f64> = entries.iter().map(|e| self.get(*e).as_f64()).collect();
+                    let out = crate::expm::expm_with_integral(*n as usize, &m);
+                    self.set(r, Value::List(out.into()))
+                }
+                Op::Extract(x, k) => {
+                    let v = match self.get(*x) {
+                        Value::List(l) => l[*k as usize],
+                        _ => f64::NAN,
+                    };
+                    self.set(r, Value::F64(v))
+                }
+                Op::Emit(e, c) => {
+                    if self.get(*c).as_bool() {
+                        let b = bind.as_mut().expect("events are bound");
+                        b.events[e.0 as usize].push(neuron.unwrap_or(0) as u32);
+                    }
+                }
+                Op::If(c, body) => {
+                    if self.get(*c).as_bool() {
+                        self.run(body, bind, neuron, params, dt);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A binding that does not match the kernel.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("kernel `{kernel}`: {message}")]
+pub struct BindError {
+    /// The kernel.
+    pub kernel: String,
+    /// What does not match.
+    pub message: String,
+}
+
+/// Runs a kernel's setup block (when a run starts): `params` in the order of [`Kernel::params`].
+pub fn run_setup(kernel: &Kernel, params: &[Value], dt: f64) -> SetupValues {
+    let mut frame = Frame {
+        kernel,
+        values: vec![None; kernel.num_values as usize],
+        key: 0,
+    };
+    frame.run(&kernel.setup, &mut None, None, params, dt);
+    let _ = frame.kernel;
+    SetupValues { values: frame.values }
+}
+
+/// Runs a kernel's scalar block once and its vector block for every neuron (or event index).
+pub fn run(kernel: &Kernel, setup: &SetupValues, bind: &mut Bindings<'_>) -> Result<(), BindError> {
+    let fail = |message: String| {
+        Err(BindError {
+            kernel: kernel.name.clone(),
+            message,
+        })
+    };
+    if bind.arrays.len() != kernel.arrays.len() || bind.events.len() != kernel.events.len() {
+        return fail("wrong number of arrays or event buffers".into());
+    }
+    if bind.params.len() != kernel.params.len() {
+        return fail("wrong number of parameters".into());
+    }
+    for (decl, data) in kernel.arrays.iter().zip(&bind.arrays) {
+        let len = match decl.extent {
+            Extent::PerNeuron => bind.n,
+            Extent::Shared => 1,
+        };
+        if data.ty() != decl.ty || data.len() < len {
+            return fail(format!("array `{}` is bound to {:?}[{}]", decl.name, data.ty(), data.len()));
+        }
+    }
+    let mut values = setup.values.clone();
+    values.resize(kernel.num_values as usize, None);
+    let mut frame = Frame {
+        kernel,
+        values,
+        key: random::key(bind.seed, kernel.stream),
+    };
+    let params = bind.params;
+    let dt = bind.clock.dt;
+    let mut b = Some(&mut *bind);
+    frame.run(&kernel.scalar, &mut b, None, params, dt);
+    match kernel.domain {
+        Domain::Neurons => {
+            let n = b.as_ref().map_or(0, |b| b.n);
+            for i in 0..n {
+                frame.run(&kernel.vector, &mut b, Some(i), params, dt);
+            }
+        }
+        Domain::Events(e) => {
+            let indices: Vec<u32> = b.as_ref().map_or(Vec::new(), |b| b.events[e.0 as usize].clone());
+            for i in indices {
+                frame.run(&kernel.vector, &mut b, Some(i as usize), params, dt);
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,241 @@
+//! The verifier: every value defined once and before use, types consistent, operations in the blocks
+//! they may appear in.
+
+use std::collections::HashMap;
+
+use crate::builtins::Builtin;
+use crate::kernel::*;
+
+/// A kernel that breaks a rule of the IR.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("kernel `{kernel}`: {message}")]
+pub struct VerifyError {
+    /// The kernel's name.
+    pub kernel: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Setup,
+    Scalar,
+    Vector,
+}
+
+struct Verifier<'k> {
+    kernel: &'k Kernel,
+    types: HashMap<ValueId, Type>,
+}
+
+impl Verifier<'_> {
+    fn fail<T>(&self, message: String) -> Result<T, VerifyError> {
+        Err(VerifyError {
+            kernel: self.kernel.name.clone(),
+            message,
+        })
+    }
+
+    fn ty(&self, v: ValueId, visible: &[ValueId]) -> Result<Type, VerifyError> {
+        if !visible.contains(&v) {
+            return self.fail(format!("%{} is used where it is not defined", v.0));
+        }
+        Ok(self.types[&v])
+    }
+
+    fn block(&mut self, b: &Block, level: Level, visible: &mut Vec<ValueId>) -> Result<(), VerifyError> {
+        for inst in &b.insts {
+            self.inst(inst, level, visible)?;
+        }
+        Ok(())
+    }
+
+    fn inst(&mut self, inst: &Inst, level: Level, visible: &mut Vec<ValueId>) -> Result<(), VerifyError> {
+        let k = self.kernel;
+        let numeric = |t: Type| t.is_float() || t.is_int();
+        let expect = match &inst.op {
+            Op::Const(c) => Some(c.ty()),
+            Op::Param(p) => match k.params.get(p.0 as usize) {
+                Some(d) => Some(d.ty),
+                None => return self.fail(format!("parameter {} is not declared", p.0)),
+            },
+            Op::Time | Op::Step if level == Level::Setup => {
+                return self.fail("time and step cannot be read in setup code".into());
+            }
+            Op::Time | Op::Dt => Some(Type::F64),
+            Op::Step => Some(Type::I64),
+            Op::NeuronIndex if level != Level::Vector => {
+                return self.fail("the neuron index exists only in vector code".into());
+            }
+            Op::NeuronIndex => Some(Type::I64),
+            Op::Load(a, i) | Op::Store(a, i, _) => {
+                if level == Level::Setup {
+                    return self.fail("setup code cannot access arrays".into());
+                }
+                let Some(decl) = k.arrays.get(a.0 as usize) else {
+                    return self.fail(format!("array {} is not declared", a.0));
+                };
+                if *i == Index::Neuron && (level != Level::Vector || decl.extent == Extent::Shared) {
+                    return self.fail(format!("`{}[i]` needs vector code and a per-neuron array", decl.name));
+                }
+                if *i == Index::Shared && decl.extent != Extent::Shared {
+                    return self.fail(format!("`{}[0]` needs a shared array", decl.name));
+                }
+                if let Op::Store(_, _, x) = &inst.op {
+                    let t = self.ty(*x, visible)?;
+                    if t != decl.ty {
+                        return self.fail(format!("storing {} into `{}` of {}", t.name(), decl.name, decl.ty.name()));
+                    }
+                    None
+                } else {
+                    Some(decl.ty)
+                }
+            }
+            Op::Unary(op, x) => {
+                let t = self.ty(*x, visible)?;
+                let ok = match op {
+                    UnOp::Neg => numeric(t),
+                    UnOp::Not => t == Type::Bool,
+                };
+                if !ok {
+                    return self.fail(format!("{op:?} of {}", t.name()));
+                }
+                Some(t)
+            }
+            Op::Binary(op, a, b) => {
+                let (ta, tb) = (self.ty(*a, visible)?, self.ty(*b, visible)?);
+                if ta != tb {
+                    return self.fail(format!("{op:?} of {} and {}", ta.name(), tb.name()));
+                }
+                let ok = match op {
+                    BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::FloorDiv | BinOp::Mod => numeric(ta),
+                    BinOp::Div | BinOp::Pow => ta.is_float(),
+                    BinOp::And | BinOp::Or => ta == Type::Bool,
+                };
+                if !ok {
+                    return self.fail(format!("{op:?} of {}", ta.name()));
+                }
+                Some(ta)
+            }
+            Op::Cmp(_, a, b) => {
+                let (ta, tb) = (self.ty(*a, visible)?, self.ty(*b, visible)?);
+                if ta != tb {
+                    return self.fail(format!("comparison of {} and {}", ta.name(), tb.name()));
+                }
+                Some(Type::Bool)
+            }
+            Op::Select(c, a, b) => {
+                let tc = self.ty(*c, visible)?;
+                let (ta, tb) = (self.ty(*a, visible)?, self.ty(*b, visible)?);
+                if tc != Type::Bool || ta != tb {
+                    return self.fail(format!("select {} ? {} : {}", tc.name(), ta.name(), tb.name()));
+                }
+                Some(ta)
+            }
+            Op::Cast(x) => {
+                let t = self.ty(*x, visible)?;
+                if matches!(t, Type::F64List(_)) || matches!(inst.ty, Type::F64List(_)) {
+                    return self.fail("lists cannot be cast".into());
+                }
+                Some(inst.ty)
+            }
+            Op::Call(f, args) => {
+                if args.len() != f.arity() || f.is_stateful() {
+                    return self.fail(format!("bad call of `{}`", f.name()));
+                }
+                let types: Vec<Type> = args.iter().map(|a| self.ty(*a, visible)).collect::<Result<_, _>>()?;
+                match f {
+                    Builtin::Timestep => {
+                        if types.iter().any(|t| *t != Type::F64) {
+                            return self.fail("timestep takes two f64".into());
+                        }
+                        Some(Type::I64)
+                    }
+                    Builtin::Int => return self.fail("`int` is a cast, not a call".into()),
+                    _ => {
+                        let t = types[0];
+                        let int_ok = matches!(f, Builtin::Abs | Builtin::Sign | Builtin::Clip);
+                        if types.iter().any(|x| *x != t) || !(t.is_float() || (int_ok && t.is_int())) {
+                            return self.fail(format!("`{}` of {:?}", f.name(), types));
+                        }
+                        Some(t)
+                    }
+                }
+            }
+            Op::Random { .. } => {
+                if level == Level::Setup {
+                    return self.fail("setup code cannot draw random numbers".into());
+                }
+                Some(Type::F64)
+            }
+            Op::Expm { n, entries } => {
+                if entries.len() != (*n as usize) * (*n as usize) {
+                    return self.fail("expm needs n*n entries".into());
+                }
+                for e in entries {
+                    if self.ty(*e, visible)? != Type::F64 {
+                        return self.fail("expm entries must be f64".into());
+                    }
+                }
+                Some(Type::F64List(2 * n * n))
+            }
+            Op::Extract(x, i) => match self.ty(*x, visible)? {
+                Type::F64List(len) if *i < len => Some(Type::F64),
+                t => return self.fail(format!("extract {i} from {}", t.name())),
+            },
+            Op::Emit(e, c) => {
+                if level != Level::Vector || k.domain != Domain::Neurons {
+                    return self.fail("events are emitted only in vector code over neurons".into());
+                }
+                if e.0 as usize >= k.events.len() {
+                    return self.fail("undeclared event".into());
+                }
+                if self.ty(*c, visible)? != Type::Bool {
+                    return self.fail("emit needs a bool condition".into());
+                }
+                None
+            }
+            Op::If(c, body) => {
+                if self.ty(*c, visible)? != Type::Bool {
+                    return self.fail("if needs a bool condition".into());
+                }
+                let mut inner = visible.clone();
+                self.block(body, level, &mut inner)?;
+                None
+            }
+        };
+        match (inst.result, expect) {
+            (Some(r), Some(t)) => {
+                if t != inst.ty {
+                    return self.fail(format!("%{} is declared {} but is {}", r.0, inst.ty.name(), t.name()));
+                }
+                if self.types.insert(r, t).is_some() {
+                    return self.fail(format!("%{} is defined twice", r.0));
+                }
+                visible.push(r);
+                Ok(())
+            }
+            (None, None) => Ok(()),
+            (Some(r), None) => self.fail(format!("%{} is defined by an instruction without a value", r.0)),
+            (None, Some(_)) => self.fail(format!("an instruction's value is dropped: {:?}", inst.op)),
+        }
+    }
+}
+
+/// Checks a kernel against the rules of the IR.
+pub fn verify(kernel: &Kernel) -> Result<(), VerifyError> {
+    let mut v = Verifier {
+        kernel,
+        types: HashMap::new(),
+    };
+    if let Domain::Events(e) = kernel.domain
+        && e.0 as usize >= kernel.events.len()
+    {
+        return v.fail("the domain's event is not declared".into());
+    }
+    let mut visible = Vec::new();
+    v.block(&kernel.setup, Level::Setup, &mut visible)?;
+    v.block(&kernel.scalar, Level::Scalar, &mut visible)?;
+    v.block(&kernel.vector, Level::Vector, &mut visible)?;
+    Ok(())
+}

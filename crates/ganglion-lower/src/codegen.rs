@@ -1,0 +1,410 @@
+//! Lowering checked expressions and statements to IR, with Brian2's semantics: state variables are
+//! loaded once and kept until written; subexpressions are inlined where read and recomputed after a
+//! write to anything they depend on; Python's `/`, `//`, `%` and integer/boolean arithmetic.
+
+use std::collections::{HashMap, HashSet};
+
+use ganglion_ir::{BinOp as IrBin, Builder, Builtin, CmpOp as IrCmp, Const, Extent, Index, Op, Type, UnOp, ValueId};
+use ganglion_model::{NeuronGroupModel, Special, TExpr, TKind, ValueType};
+use ganglion_syntax::ast::{BinOp, CmpOp, LogicalOp, UnaryOp};
+
+/// How a variable is stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StorageInfo {
+    /// Element type in memory.
+    pub ty: Type,
+    /// Per neuron or shared.
+    pub extent: Extent,
+    /// Its type in the model.
+    pub value_type: ValueType,
+}
+
+/// The storage of every variable of a group, by name.
+pub type StorageMap = HashMap<String, StorageInfo>;
+
+#[derive(Default)]
+struct Scope {
+    cache: HashMap<String, ValueId>,
+    temps: HashMap<String, (ValueId, ValueType)>,
+    written: HashSet<String>,
+}
+
+/// Lowers expressions of one group into a kernel under construction.
+pub struct Codegen<'m> {
+    /// The kernel builder.
+    pub b: Builder,
+    model: &'m NeuronGroupModel,
+    storage: &'m StorageMap,
+    float: Type,
+    scopes: Vec<Scope>,
+    draw: u32,
+    /// For each subexpression, the stored variables it reads (directly or through other subexpressions).
+    sub_deps: HashMap<String, HashSet<String>>,
+}
+
+impl<'m> Codegen<'m> {
+    /// Starts lowering into `b` for a group whose variables are stored as `storage`; floating-point
+    /// arithmetic is done in `float` (`F64`, or `F32` for single-precision groups).
+    pub fn new(b: Builder, model: &'m NeuronGroupModel, storage: &'m StorageMap, float: Type) -> Codegen<'m> {
+        let mut sub_deps: HashMap<String, HashSet<String>> = HashMap::new();
+        for s in &model.subexpressions {
+            let mut deps = HashSet::new();
+            for v in s.expr.variables() {
+                if let Some(inner) = sub_deps.get(v) {
+                    deps.extend(inner.iter().cloned());
+                } else {
+                    deps.insert(v.to_string());
+                }
+            }
+            sub_deps.insert(s.name.clone(), deps);
+        }
+        Codegen {
+            b,
+            model,
+            storage,
+            float,
+            scopes: vec![Scope::default()],
+            draw: 0,
+            sub_deps,
+        }
+    }
+
+    /// The IR type of a model type.
+    pub fn ty(&self, t: ValueType) -> Type {
+        match t {
+            ValueType::Bool => Type::Bool,
+            ValueType::Int => Type::I64,
+            ValueType::Float => self.float,
+        }
+    }
+
+    /// Converts `v` of type `from` to `to`.
+    pub fn convert(&mut self, v: ValueId, from: Type, to: Type) -> ValueId {
+        if from == to { v } else { self.b.cast(to, v) }
+    }
+
+    /// A floating-point constant in the arithmetic type.
+    pub fn float_const(&mut self, x: f64) -> ValueId {
+        match self.float {
+            Type::F32 => self.b.constant(Const::F32(x as f32)),
+            _ => self.b.constant(Const::F64(x)),
+        }
+    }
+
+    /// Opens an `If` block.
+    pub fn begin_if(&mut self, cond: ValueId) {
+        self.b.begin_if(cond);
+        self.scopes.push(Scope::default());
+    }
+
+    /// Closes an `If` block: values computed inside are forgotten, and so are cached values of
+    /// variables written inside.
+    pub fn end_if(&mut self) {
+        self.b.end_if();
+        let inner = self.scopes.pop().expect("a scope per open If");
+        for name in &inner.written {
+            self.forget(name);
+        }
+        if let Some(outer) = self.scopes.last_mut() {
+            outer.written.extend(inner.written);
+        }
+    }
+
+    /// Forgets cached values of `name` and of the subexpressions that depend on it, in every scope.
+    fn forget(&mut self, name: &str) {
+        let dependents: Vec<String> = self
+            .sub_deps
+            .iter()
+            .filter(|(_, deps)| deps.contains(name))
+            .map(|(s, _)| s.clone())
+            .collect();
+        for scope in &mut self.scopes {
+            scope.cache.remove(name);
+            for d in &dependents {
+                scope.cache.remove(d);
+            }
+        }
+    }
+
+    fn cached(&self, name: &str) -> Option<ValueId> {
+        self.scopes.iter().rev().find_map(|s| s.cache.get(name).copied())
+    }
+
+    fn temp(&self, name: &str) -> Option<(ValueId, ValueType)> {
+        self.scopes.iter().rev().find_map(|s| s.temps.get(name).copied())
+    }
+
+    /// Binds a temporary (an intermediate of a method, or a temporary of a code block).
+    pub fn set_temp(&mut self, name: &str, value: ValueId, ty: ValueType) {
+        self.scopes
+            .last_mut()
+            .expect("a scope")
+            .temps
+            .insert(name.to_string(), (value, ty));
+    }
+
+    /// The storage of a variable.
+    pub fn storage(&self, name: &str) -> Option<StorageInfo> {
+        self.storage.get(name).copied()
+    }
+
+    fn array(&mut self, name: &str) -> (ganglion_ir::ArrayId, StorageInfo) {
+        let info = self.storage[name];
+        (self.b.kernel.array(name, info.ty, info.extent), info)
+    }
+
+    fn index(info: StorageInfo) -> Index {
+        match info.extent {
+            Extent::PerNeuron => Index::Neuron,
+            Extent::Shared => Index::Shared,
+        }
+    }
+
+    /// The current value of a stored variable (loaded once, then kept until written), in its model type.
+    pub fn load(&mut self, name: &str) -> ValueId {
+        if let Some(v) = self.cached(name) {
+            return v;
+        }
+        let (array, info) = self.array(name);
+        let raw = self.b.value(info.ty, Op::Load(array, Self::index(info)));
+        let want = self.ty(info.value_type);
+        let v = self.convert(raw, info.ty, want);
+        self.scopes.last_mut().expect("a scope").cache.insert(name.to_string(), v);
+        v
+    }
+
+    /// Stores `value` (of model type `ty`) into a variable; when `only_if` is given, the variable keeps
+    /// its value where the condition is false (Brian2's conditional writes).
+    pub fn store(&mut self, name: &str, value: ValueId, ty: ValueType, only_if: Option<ValueId>) {
+        let (array, info) = self.array(name);
+        let want = self.ty(info.value_type);
+        let mut v = self.convert(value, self.ty(ty), want);
+        if let Some(c) = only_if {
+            let old = self.load(name);
+            v = self.b.value(want, Op::Select(c, v, old));
+        }
+        let raw = self.convert(v, want, info.ty);
+        self.b.effect(Op::Store(array, Self::index(info), raw));
+        self.forget(name);
+        let scope = self.scopes.last_mut().expect("a scope");
+        scope.cache.insert(name.to_string(), v);
+        scope.written.insert(name.to_string());
+    }
+
+    /// A name's current value in its model type: a temporary, a subexpression (inlined), or a variable.
+    fn read(&mut self, name: &str, ty: ValueType) -> ValueId {
+        if let Some((v, t)) = self.temp(name) {
+            let (from, to) = (self.ty(t), self.ty(ty));
+            return self.convert(v, from, to);
+        }
+        if self.storage.contains_key(name) {
+            let v = self.load(name);
+            let from = self.ty(self.storage[name].value_type);
+            let to = self.ty(ty);
+            return self.convert(v, from, to);
+        }
+        let Some(sub) = self.model.subexpression(name).cloned() else {
+            panic!("`{name}` is neither a temporary, a variable nor a subexpression (the checker resolves names)")
+        };
+        let from = self.ty(sub.expr.ty);
+        let v = match self.cached(name) {
+            Some(v) => v,
+            None => {
+                let v = self.expr(&sub.expr);
+                self.scopes.last_mut().expect("a scope").cache.insert(name.to_string(), v);
+                v
+            }
+        };
+        let want = self.ty(ty);
+        self.convert(v, from, want)
+    }
+
+    fn next_draw(&mut self) -> u32 {
+        self.draw += 1;
+        self.draw - 1
+    }
+
+    /// Lowers an expression; the value has the IR type of `e.ty`.
+    pub fn expr(&mut self, e: &TExpr) -> ValueId {
+        let want = self.ty(e.ty);
+        match &e.kind {
+            TKind::Float(x) => self.float_const(*x),
+            TKind::Int(x) => self.b.constant(Const::I64(*x)),
+            TKind::Bool(x) => self.b.constant(Const::Bool(*x)),
+            TKind::Constant { value, .. } => self.float_const(*value),
+            TKind::External { name, .. } => {
+                let pty = match e.ty {
+                    ValueType::Float => Type::F64,
+                    ValueType::Int => Type::I64,
+                    ValueType::Bool => Type::Bool,
+                };
+                let p = self.b.kernel.param(name, pty);
+                let v = self.b.value(pty, Op::Param(p));
+                self.convert(v, pty, want)
+            }
+            TKind::Var(name) => self.read(name, e.ty),
+            TKind::Noise(name) => self.read(name, ValueType::Float),
+            TKind::Special(s) => match s {
+                Special::T => {
+                    let v = self.b.value(Type::F64, Op::Time);
+                    self.convert(v, Type::F64, want)
+                }
+                Special::Dt => {
+                    let v = self.b.value(Type::F64, Op::Dt);
+                    self.convert(v, Type::F64, want)
+                }
+                Special::I => self.b.value(Type::I64, Op::NeuronIndex),
+                Special::N => self.b.constant(Const::I64(self.model.n as i64)),
+                Special::TInTimesteps => self.b.value(Type::I64, Op::Step),
+            },
+            TKind::Unary(UnaryOp::Not, a) => {
+                let x = self.expr(a);
+                let x = self.convert(x, self.ty(a.ty), Type::Bool);
+                self.b.value(Type::Bool, Op::Unary(UnOp::Not, x))
+            }
+            TKind::Unary(op, a) => {
+                let x = self.expr(a);
+                let x = self.convert(x, self.ty(a.ty), want);
+                match op {
+                    UnaryOp::Neg => self.b.value(want, Op::Unary(UnOp::Neg, x)),
+                    _ => x,
+                }
+            }
+            TKind::Binary(op, a, b) => {
+                let operand_ty = match op {
+                    BinOp::Div | BinOp::Pow => self.float,
+                    _ => want,
+                };
+                let x = self.expr(a);
+                let x = self.convert(x, self.ty(a.ty), operand_ty);
+                let y = self.expr(b);
+                let y = self.convert(y, self.ty(b.ty), operand_ty);
+                let irop = match op {
+                    BinOp::Add => IrBin::Add,
+                    BinOp::Sub => IrBin::Sub,
+                    BinOp::Mul => IrBin::Mul,
+                    BinOp::Div => IrBin::Div,
+                    BinOp::FloorDiv => IrBin::FloorDiv,
+                    BinOp::Mod => IrBin::Mod,
+                    BinOp::Pow => IrBin::Pow,
+                };
+                let r = self.b.binary(operand_ty, irop, x, y);
+                self.convert(r, operand_ty, want)
+            }
+            TKind::Compare(op, a, b) => {
+                let common = self.ty(a.ty.max(b.ty));
+                let x = self.expr(a);
+                let x = self.convert(x, self.ty(a.ty), common);
+                let y = self.expr(b);
+                let y = self.convert(y, self.ty(b.ty), common);
+                let irop = match op {
+                    CmpOp::Eq => IrCmp::Eq,
+                    CmpOp::Ne => IrCmp::Ne,
+                    CmpOp::Lt => IrCmp::Lt,
+                    CmpOp::Le => IrCmp::Le,
+                    CmpOp::Gt => IrCmp::Gt,
+                    CmpOp::Ge => IrCmp::Ge,
+                };
+                self.b.cmp(irop, x, y)
+            }
+            TKind::Logical(op, a, b) => {
+                let x = self.expr(a);
+                let x = self.convert(x, self.ty(a.ty), Type::Bool);
+                let y = self.expr(b);
+                let y = self.convert(y, self.ty(b.ty), Type::Bool);
+                let irop = match op {
+                    LogicalOp::And => IrBin::And,
+                    LogicalOp::Or => IrBin::Or,
+                };
+                self.b.binary(Type::Bool, irop, x, y)
+            }
+            TKind::Call(f, args) => match f {
+                Builtin::Rand | Builtin::Randn => {
+                    let draw = self.next_draw();
+                    let v = self.b.value(
+                        Type::F64,
+                        Op::Random {
+                            normal: *f == Builtin::Randn,
+                            draw,
+                        },
+                    );
+                    self.convert(v, Type::F64, want)
+                }
+                Builtin::Int => {
+                    let x = self.expr(&args[0]);
+                    let from = self.ty(args[0].ty);
+                    self.convert(x, from, Type::I64)
+                }
+                Builtin::Timestep => {
+                    let vals: Vec<ValueId> = args
+                        .iter()
+                        .map(|a| {
+                            let x = self.expr(a);
+                            self.convert(x, self.ty(a.ty), Type::F64)
+                        })
+                        .collect();
+                    self.b.call(Type::I64, Builtin::Timestep, vals)
+                }
+                _ => {
+                    let arg_ty = if want == Type::I64 { Type::I64 } else { self.float };
+                    let vals: Vec<ValueId> = args
+                        .iter()
+                        .map(|a| {
+                            let x = self.expr(a);
+                            self.convert(x, self.ty(a.ty), arg_ty)
+                        })
+                        .collect();
+                    let r = self.b.call(arg_ty, *f, vals);
+                    self.convert(r, arg_ty, want)
+                }
+            },
+        }
+    }
+
+    /// Lowers a block of checked statements. Writes to `(unless refractory)` variables keep their value
+    /// while the neuron is refractory unless `unconditional` (the spike reset).
+    pub fn statements(&mut self, statements: &[ganglion_model::TStatement], unconditional: bool) {
+        for s in statements {
+            let mut value = self.expr(&s.value);
+            let mut vty = s.value.ty;
+            if let Some(op) = s.op.binop() {
+                // `x op= e` is `x = x op e`.
+                let lhs = TExpr {
+                    kind: TKind::Var(s.target.clone()),
+                    ty: s.ty,
+                    dim: s.value.dim,
+                    span: s.span,
+                };
+                let combined = TExpr {
+                    ty: combined_type(op, s.ty, s.value.ty),
+                    kind: TKind::Binary(op, Box::new(lhs), Box::new(s.value.clone())),
+                    dim: s.value.dim,
+                    span: s.span,
+                };
+                value = self.expr(&combined);
+                vty = combined.ty;
+            }
+            if s.new_temporary || self.temp(&s.target).is_some() {
+                let target_ty = if s.new_temporary { vty } else { self.temp(&s.target).map_or(vty, |(_, t)| t) };
+                let v = self.convert(value, self.ty(vty), self.ty(target_ty));
+                self.set_temp(&s.target, v, target_ty);
+                continue;
+            }
+            let gated = !unconditional
+                && self
+                    .model
+                    .variable(&s.target)
+                    .is_some_and(|v| v.unless_refractory);
+            let cond = gated.then(|| self.load("not_refractory"));
+            self.store(&s.target, value, vty, cond);
+        }
+    }
+}
+
+/// The type of `a op b` by Python's rules (`/` and `**` give floats, booleans count as integers).
+pub fn combined_type(op: BinOp, a: ValueType, b: ValueType) -> ValueType {
+    match op {
+        BinOp::Div | BinOp::Pow => ValueType::Float,
+        _ => a.max(b).max(ValueType::Int),
+    }
+}

@@ -1,0 +1,536 @@
+//! The kernels of a NeuronGroup, one per scheduled object (Brian2's `StateUpdater`, `Thresholder`,
+//! `Resetter`, `SubexpressionUpdater`).
+
+use std::collections::HashSet;
+
+use ganglion_ir::{
+    BinOp as IrBin, Builder, Builtin, CmpOp as IrCmp, Const, Domain, Extent, Kernel, KernelKind, Level, Op, Type,
+    ValueId,
+};
+use ganglion_model::symbolic::float;
+use ganglion_model::{CodeBlock, NeuronGroupModel, Refractory, TExpr, ValueType, VariableKind, substituted};
+
+use crate::codegen::{Codegen, StorageInfo, StorageMap};
+use crate::methods::{self, ChoiceError, MethodChoice, Plan, System};
+use crate::symbolic::{is_zero, simplify};
+
+/// Storage types of a group's floating-point variables (Brian2's `dtype`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Dtypes {
+    /// `float32` for every floating-point variable.
+    pub all_f32: bool,
+    /// `float32` for these variables.
+    pub f32_vars: HashSet<String>,
+}
+
+/// How to lower a group.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LowerOptions {
+    /// The integration methods to try, in order (names or descriptions).
+    pub methods: Vec<String>,
+    /// Storage types.
+    pub dtypes: Dtypes,
+}
+
+impl Default for LowerOptions {
+    fn default() -> Self {
+        LowerOptions {
+            methods: methods::DEFAULT_METHODS.iter().map(|s| s.to_string()).collect(),
+            dtypes: Dtypes::default(),
+        }
+    }
+}
+
+/// The kernels of one group.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupKernels {
+    /// How every stored variable is stored, in the model's order.
+    pub storage: Vec<(String, StorageInfo)>,
+    /// The integration method chosen (absent without differential equations).
+    pub method: Option<MethodChoice>,
+    /// The state updater (slot `groups`).
+    pub state_update: Option<Kernel>,
+    /// One thresholder per event, `spike` first.
+    pub thresholds: Vec<Kernel>,
+    /// The code run on events (the reset is the one for `spike`).
+    pub event_codes: Vec<Kernel>,
+    /// The updater of `(constant over dt)` subexpressions (slot `before_start`).
+    pub subexpression_update: Option<Kernel>,
+}
+
+/// Why a group could not be lowered.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum LowerError {
+    /// No integration method applies, or one is invalid.
+    #[error(transparent)]
+    Method(#[from] ChoiceError),
+}
+
+/// The storage of every stored variable of a group.
+pub fn storage_map(model: &NeuronGroupModel, dtypes: &Dtypes) -> StorageMap {
+    let mut map = StorageMap::new();
+    for v in &model.variables {
+        let ty = match v.ty {
+            ValueType::Bool => Type::Bool,
+            ValueType::Int => Type::I32,
+            ValueType::Float if dtypes.all_f32 || dtypes.f32_vars.contains(&v.name) => {
+                if v.kind == VariableKind::LastSpike {
+                    Type::F64 // lastspike has the dtype of t
+                } else {
+                    Type::F32
+                }
+            }
+            ValueType::Float => Type::F64,
+        };
+        map.insert(
+            v.name.clone(),
+            StorageInfo {
+                ty,
+                extent: if v.shared { Extent::Shared } else { Extent::PerNeuron },
+                value_type: v.ty,
+            },
+        );
+    }
+    map
+}
+
+/// The arithmetic type of a group: single precision when every floating-point variable is stored so.
+fn float_type(model: &NeuronGroupModel, storage: &StorageMap) -> Type {
+    let floats: Vec<&StorageInfo> = model
+        .variables
+        .iter()
+        .filter(|v| v.ty == ValueType::Float && v.kind != VariableKind::LastSpike)
+        .map(|v| &storage[&v.name])
+        .collect();
+    if !floats.is_empty() && floats.iter().all(|s| s.ty == Type::F32) {
+        Type::F32
+    } else {
+        Type::F64
+    }
+}
+
+fn finish(cg: Codegen<'_>) -> Kernel {
+    let mut k = cg.b.finish();
+    ganglion_ir::passes::optimize(&mut k);
+    k
+}
+
+/// Lowers a group's model to its kernels.
+pub fn lower_group(model: &NeuronGroupModel, options: &LowerOptions) -> Result<GroupKernels, LowerError> {
+    let storage = storage_map(model, &options.dtypes);
+    let float = float_type(model, &storage);
+    let (state_update, method) = if model.diff_eqs.is_empty() && model.refractory == Refractory::None {
+        (None, None)
+    } else {
+        let (k, m) = state_updater(model, &storage, float, &options.methods)?;
+        (Some(k), m)
+    };
+    let thresholds = model
+        .events
+        .iter()
+        .map(|e| {
+            let name = format!("{}.{}", model.name, if e.name == "spike" { "thresholder".to_string() } else { format!("thresholder_{}", e.name) });
+            let mut cg = Codegen::new(
+                Builder::new(Kernel::new(name, KernelKind::Threshold(e.name.clone()), Domain::Neurons)),
+                model,
+                &storage,
+                float,
+            );
+            let event = cg.b.kernel.event(&e.name);
+            let mut cond = cg.expr(&e.condition);
+            let refractory = e.name == "spike" && model.has_refractoriness();
+            if refractory {
+                let nr = cg.load("not_refractory");
+                cond = cg.b.binary(Type::Bool, IrBin::And, cond, nr);
+            }
+            cg.b.effect(Op::Emit(event, cond));
+            if refractory {
+                cg.begin_if(cond);
+                let f = cg.b.constant(Const::Bool(false));
+                cg.store("not_refractory", f, ValueType::Bool, None);
+                let t = cg.b.value(Type::F64, Op::Time);
+                cg.store("lastspike", t, ValueType::Float, None);
+                cg.end_if();
+            }
+            finish(cg)
+        })
+        .collect();
+    let event_codes = model
+        .event_codes
+        .iter()
+        .map(|c| {
+            let name = if c.event == "spike" {
+                format!("{}.resetter", model.name)
+            } else {
+                format!("{}.resetter_{}", model.name, c.event)
+            };
+            let mut k = Kernel::new(name, KernelKind::Reset(c.event.clone()), Domain::Neurons);
+            let e = k.event(&c.event);
+            k.domain = Domain::Events(e);
+            let mut cg = Codegen::new(Builder::new(k), model, &storage, float);
+            cg.statements(&c.code.statements, c.event == "spike");
+            finish(cg)
+        })
+        .collect();
+    let subexpression_update = {
+        let stored: Vec<_> = model.subexpressions.iter().filter(|s| s.constant_over_dt).collect();
+        (!stored.is_empty()).then(|| {
+            let name = format!("{}.subexpression_updater", model.name);
+            let mut cg = Codegen::new(
+                Builder::new(Kernel::new(name, KernelKind::SubexpressionUpdate, Domain::Neurons)),
+                model,
+                &storage,
+                float,
+            );
+            for s in stored {
+                if s.shared {
+                    cg.b.set_level(Level::Scalar);
+                }
+                let v = cg.expr(&s.expr);
+                cg.store(&s.name, v, s.expr.ty, None);
+                cg.b.set_level(Level::Vector);
+            }
+            finish(cg)
+        })
+    };
+    let mut ordered_storage: Vec<(String, StorageInfo)> =
+        model.variables.iter().map(|v| (v.name.clone(), storage[&v.name])).collect();
+    ordered_storage.dedup_by(|a, b| a.0 == b.0);
+    Ok(GroupKernels {
+        storage: ordered_storage,
+        method,
+        state_update,
+        thresholds,
+        event_codes,
+        subexpression_update,
+    })
+}
+
+/// The system of differential equations, with subexpressions substituted; `zero_gated` replaces the
+/// right-hand sides of `(unless refractory)` equations by 0 (the system a refractory neuron follows).
+fn system(model: &NeuronGroupModel, zero_gated: bool) -> System {
+    let vars = model.diff_eqs.iter().map(|d| d.var.clone()).collect();
+    let rhs = model
+        .diff_eqs
+        .iter()
+        .map(|d| {
+            if zero_gated && d.unless_refractory && model.has_refractoriness() {
+                float(0.0)
+            } else {
+                substituted(&d.rhs, &model.subexpressions)
+            }
+        })
+        .collect();
+    System::new(vars, rhs)
+}
+
+fn state_updater(
+    model: &NeuronGroupModel,
+    storage: &StorageMap,
+    float: Type,
+    requested: &[String],
+) -> Result<(Kernel, Option<MethodChoice>), LowerError> {
+    let name = format!("{}.stateupdater", model.name);
+    let mut cg = Codegen::new(
+        Builder::new(Kernel::new(name, KernelKind::StateUpdate, Domain::Neurons)),
+        model,
+        storage,
+        float,
+    );
+    // The refractoriness line comes first (Brian2's `_get_refractory_code`).
+    match &model.refractory {
+        Refractory::None => {}
+        Refractory::Period(period) => {
+            let t = cg.b.value(Type::F64, Op::Time);
+            let last = cg.load("lastspike");
+            let last = cg.convert(last, float, Type::F64);
+            let since = cg.b.binary(Type::F64, IrBin::Sub, t, last);
+            let dt = cg.b.value(Type::F64, Op::Dt);
+            let steps_since = cg.b.call(Type::I64, Builtin::Timestep, vec![since, dt]);
+            let p = cg.expr(period);
+            let p = cg.convert(p, cg.ty(period.ty), Type::F64);
+            let steps = cg.b.call(Type::I64, Builtin::Timestep, vec![p, dt]);
+            let nr = cg.b.cmp(IrCmp::Ge, steps_since, steps);
+            cg.store("not_refractory", nr, ValueType::Bool, None);
+        }
+        Refractory::Condition(cond) => {
+            let old = cg.load("not_refractory");
+            let c = cg.expr(cond);
+            let not_c = cg.b.value(Type::Bool, Op::Unary(ganglion_ir::UnOp::Not, c));
+            let nr = cg.b.binary(Type::Bool, IrBin::Or, old, not_c);
+            cg.store("not_refractory", nr, ValueType::Bool, None);
+        }
+    }
+    if model.diff_eqs.is_empty() {
+        return Ok((finish(cg), None));
+    }
+    let active = system(model, false);
+    let (method, plan, choice) = methods::choose(requested, &active)?;
+    let gated = model.has_refractoriness() && model.diff_eqs.iter().any(|d| d.unless_refractory);
+    // One noise draw per symbol per neuron and step: xi = sqrt(dt)*randn().
+    for xi in &active.noise {
+        let dt = cg.b.value(Type::F64, Op::Dt);
+        let sqrt_dt = cg.b.call(Type::F64, Builtin::Sqrt, vec![dt]);
+        let draw = cg.expr(&TExpr {
+            kind: ganglion_model::TKind::Call(Builtin::Randn, vec![]),
+            ty: ValueType::Float,
+            dim: ganglion_units::Dimension::DIMENSIONLESS,
+            span: Default::default(),
+        });
+        let draw = cg.convert(draw, float, Type::F64);
+        let v = cg.b.binary(Type::F64, IrBin::Mul, sqrt_dt, draw);
+        let v = cg.convert(v, Type::F64, float);
+        cg.set_temp(xi, v, ValueType::Float);
+    }
+    let new_active = lower_plan(&mut cg, &plan, &active, float);
+    let new_refractory = if gated {
+        let resting = system(model, true);
+        let plan0 = methods::apply(&method, &resting).unwrap_or(plan.clone());
+        Some(lower_plan(&mut cg, &plan0, &resting, float))
+    } else {
+        None
+    };
+    let nr = gated.then(|| cg.load("not_refractory"));
+    let affected = affected_by_refractoriness(model, &active);
+    for (k, var) in active.vars.iter().enumerate() {
+        let mut v = new_active[k];
+        if let (Some(nr), Some(rest)) = (nr, &new_refractory)
+            && affected[k]
+        {
+            v = cg.b.value(float, Op::Select(nr, v, rest[k]));
+        }
+        cg.store(var, v, ValueType::Float, None);
+    }
+    Ok((finish(cg), Some(choice)))
+}
+
+/// Which variables follow different dynamics while the neuron is refractory: the `(unless refractory)`
+/// ones, and those whose equations read them (directly or through others).
+fn affected_by_refractoriness(model: &NeuronGroupModel, system: &System) -> Vec<bool> {
+    let n = system.vars.len();
+    let mut affected: Vec<bool> = model.diff_eqs.iter().map(|d| d.unless_refractory).collect();
+    loop {
+        let mut changed = false;
+        for i in 0..n {
+            if affected[i] {
+                continue;
+            }
+            let reads_affected = (0..n).any(|j| affected[j] && crate::symbolic::depends_on(&system.rhs[i], &system.vars[j]));
+            if reads_affected {
+                affected[i] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            return affected;
+        }
+    }
+}
+
+/// Lowers a plan; returns the new value of each variable (nothing is stored yet).
+fn lower_plan(cg: &mut Codegen<'_>, plan: &Plan, system: &System, float: Type) -> Vec<ValueId> {
+    match plan {
+        Plan::Explicit { temps, finals } => {
+            for (name, e) in temps {
+                let v = cg.expr(e);
+                cg.set_temp(name, v, e.ty);
+            }
+            finals
+                .iter()
+                .map(|e| {
+                    let v = cg.expr(e);
+                    cg.convert(v, cg.ty(e.ty), float)
+                })
+                .collect()
+        }
+        Plan::Linear { m, b } => lower_linear(cg, m, b, system, float),
+    }
+}
+
+fn uniform(e: &TExpr, cg: &Codegen<'_>) -> bool {
+    let mut ok = true;
+    e.walk(&mut |n| match &n.kind {
+        ganglion_model::TKind::Var(v) => {
+            if let Some(s) = cg.storage(v) {
+                ok &= s.extent == Extent::Shared;
+            } else {
+                ok = false;
+            }
+        }
+        ganglion_model::TKind::Special(ganglion_model::Special::I) => ok = false,
+        _ => {}
+    });
+    ok
+}
+
+/// `X_new = exp(M dt) X + (∫₀^dt exp(M s) ds) B`, skipping structural zeros; one-variable systems use
+/// the closed form `x e^{a dt} + b dt exprel(a dt)`.
+fn lower_linear(cg: &mut Codegen<'_>, m: &[Vec<TExpr>], b: &[TExpr], system: &System, float: Type) -> Vec<ValueId> {
+    let n = system.vars.len();
+    let to_f64 = |cg: &mut Codegen<'_>, e: &TExpr| {
+        let v = cg.expr(e);
+        cg.convert(v, cg.ty(e.ty), Type::F64)
+    };
+    let old: Vec<ValueId> = system
+        .vars
+        .iter()
+        .map(|v| {
+            let x = cg.load(v);
+            cg.convert(x, float, Type::F64)
+        })
+        .collect();
+    let dt = cg.b.value(Type::F64, Op::Dt);
+    // Which entries of exp(M dt) can be non-zero: i is reachable from j through M's non-zero entries.
+    let mut reach = vec![vec![false; n]; n];
+    for i in 0..n {
+        reach[i][i] = true;
+        for j in 0..n {
+            reach[i][j] |= !is_zero(&simplify(&m[i][j]));
+        }
+    }
+    for k in 0..n {
+        for i in 0..n {
+            for j in 0..n {
+                if reach[i][k] && reach[k][j] {
+                    reach[i][j] = true;
+                }
+            }
+        }
+    }
+    let zero_row = |i: usize| (0..n).all(|j| is_zero(&simplify(&m[i][j])));
+    let mut out = Vec::with_capacity(n);
+    if n == 1 {
+        let x = old[0];
+        let new = if zero_row(0) {
+            if is_zero(&b[0]) {
+                x
+            } else {
+                let bv = to_f64(cg, &b[0]);
+                let inc = cg.b.binary(Type::F64, IrBin::Mul, bv, dt);
+                cg.b.binary(Type::F64, IrBin::Add, x, inc)
+            }
+        } else {
+            let a = to_f64(cg, &m[0][0]);
+            let adt = cg.b.binary(Type::F64, IrBin::Mul, a, dt);
+            let e = cg.b.call(Type::F64, Builtin::Exp, vec![adt]);
+            let decayed = cg.b.binary(Type::F64, IrBin::Mul, x, e);
+            if is_zero(&b[0]) {
+                decayed
+            } else {
+                let bv = to_f64(cg, &b[0]);
+                let rel = cg.b.call(Type::F64, Builtin::Exprel, vec![adt]);
+                let scale = cg.b.binary(Type::F64, IrBin::Mul, dt, rel);
+                let forced = cg.b.binary(Type::F64, IrBin::Mul, bv, scale);
+                cg.b.binary(Type::F64, IrBin::Add, decayed, forced)
+            }
+        };
+        out.push(cg.convert(new, Type::F64, float));
+        return out;
+    }
+    // The matrix exponential of M dt (in setup when M is the same for all neurons).
+    let _ = m.iter().flatten().all(|e| uniform(e, cg));
+    let mut entries = Vec::with_capacity(n * n);
+    for row in m {
+        for e in row {
+            let v = to_f64(cg, e);
+            entries.push(cg.b.binary(Type::F64, IrBin::Mul, v, dt));
+        }
+    }
+    let list = cg.b.value(Type::F64List(2 * (n * n) as u32), Op::Expm { n: n as u32, entries });
+    let bvals: Vec<Option<ValueId>> = b
+        .iter()
+        .map(|e| (!is_zero(e)).then(|| to_f64(cg, e)))
+        .collect();
+    for i in 0..n {
+        if zero_row(i) {
+            let new = match bvals[i] {
+                None => old[i],
+                Some(bv) => {
+                    let inc = cg.b.binary(Type::F64, IrBin::Mul, bv, dt);
+                    cg.b.binary(Type::F64, IrBin::Add, old[i], inc)
+                }
+            };
+            out.push(cg.convert(new, Type::F64, float));
+            continue;
+        }
+        let mut acc: Option<ValueId> = None;
+        for j in 0..n {
+            if !reach[i][j] {
+                continue;
+            }
+            let a = cg.b.value(Type::F64, Op::Extract(list, (i * n + j) as u32));
+            let term = cg.b.binary(Type::F64, IrBin::Mul, a, old[j]);
+            acc = Some(match acc {
+                None => term,
+                Some(s) => cg.b.binary(Type::F64, IrBin::Add, s, term),
+            });
+            if let Some(bv) = bvals[j] {
+                let p = cg.b.value(Type::F64, Op::Extract(list, (n * n + i * n + j) as u32));
+                let p = cg.b.binary(Type::F64, IrBin::Mul, p, dt);
+                let pb = cg.b.binary(Type::F64, IrBin::Mul, p, bv);
+                acc = Some(match acc {
+                    None => pb,
+                    Some(s) => cg.b.binary(Type::F64, IrBin::Add, s, pb),
+                });
+            }
+        }
+        let new = acc.unwrap_or(old[i]);
+        out.push(cg.convert(new, Type::F64, float));
+    }
+    out
+}
+
+/// A kernel running checked statements over all neurons (`run_regularly`): shared assignments in scalar
+/// code, the rest per neuron; writes to `(unless refractory)` variables are conditional.
+pub fn lower_code(model: &NeuronGroupModel, storage: &StorageMap, code: &CodeBlock, name: &str) -> Kernel {
+    let float = float_type(model, storage);
+    let mut cg = Codegen::new(
+        Builder::new(Kernel::new(name, KernelKind::RunRegularly, Domain::Neurons)),
+        model,
+        storage,
+        float,
+    );
+    let (shared, vector): (Vec<_>, Vec<_>) = code.statements.iter().cloned().partition(|s| s.shared);
+    cg.b.set_level(Level::Scalar);
+    cg.statements(&shared, false);
+    cg.b.set_level(Level::Vector);
+    cg.statements(&vector, false);
+    finish(cg)
+}
+
+/// A kernel setting `var = value` for every neuron (or, with `only_where`, the neurons where the
+/// condition holds): initial values and state set between runs.
+pub fn lower_assignment(
+    model: &NeuronGroupModel,
+    storage: &StorageMap,
+    var: &str,
+    value: &TExpr,
+    only_where: Option<&TExpr>,
+) -> Kernel {
+    let float = float_type(model, storage);
+    let name = format!("{}.set_{var}", model.name);
+    let mut cg = Codegen::new(
+        Builder::new(Kernel::new(name, KernelKind::Init, Domain::Neurons)),
+        model,
+        storage,
+        float,
+    );
+    let shared = storage.get(var).is_some_and(|s| s.extent == Extent::Shared);
+    if shared {
+        cg.b.set_level(Level::Scalar);
+    }
+    match only_where {
+        Some(cond) => {
+            let c = cg.expr(cond);
+            cg.begin_if(c);
+            let v = cg.expr(value);
+            cg.store(var, v, value.ty, None);
+            cg.end_if();
+        }
+        None => {
+            let v = cg.expr(value);
+            cg.store(var, v, value.ty, None);
+        }
+    }
+    finish(cg)
+}

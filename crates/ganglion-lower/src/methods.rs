@@ -1,0 +1,689 @@
+//! Integration methods: Brian2's explicit methods as description strings applied by one routine, the
+//! exact integrator of linear systems, exponential Euler, and the automatic choice.
+
+use std::fmt;
+
+use ganglion_ir::Builtin;
+use ganglion_model::symbolic::{NoiseSplit, add, float, mul, split_noise};
+use ganglion_model::{Special, TExpr, TKind, ValueType};
+use ganglion_syntax::ast::{self, BinOp, ExprKind, UnaryOp};
+use ganglion_syntax::{Span, parse_statements};
+use ganglion_units::Dimension;
+
+use crate::symbolic::{depends_on, depends_on_any, diff, is_zero, replace_var, simplify};
+
+/// Brian2's built-in explicit methods, verbatim in its description language.
+pub const EULER: &str = "x_new = x + dt * f(x,t) + g(x,t) * dW";
+/// Second-order Runge–Kutta (midpoint).
+pub const RK2: &str = "k = dt * f(x,t)\nx_new = x + dt*f(x +  k/2, t + dt/2)";
+/// Classical fourth-order Runge–Kutta.
+pub const RK4: &str = "k_1 = dt*f(x,t)\nk_2 = dt*f(x+k_1/2,t+dt/2)\nk_3 = dt*f(x+k_2/2,t+dt/2)\nk_4 = dt*f(x+k_3,t+dt)\nx_new = x+(k_1+2*k_2+2*k_3+k_4)/6";
+/// Derivative-free Milstein.
+pub const MILSTEIN: &str = "x_support = x + dt*f(x, t) + dt**.5 * g(x, t)\ng_support = g(x_support, t)\nk = 1/(2*dt**.5)*(g_support - g(x, t))*(dW**2)\nx_new = x + dt*f(x,t) + g(x, t) * dW + k";
+/// Stochastic Heun (Stratonovich).
+pub const HEUN: &str = "x_support = x + g(x,t) * dW\ng_support = g(x_support,t+dt)\nx_new = x + dt*f(x,t) + .5*dW*(g(x,t)+g_support)";
+
+/// The noise an explicit method accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoiseSupport {
+    /// Deterministic equations only.
+    None,
+    /// Additive noise.
+    Additive,
+    /// Multiplicative noise.
+    Multiplicative,
+}
+
+/// An explicit method in Brian2's description language.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Description {
+    /// The method's name (`euler`) or `description` for a user's own.
+    pub name: String,
+    /// Intermediate lines `name = expr`.
+    pub lines: Vec<(String, ast::Expr)>,
+    /// The `x_new = ...` line.
+    pub output: ast::Expr,
+    /// Which noise it supports.
+    pub noise: NoiseSupport,
+    /// Whether it needs diagonal noise (Milstein).
+    pub diagonal: bool,
+}
+
+/// An integration method.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Method {
+    /// Exact integration of linear systems (`exact`, alias `linear`).
+    Exact,
+    /// Exponential Euler for conditionally linear systems.
+    ExponentialEuler,
+    /// An explicit method given by a description.
+    Explicit(Description),
+}
+
+impl Method {
+    /// The method's name.
+    pub fn name(&self) -> &str {
+        match self {
+            Method::Exact => "exact",
+            Method::ExponentialEuler => "exponential_euler",
+            Method::Explicit(d) => &d.name,
+        }
+    }
+}
+
+/// Why a method name or description cannot be used at all.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum MethodError {
+    /// A name no method has.
+    #[error("no integration method is called `{name}`")]
+    Unknown {
+        /// The name.
+        name: String,
+        /// A close name.
+        suggestion: Option<String>,
+    },
+    /// A method Ganglion does not provide.
+    #[error("the method `{name}` is not supported: {why}")]
+    Unsupported {
+        /// The name.
+        name: String,
+        /// Why.
+        why: &'static str,
+    },
+    /// A description that does not parse or is not of the required shape.
+    #[error("invalid method description: {message}")]
+    BadDescription {
+        /// What is wrong.
+        message: String,
+        /// Where in the description.
+        span: Span,
+    },
+}
+
+/// The names of the methods Ganglion knows.
+pub const METHOD_NAMES: [&str; 8] = ["exact", "linear", "exponential_euler", "euler", "rk2", "rk4", "milstein", "heun"];
+
+/// Parses a description: lines `name = expr` and a final `x_new = expr`.
+pub fn parse_description(name: &str, text: &str, noise: Option<NoiseSupport>, diagonal: bool) -> Result<Description, MethodError> {
+    let (statements, errors) = parse_statements(text);
+    if let Some(e) = errors.first() {
+        return Err(MethodError::BadDescription {
+            message: e.to_string(),
+            span: e.span(),
+        });
+    }
+    let Some((last, rest)) = statements.split_last() else {
+        return Err(MethodError::BadDescription {
+            message: "the description is empty; it must end with `x_new = ...`".into(),
+            span: Span::new(0, text.len()),
+        });
+    };
+    if last.target.name != "x_new" {
+        return Err(MethodError::BadDescription {
+            message: "the last line must define `x_new`".into(),
+            span: last.span,
+        });
+    }
+    let mut lines = Vec::new();
+    for s in rest.iter().chain(std::iter::once(last)) {
+        if s.op != ast::AssignOp::Assign {
+            return Err(MethodError::BadDescription {
+                message: "description lines are plain assignments `name = expression`".into(),
+                span: s.span,
+            });
+        }
+    }
+    for s in rest {
+        if matches!(s.target.name.as_str(), "x" | "t" | "dt" | "dW" | "f" | "g" | "x_new") {
+            return Err(MethodError::BadDescription {
+                message: format!("`{}` cannot be redefined in a description", s.target.name),
+                span: s.target.span,
+            });
+        }
+        lines.push((s.target.name.clone(), s.value.clone()));
+    }
+    let uses_noise = statements.iter().any(|s| mentions(&s.value, &["g", "dW"]));
+    let noise = noise.unwrap_or(if uses_noise { NoiseSupport::Multiplicative } else { NoiseSupport::None });
+    Ok(Description {
+        name: name.to_string(),
+        lines,
+        output: last.value.clone(),
+        noise,
+        diagonal,
+    })
+}
+
+fn mentions(e: &ast::Expr, names: &[&str]) -> bool {
+    let mut found = false;
+    e.walk(&mut |n| match &n.kind {
+        ExprKind::Name(x) => found |= names.contains(&x.as_str()),
+        ExprKind::Call { func, .. } => found |= names.contains(&func.name.as_str()),
+        _ => {}
+    });
+    found
+}
+
+/// The method called `name`, or given by a description string.
+pub fn method_by_name(name: &str) -> Result<Method, MethodError> {
+    let trimmed = name.trim();
+    if trimmed.contains("x_new") {
+        return parse_description("description", name, None, false).map(Method::Explicit);
+    }
+    let builtin = |n: &str, text: &str, noise, diagonal| {
+        parse_description(n, text, Some(noise), diagonal).map(Method::Explicit)
+    };
+    match trimmed.to_lowercase().as_str() {
+        "exact" | "linear" => Ok(Method::Exact),
+        "exponential_euler" => Ok(Method::ExponentialEuler),
+        "euler" => builtin("euler", EULER, NoiseSupport::Additive, false),
+        "rk2" => builtin("rk2", RK2, NoiseSupport::None, false),
+        "rk4" => builtin("rk4", RK4, NoiseSupport::None, false),
+        "milstein" => builtin("milstein", MILSTEIN, NoiseSupport::Multiplicative, true),
+        "heun" => builtin("heun", HEUN, NoiseSupport::Multiplicative, false),
+        "independent" => Err(MethodError::Unsupported {
+            name: trimmed.into(),
+            why: "it is deprecated in Brian2; use `exact`",
+        }),
+        n if n.starts_with("gsl") => Err(MethodError::Unsupported {
+            name: trimmed.into(),
+            why: "the GSL methods need the GNU Scientific Library; use `rk4` or `exact`",
+        }),
+        _ => Err(MethodError::Unknown {
+            name: trimmed.into(),
+            suggestion: ganglion_model::expr::closest(trimmed, METHOD_NAMES.into_iter()),
+        }),
+    }
+}
+
+/// The equations to integrate: one right-hand side per variable, with subexpressions substituted.
+#[derive(Clone, Debug)]
+pub struct System {
+    /// Variables, in definition order.
+    pub vars: Vec<String>,
+    /// Their right-hand sides.
+    pub rhs: Vec<TExpr>,
+    /// Deterministic and noise parts of each right-hand side.
+    pub split: Vec<NoiseSplit>,
+    /// Every noise symbol, in order of appearance.
+    pub noise: Vec<String>,
+    /// Whether some noise factor depends on time or a state variable.
+    pub multiplicative: bool,
+}
+
+impl System {
+    /// Builds a system, splitting noise (the checker guarantees noise enters linearly).
+    pub fn new(vars: Vec<String>, rhs: Vec<TExpr>) -> System {
+        let split: Vec<NoiseSplit> = rhs
+            .iter()
+            .map(|r| {
+                split_noise(r).unwrap_or(NoiseSplit {
+                    deterministic: Some(r.clone()),
+                    noise: Vec::new(),
+                })
+            })
+            .collect();
+        let mut noise: Vec<String> = Vec::new();
+        let mut multiplicative = false;
+        for s in &split {
+            for (n, g) in &s.noise {
+                if !noise.contains(n) {
+                    noise.push(n.clone());
+                }
+                multiplicative |= g.uses_special(Special::T) || depends_on_any(g, &vars);
+            }
+        }
+        System {
+            vars,
+            rhs,
+            split,
+            noise,
+            multiplicative,
+        }
+    }
+
+    fn f(&self, k: usize) -> TExpr {
+        self.split[k].deterministic.clone().unwrap_or_else(|| float(0.0))
+    }
+
+    fn g(&self, k: usize, xi: &str) -> TExpr {
+        self.split[k]
+            .noise
+            .iter()
+            .find(|(n, _)| n == xi)
+            .map(|(_, g)| g.clone())
+            .unwrap_or_else(|| float(0.0))
+    }
+}
+
+/// How a state update is computed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Plan {
+    /// Named intermediate values, then the new value of each variable (in `System::vars` order).
+    /// Expressions read the old state as `Var(v)`, intermediates by their names, and noise as `Noise(xi)`.
+    Explicit {
+        /// Intermediate values, in order.
+        temps: Vec<(String, TExpr)>,
+        /// The new value of each variable.
+        finals: Vec<TExpr>,
+    },
+    /// `dX/dt = M X + B`, integrated exactly.
+    Linear {
+        /// The coefficient matrix (rows: equations, columns: variables).
+        m: Vec<Vec<TExpr>>,
+        /// The constant term.
+        b: Vec<TExpr>,
+    },
+}
+
+fn texpr(kind: TKind, ty: ValueType) -> TExpr {
+    TExpr {
+        kind,
+        ty,
+        dim: Dimension::DIMENSIONLESS,
+        span: Span::default(),
+    }
+}
+
+fn var(name: &str) -> TExpr {
+    texpr(TKind::Var(name.into()), ValueType::Float)
+}
+
+fn binary(op: BinOp, a: TExpr, b: TExpr) -> TExpr {
+    texpr(TKind::Binary(op, Box::new(a), Box::new(b)), ValueType::Float)
+}
+
+/// Applies a method to a system, or says why it does not apply.
+pub fn apply(method: &Method, system: &System) -> Result<Plan, String> {
+    match method {
+        Method::Exact => exact(system),
+        Method::ExponentialEuler => exponential_euler(system),
+        Method::Explicit(d) => explicit(d, system),
+    }
+}
+
+fn constant_over_dt(e: &TExpr) -> bool {
+    !e.uses_special(Special::T) && !e.uses_special(Special::TInTimesteps) && !e.is_stateful()
+}
+
+fn exact(system: &System) -> Result<Plan, String> {
+    if !system.noise.is_empty() {
+        return Err("exact integration does not apply to stochastic equations".into());
+    }
+    let n = system.vars.len();
+    let mut m = vec![Vec::with_capacity(n); n];
+    let mut b = Vec::with_capacity(n);
+    for (i, f) in system.rhs.iter().enumerate() {
+        for x in &system.vars {
+            let Some(d) = diff(f, x) else {
+                return Err(format!(
+                    "the equation for `{}` is not linear in `{x}` (it cannot be separated into linear components)",
+                    system.vars[i]
+                ));
+            };
+            let d = simplify(&d);
+            if depends_on_any(&d, &system.vars) {
+                return Err(format!("the equation for `{}` is not linear in `{x}`", system.vars[i]));
+            }
+            if !constant_over_dt(&d) {
+                return Err(format!(
+                    "the coefficient of `{x}` in the equation for `{}` changes during a time step",
+                    system.vars[i]
+                ));
+            }
+            m[i].push(d);
+        }
+        let mut zeroed = f.clone();
+        for x in &system.vars {
+            zeroed = replace_var(&zeroed, x, &float(0.0));
+        }
+        let zeroed = simplify(&zeroed);
+        if !constant_over_dt(&zeroed) {
+            return Err(format!(
+                "the equation for `{}` depends on time (or draws random numbers); it is not a linear system with constant coefficients",
+                system.vars[i]
+            ));
+        }
+        b.push(zeroed);
+    }
+    Ok(Plan::Linear { m, b })
+}
+
+fn exponential_euler(system: &System) -> Result<Plan, String> {
+    if !system.noise.is_empty() {
+        return Err("exponential Euler does not apply to stochastic equations".into());
+    }
+    let mut temps = Vec::new();
+    let mut finals = Vec::new();
+    for (k, v) in system.vars.iter().enumerate() {
+        let f = &system.rhs[k];
+        let Some(a) = diff(f, v) else {
+            return Err(format!("the equation for `{v}` is not linear in `{v}`"));
+        };
+        let a = simplify(&a);
+        if depends_on(&a, v) {
+            return Err(format!("the equation for `{v}` is not linear in `{v}` (not conditionally linear)"));
+        }
+        let bterm = simplify(&replace_var(f, v, &float(0.0)));
+        let dt = texpr(TKind::Special(Special::Dt), ValueType::Float);
+        let new = if is_zero(&a) {
+            add(var(v), mul(dt, bterm))
+        } else {
+            let growth = texpr(
+                TKind::Call(Builtin::Exp, vec![mul(a.clone(), dt)]),
+                ValueType::Float,
+            );
+            if is_zero(&bterm) {
+                mul(var(v), growth)
+            } else {
+                let ba = format!("_BA_{v}");
+                temps.push((ba.clone(), binary(BinOp::Div, bterm, a)));
+                let neg_ba = texpr(TKind::Unary(UnaryOp::Neg, Box::new(var(&ba))), ValueType::Float);
+                add(neg_ba, mul(add(var(&ba), var(v)), growth))
+            }
+        };
+        finals.push(new);
+    }
+    Ok(Plan::Explicit { temps, finals })
+}
+
+/// A description line split into the terms without noise (`f` and the rest) and with noise (`g`, `dW`).
+struct SplitLine {
+    deterministic: Vec<(bool, ast::Expr)>,
+    stochastic: Vec<(bool, ast::Expr)>,
+}
+
+fn terms(e: &ast::Expr, negative: bool, out: &mut Vec<(bool, ast::Expr)>) {
+    match &e.kind {
+        ExprKind::Binary { op: BinOp::Add, lhs, rhs } => {
+            terms(lhs, negative, out);
+            terms(rhs, negative, out);
+        }
+        ExprKind::Binary { op: BinOp::Sub, lhs, rhs } => {
+            terms(lhs, negative, out);
+            terms(rhs, !negative, out);
+        }
+        ExprKind::Unary { op: UnaryOp::Neg, operand } => terms(operand, !negative, out),
+        _ => out.push((negative, e.clone())),
+    }
+}
+
+/// Splits a description line as Brian2 does: terms with `g` or `dW` are the stochastic part, all others
+/// (with `f`, intermediates, `x`) the deterministic part.
+fn split_line(e: &ast::Expr) -> Result<SplitLine, String> {
+    let mut all = Vec::new();
+    terms(e, false, &mut all);
+    let mut line = SplitLine {
+        deterministic: Vec::new(),
+        stochastic: Vec::new(),
+    };
+    for (neg, t) in all {
+        let has_g = mentions(&t, &["g", "dW"]);
+        if has_g && mentions(&t, &["f"]) {
+            return Err(format!("the term `{t}` mixes `f` and `g`; write them as separate terms"));
+        }
+        if has_g {
+            line.stochastic.push((neg, t));
+        } else {
+            line.deterministic.push((neg, t));
+        }
+    }
+    Ok(line)
+}
+
+/// The context a description expression is converted in.
+struct Cx<'s> {
+    system: &'s System,
+    temps: &'s [String],
+    /// The state variable the line is computed for.
+    var: usize,
+    /// The noise symbol (for stochastic systems).
+    xi: Option<&'s str>,
+    /// In the output line of a stochastic system, intermediates sum over all noise symbols.
+    sum_temps: bool,
+}
+
+impl Cx<'_> {
+    fn temp_name(&self, temp: &str, var: usize) -> String {
+        let v = &self.system.vars[var];
+        match self.xi {
+            Some(xi) => format!("__{temp}_{v}_{xi}"),
+            None => format!("__{temp}_{v}"),
+        }
+    }
+
+    fn convert(&self, e: &ast::Expr, var: usize) -> Result<TExpr, String> {
+        Ok(match &e.kind {
+            ExprKind::Int(v) => texpr(TKind::Int(*v), ValueType::Int),
+            ExprKind::Float(v) => float(*v),
+            ExprKind::Name(n) => match n.as_str() {
+                "x" => var_of(&self.system.vars[var]),
+                "t" => texpr(TKind::Special(Special::T), ValueType::Float),
+                "dt" => texpr(TKind::Special(Special::Dt), ValueType::Float),
+                "dW" => match self.xi {
+                    Some(xi) => texpr(TKind::Noise(xi.into()), ValueType::Float),
+                    None => float(0.0),
+                },
+                n if self.temps.iter().any(|t| t == n) => {
+                    if self.sum_temps && !self.system.noise.is_empty() {
+                        let v = &self.system.vars[var];
+                        let mut sum: Option<TExpr> = None;
+                        for xi in &self.system.noise {
+                            let term = var_of(&format!("__{n}_{v}_{xi}"));
+                            sum = Some(match sum {
+                                None => term,
+                                Some(s) => add(s, term),
+                            });
+                        }
+                        sum.unwrap_or_else(|| float(0.0))
+                    } else {
+                        var_of(&self.temp_name(n, var))
+                    }
+                }
+                other => return Err(format!("unknown name `{other}` in the description")),
+            },
+            ExprKind::Unary { op, operand } => {
+                texpr(TKind::Unary(*op, Box::new(self.convert(operand, var)?)), ValueType::Float)
+            }
+            ExprKind::Binary { op, lhs, rhs } => {
+                let (a, b) = (self.convert(lhs, var)?, self.convert(rhs, var)?);
+                let ty = if matches!(op, BinOp::Div | BinOp::Pow) || a.ty == ValueType::Float || b.ty == ValueType::Float {
+                    ValueType::Float
+                } else {
+                    ValueType::Int
+                };
+                texpr(TKind::Binary(*op, Box::new(a), Box::new(b)), ty)
+            }
+            ExprKind::Call { func, args } if func.name == "f" || func.name == "g" => {
+                if args.len() != 2 {
+                    return Err(format!("`{}` takes two arguments (x, t)", func.name));
+                }
+                let base = if func.name == "f" {
+                    self.system.f(var)
+                } else {
+                    match self.xi {
+                        Some(xi) => self.system.g(var, xi),
+                        None => float(0.0),
+                    }
+                };
+                // Replace every state variable w by the x argument evaluated for w, and t by the t argument.
+                let mut out = base;
+                let replacements: Vec<(String, TExpr)> = (0..self.system.vars.len())
+                    .map(|w| Ok((self.system.vars[w].clone(), self.convert(&args[0], w)?)))
+                    .collect::<Result<_, String>>()?;
+                out = ganglion_model::symbolic::substitute(&out, &mut |n| {
+                    replacements.iter().find(|(v, _)| v == n).map(|(_, e)| e.clone())
+                });
+                let t = self.convert(&args[1], var)?;
+                if t.kind != TKind::Special(Special::T) {
+                    out = crate::symbolic::replace_time(&out, &t);
+                }
+                out
+            }
+            ExprKind::Call { func, args } => {
+                let Some(b) = Builtin::from_name(&func.name).filter(|b| !b.is_stateful()) else {
+                    return Err(format!("unknown function `{}` in the description", func.name));
+                };
+                let args: Vec<TExpr> = args.iter().map(|a| self.convert(a, var)).collect::<Result<_, _>>()?;
+                texpr(TKind::Call(b, args), ValueType::Float)
+            }
+            _ => return Err(format!("`{e}` is not supported in a description")),
+        })
+    }
+
+    fn sum(&self, parts: &[(bool, ast::Expr)]) -> Result<TExpr, String> {
+        let mut out: Option<TExpr> = None;
+        for (neg, t) in parts {
+            let x = self.convert(t, self.var)?;
+            out = Some(match (out, neg) {
+                (None, false) => x,
+                (None, true) => texpr(TKind::Unary(UnaryOp::Neg, Box::new(x)), ValueType::Float),
+                (Some(s), false) => add(s, x),
+                (Some(s), true) => binary(BinOp::Sub, s, x),
+            });
+        }
+        Ok(out.unwrap_or_else(|| float(0.0)))
+    }
+}
+
+fn var_of(name: &str) -> TExpr {
+    var(name)
+}
+
+fn explicit(d: &Description, system: &System) -> Result<Plan, String> {
+    let stochastic = !system.noise.is_empty();
+    if stochastic && d.noise == NoiseSupport::None {
+        return Err(format!("`{}` cannot integrate stochastic equations", d.name));
+    }
+    if stochastic && system.multiplicative && d.noise == NoiseSupport::Additive {
+        return Err(format!("`{}` cannot integrate equations with multiplicative noise", d.name));
+    }
+    if stochastic && d.diagonal {
+        let mut seen: Vec<&str> = Vec::new();
+        for s in &system.split {
+            if s.noise.len() > 1 {
+                return Err(format!("`{}` needs diagonal noise: one noise variable per equation", d.name));
+            }
+            for (n, _) in &s.noise {
+                if seen.contains(&n.as_str()) {
+                    return Err(format!("`{}` needs diagonal noise: `{n}` appears in two equations", d.name));
+                }
+                seen.push(n);
+            }
+        }
+    }
+    let temp_names: Vec<String> = d.lines.iter().map(|(n, _)| n.clone()).collect();
+    let mut temps = Vec::new();
+    let xis: Vec<Option<&str>> = if stochastic {
+        system.noise.iter().map(|s| Some(s.as_str())).collect()
+    } else {
+        vec![None]
+    };
+    for (name, expr) in &d.lines {
+        let line = split_line(expr)?;
+        for k in 0..system.vars.len() {
+            for xi in &xis {
+                let cx = Cx {
+                    system,
+                    temps: &temp_names,
+                    var: k,
+                    xi: *xi,
+                    sum_temps: false,
+                };
+                let mut value = cx.sum(&line.deterministic)?;
+                if stochastic && !line.stochastic.is_empty() {
+                    value = add(value, cx.sum(&line.stochastic)?);
+                }
+                temps.push((cx.temp_name(name, k), simplify(&value)));
+            }
+        }
+    }
+    let line = split_line(&d.output)?;
+    let mut finals = Vec::new();
+    for k in 0..system.vars.len() {
+        let cx = Cx {
+            system,
+            temps: &temp_names,
+            var: k,
+            xi: None,
+            sum_temps: true,
+        };
+        let mut value = cx.sum(&line.deterministic)?;
+        if stochastic {
+            for xi in &system.noise {
+                let cx = Cx {
+                    system,
+                    temps: &temp_names,
+                    var: k,
+                    xi: Some(xi),
+                    sum_temps: false,
+                };
+                if !line.stochastic.is_empty() {
+                    value = add(value, cx.sum(&line.stochastic)?);
+                }
+            }
+        }
+        finals.push(simplify(&value));
+    }
+    Ok(Plan::Explicit { temps, finals })
+}
+
+/// What was asked for and what was chosen, with the reasons the others were refused.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MethodChoice {
+    /// What the user asked for (`("exact", "euler", "heun")` by default).
+    pub requested: Vec<String>,
+    /// The method used.
+    pub chosen: String,
+    /// Methods tried before it, each with the reason it was refused.
+    pub refused: Vec<(String, String)>,
+}
+
+impl fmt::Display for MethodChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "method {}", self.chosen)?;
+        if self.requested.len() > 1 {
+            write!(f, " (chosen from {})", self.requested.join(", "))?;
+        }
+        for (m, why) in &self.refused {
+            write!(f, "\n  {m} refused: {why}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Brian2's default for NeuronGroup: try these in order.
+pub const DEFAULT_METHODS: [&str; 3] = ["exact", "euler", "heun"];
+
+/// Tries the requested methods in order and returns the first plan that applies.
+pub fn choose(requested: &[String], system: &System) -> Result<(Method, Plan, MethodChoice), ChoiceError> {
+    let mut refused = Vec::new();
+    for name in requested {
+        let method = method_by_name(name).map_err(ChoiceError::Method)?;
+        match apply(&method, system) {
+            Ok(plan) => {
+                let choice = MethodChoice {
+                    requested: requested.to_vec(),
+                    chosen: method.name().to_string(),
+                    refused,
+                };
+                return Ok((method, plan, choice));
+            }
+            Err(why) => refused.push((method.name().to_string(), why)),
+        }
+    }
+    Err(ChoiceError::NoneApplies { refused })
+}
+
+/// Why no method could be used.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ChoiceError {
+    /// A method name or description is invalid.
+    #[error(transparent)]
+    Method(MethodError),
+    /// Every method refused the equations.
+    #[error("no integration method suitable for these equations was found")]
+    NoneApplies {
+        /// Each method tried, with its reason.
+        refused: Vec<(String, String)>,
+    },
+}
