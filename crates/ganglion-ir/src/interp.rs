@@ -7,42 +7,107 @@ use crate::builtins::{self, Builtin};
 use crate::kernel::*;
 use crate::random;
 
+/// A fixed-length array whose first element sits `offset` elements into its allocation. Staggering the
+/// offsets of a group's arrays keeps equal-length arrays from mapping onto the same cache sets (large
+/// allocations start at page boundaries, so without it every array would alias every other).
+#[derive(Clone, Debug)]
+pub struct Array<T> {
+    buf: Vec<T>,
+    offset: usize,
+    len: usize,
+}
+
+impl<T: Clone + Default> Array<T> {
+    /// `len` default elements, starting `offset` elements into the allocation.
+    pub fn new(len: usize, offset: usize) -> Array<T> {
+        Array {
+            buf: vec![T::default(); len + offset],
+            offset,
+            len,
+        }
+    }
+
+    /// An array holding `values` (no stagger).
+    pub fn from_vec(values: Vec<T>) -> Array<T> {
+        let len = values.len();
+        Array {
+            buf: values,
+            offset: 0,
+            len,
+        }
+    }
+}
+
+impl<T> Array<T> {
+    /// The elements.
+    pub fn as_slice(&self) -> &[T] {
+        &self.buf[self.offset..self.offset + self.len]
+    }
+
+    /// The elements, writable.
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
+        &mut self.buf[self.offset..self.offset + self.len]
+    }
+}
+
+impl<T: PartialEq> PartialEq for Array<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
 /// The storage of one variable: one element per neuron, or one for a shared variable.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ArrayData {
     /// Booleans.
-    Bool(Vec<bool>),
+    Bool(Array<bool>),
     /// 32-bit integers.
-    I32(Vec<i32>),
+    I32(Array<i32>),
     /// 64-bit integers.
-    I64(Vec<i64>),
+    I64(Array<i64>),
     /// Single-precision floats.
-    F32(Vec<f32>),
+    F32(Array<f32>),
     /// Double-precision floats.
-    F64(Vec<f64>),
+    F64(Array<f64>),
+}
+
+macro_rules! each {
+    ($self:expr, $a:ident => $e:expr) => {
+        match $self {
+            ArrayData::Bool($a) => $e,
+            ArrayData::I32($a) => $e,
+            ArrayData::I64($a) => $e,
+            ArrayData::F32($a) => $e,
+            ArrayData::F64($a) => $e,
+        }
+    };
 }
 
 impl ArrayData {
     /// `len` zeros (false) of type `ty`.
     pub fn zeros(ty: Type, len: usize) -> ArrayData {
+        ArrayData::staggered(ty, len, 0)
+    }
+
+    /// `len` zeros of type `ty`, starting `offset` elements into the allocation.
+    pub fn staggered(ty: Type, len: usize, offset: usize) -> ArrayData {
         match ty {
-            Type::Bool => ArrayData::Bool(vec![false; len]),
-            Type::I32 => ArrayData::I32(vec![0; len]),
-            Type::I64 => ArrayData::I64(vec![0; len]),
-            Type::F32 => ArrayData::F32(vec![0.0; len]),
-            Type::F64 | Type::F64List(_) => ArrayData::F64(vec![0.0; len]),
+            Type::Bool => ArrayData::Bool(Array::new(len, offset)),
+            Type::I32 => ArrayData::I32(Array::new(len, offset)),
+            Type::I64 => ArrayData::I64(Array::new(len, offset)),
+            Type::F32 => ArrayData::F32(Array::new(len, offset)),
+            Type::F64 | Type::F64List(_) => ArrayData::F64(Array::new(len, offset)),
         }
+    }
+
+    /// An array of doubles holding `values`.
+    pub fn from_f64(values: Vec<f64>) -> ArrayData {
+        ArrayData::F64(Array::from_vec(values))
     }
 
     /// Number of elements.
     pub fn len(&self) -> usize {
-        match self {
-            ArrayData::Bool(v) => v.len(),
-            ArrayData::I32(v) => v.len(),
-            ArrayData::I64(v) => v.len(),
-            ArrayData::F32(v) => v.len(),
-            ArrayData::F64(v) => v.len(),
-        }
+        each!(self, a => a.len)
     }
 
     /// Whether it has no elements.
@@ -61,32 +126,50 @@ impl ArrayData {
         }
     }
 
+    /// The address of the first element, for compiled kernels.
+    pub fn as_mut_ptr(&mut self) -> *mut u8 {
+        each!(self, a => a.as_mut_slice().as_mut_ptr() as *mut u8)
+    }
+
     /// Element `i` as a value.
     pub fn get(&self, i: usize) -> Value {
         match self {
-            ArrayData::Bool(v) => Value::Bool(v[i]),
-            ArrayData::I32(v) => Value::I32(v[i]),
-            ArrayData::I64(v) => Value::I64(v[i]),
-            ArrayData::F32(v) => Value::F32(v[i]),
-            ArrayData::F64(v) => Value::F64(v[i]),
+            ArrayData::Bool(v) => Value::Bool(v.as_slice()[i]),
+            ArrayData::I32(v) => Value::I32(v.as_slice()[i]),
+            ArrayData::I64(v) => Value::I64(v.as_slice()[i]),
+            ArrayData::F32(v) => Value::F32(v.as_slice()[i]),
+            ArrayData::F64(v) => Value::F64(v.as_slice()[i]),
         }
     }
 
-    /// Sets element `i` (the value has the array's type).
+    /// Sets element `i` (converting the value to the array's type).
     pub fn set(&mut self, i: usize, x: &Value) {
-        match (self, x) {
-            (ArrayData::Bool(v), Value::Bool(x)) => v[i] = *x,
-            (ArrayData::I32(v), Value::I32(x)) => v[i] = *x,
-            (ArrayData::I64(v), Value::I64(x)) => v[i] = *x,
-            (ArrayData::F32(v), Value::F32(x)) => v[i] = *x,
-            (ArrayData::F64(v), Value::F64(x)) => v[i] = *x,
-            (a, x) => panic!("storing {x:?} into an array of {:?} (the verifier rejects this)", a.ty()),
+        let x = x.cast(self.ty());
+        match (self, &x) {
+            (ArrayData::Bool(v), Value::Bool(x)) => v.as_mut_slice()[i] = *x,
+            (ArrayData::I32(v), Value::I32(x)) => v.as_mut_slice()[i] = *x,
+            (ArrayData::I64(v), Value::I64(x)) => v.as_mut_slice()[i] = *x,
+            (ArrayData::F32(v), Value::F32(x)) => v.as_mut_slice()[i] = *x,
+            (ArrayData::F64(v), Value::F64(x)) => v.as_mut_slice()[i] = *x,
+            _ => {}
         }
     }
 
     /// Element `i` as an `f64` (booleans 0/1).
     pub fn get_f64(&self, i: usize) -> f64 {
         self.get(i).as_f64()
+    }
+
+    /// All elements as `f64`.
+    pub fn to_f64_vec(&self) -> Vec<f64> {
+        (0..self.len()).map(|i| self.get_f64(i)).collect()
+    }
+
+    /// Sets every element from `f64` values (converted to the array's type).
+    pub fn fill_from_f64(&mut self, values: &[f64]) {
+        for (i, v) in values.iter().enumerate().take(self.len()) {
+            self.set(i, &Value::F64(*v));
+        }
     }
 }
 
@@ -178,7 +261,11 @@ pub fn int_floordiv(x: i64, y: i64) -> i64 {
         return 0;
     }
     let q = x.wrapping_div(y);
-    if (x.wrapping_rem(y) != 0) && ((x < 0) != (y < 0)) { q - 1 } else { q }
+    if (x.wrapping_rem(y) != 0) && ((x < 0) != (y < 0)) {
+        q - 1
+    } else {
+        q
+    }
 }
 
 /// Python's modulo of integers: the result has the divisor's sign (`x % 0 == 0`, as numpy gives).
@@ -187,7 +274,11 @@ pub fn int_mod(x: i64, y: i64) -> i64 {
         return 0;
     }
     let r = x.wrapping_rem(y);
-    if r != 0 && ((r < 0) != (y < 0)) { r + y } else { r }
+    if r != 0 && ((r < 0) != (y < 0)) {
+        r + y
+    } else {
+        r
+    }
 }
 
 /// Python's modulo of floats, as Brian2 generates it: `x - y*floor(x/y)`.
@@ -268,7 +359,9 @@ fn compare(op: CmpOp, a: &Value, b: &Value) -> bool {
 /// Evaluates a built-in function on values of one type (the IR's rules).
 pub fn call(f: Builtin, args: &[Value]) -> Value {
     match (f, args.first()) {
-        (Builtin::Timestep, _) => Value::I64(builtins::timestep(args[0].as_f64(), args[1].as_f64())),
+        (Builtin::Timestep, _) => {
+            Value::I64(builtins::timestep(args[0].as_f64(), args[1].as_f64()))
+        }
         (Builtin::Abs, Some(Value::I64(x))) => Value::I64(x.wrapping_abs()),
         (Builtin::Abs, Some(Value::I32(x))) => Value::I32(x.wrapping_abs()),
         (Builtin::Sign, Some(Value::I64(x))) => Value::I64(x.signum()),
@@ -276,7 +369,11 @@ pub fn call(f: Builtin, args: &[Value]) -> Value {
         (Builtin::Clip, Some(Value::I64(_) | Value::I32(_))) => {
             let (x, lo, hi) = (args[0].as_i64(), args[1].as_i64(), args[2].as_i64());
             let r = x.max(lo).min(hi);
-            if matches!(args[0], Value::I32(_)) { Value::I32(r as i32) } else { Value::I64(r) }
+            if matches!(args[0], Value::I32(_)) {
+                Value::I32(r as i32)
+            } else {
+                Value::I64(r)
+            }
         }
         (_, Some(Value::F32(_))) => {
             let xs: Vec<f64> = args.iter().map(Value::as_f64).collect();
@@ -425,7 +522,14 @@ impl Frame<'_> {
         }
     }
 
-    fn run(&mut self, b: &Block, bind: &mut Option<&mut Bindings<'_>>, neuron: Option<usize>, params: &[Value], dt: f64) {
+    fn run(
+        &mut self,
+        b: &Block,
+        bind: &mut Option<&mut Bindings<'_>>,
+        neuron: Option<usize>,
+        params: &[Value],
+        dt: f64,
+    ) {
         for inst in &b.insts {
             let r = inst.result;
             match &inst.op {
@@ -482,7 +586,12 @@ impl Frame<'_> {
                     self.set(r, v)
                 }
                 Op::Select(c, a, b) => {
-                    let v = if self.get(*c).as_bool() { self.get(*a) } else { self.get(*b) }.clone();
+                    let v = if self.get(*c).as_bool() {
+                        self.get(*a)
+                    } else {
+                        self.get(*b)
+                    }
+                    .clone();
                     self.set(r, v)
                 }
                 Op::Cast(x) => {
@@ -497,7 +606,11 @@ impl Frame<'_> {
                     let (step, _) = bind.as_ref().map_or((0, 0), |b| (b.clock.step, 0));
                     let who = neuron.map_or(random::SCALAR_NEURON, |n| n as u64);
                     let bits = random::bits(self.key, step as u64, who, *draw);
-                    let x = if *normal { random::normal(bits) } else { random::uniform(bits) };
+                    let x = if *normal {
+                        random::normal(bits)
+                    } else {
+                        random::uniform(bits)
+                    };
                     self.set(r, Value::F64(x))
                 }
                 Op::Expm { n, entries } => {
@@ -547,7 +660,9 @@ pub fn run_setup(kernel: &Kernel, params: &[Value], dt: f64) -> SetupValues {
     };
     frame.run(&kernel.setup, &mut None, None, params, dt);
     let _ = frame.kernel;
-    SetupValues { values: frame.values }
+    SetupValues {
+        values: frame.values,
+    }
 }
 
 /// Runs a kernel's scalar block once and its vector block for every neuron (or event index).
@@ -570,7 +685,12 @@ pub fn run(kernel: &Kernel, setup: &SetupValues, bind: &mut Bindings<'_>) -> Res
             Extent::Shared => 1,
         };
         if data.ty() != decl.ty || data.len() < len {
-            return fail(format!("array `{}` is bound to {:?}[{}]", decl.name, data.ty(), data.len()));
+            return fail(format!(
+                "array `{}` is bound to {:?}[{}]",
+                decl.name,
+                data.ty(),
+                data.len()
+            ));
         }
     }
     let mut values = setup.values.clone();
@@ -592,7 +712,9 @@ pub fn run(kernel: &Kernel, setup: &SetupValues, bind: &mut Bindings<'_>) -> Res
             }
         }
         Domain::Events(e) => {
-            let indices: Vec<u32> = b.as_ref().map_or(Vec::new(), |b| b.events[e.0 as usize].clone());
+            let indices: Vec<u32> = b
+                .as_ref()
+                .map_or(Vec::new(), |b| b.events[e.0 as usize].clone());
             for i in indices {
                 frame.run(&kernel.vector, &mut b, Some(i as usize), params, dt);
             }

@@ -346,7 +346,10 @@ impl Kernel {
         if let Some(k) = self.params.iter().position(|p| p.name == name) {
             return ParamId(k as u32);
         }
-        self.params.push(ParamDecl { name: name.into(), ty });
+        self.params.push(ParamDecl {
+            name: name.into(),
+            ty,
+        });
         ParamId(self.params.len() as u32 - 1)
     }
 
@@ -391,7 +394,12 @@ impl Op {
     /// The values it reads.
     pub fn operands(&self) -> Vec<ValueId> {
         match self {
-            Op::Store(_, _, v) | Op::Unary(_, v) | Op::Cast(v) | Op::Extract(v, _) | Op::Emit(_, v) | Op::If(v, _) => {
+            Op::Store(_, _, v)
+            | Op::Unary(_, v)
+            | Op::Cast(v)
+            | Op::Extract(v, _)
+            | Op::Emit(_, v)
+            | Op::If(v, _) => {
                 vec![*v]
             }
             Op::Binary(_, a, b) | Op::Cmp(_, a, b) => vec![*a, *b],

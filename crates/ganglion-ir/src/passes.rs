@@ -25,7 +25,10 @@ pub fn hoist(kernel: &mut Kernel) {
 
     let written_in_vector: HashSet<ArrayId> = {
         let mut w = HashSet::new();
-        Block { insts: vector.clone() }.walk(&mut |i| {
+        Block {
+            insts: vector.clone(),
+        }
+        .walk(&mut |i| {
             if let Op::Store(a, _, _) = &i.op {
                 w.insert(*a);
             }
@@ -45,14 +48,22 @@ pub fn hoist(kernel: &mut Kernel) {
     // Where an instruction could run, given its operands.
     let level_of = |inst: &Inst, avail: &HashMap<ValueId, Avail>, home: Avail| -> Avail {
         let operands = inst.op.operands();
-        let inputs = operands.iter().map(|v| avail.get(v).copied().unwrap_or(home)).max();
+        let inputs = operands
+            .iter()
+            .map(|v| avail.get(v).copied().unwrap_or(home))
+            .max();
         let own = match &inst.op {
             Op::Const(_) | Op::Param(_) | Op::Dt => Avail::Setup,
             Op::Time | Op::Step => Avail::Scalar,
-            Op::Load(a, Index::Shared) if home == Avail::Vector && !written_in_vector.contains(a) => {
+            Op::NeuronIndex => Avail::Vector,
+            Op::Load(a, Index::Shared)
+                if home == Avail::Vector && !written_in_vector.contains(a) =>
+            {
                 Avail::Scalar
             }
-            Op::Load(a, Index::Shared) if home == Avail::Scalar && !written_in_scalar.contains(a) => {
+            Op::Load(a, Index::Shared)
+                if home == Avail::Scalar && !written_in_scalar.contains(a) =>
+            {
                 Avail::Scalar
             }
             op if op.is_pure() => Avail::Setup,
@@ -102,7 +113,14 @@ pub fn hoist(kernel: &mut Kernel) {
             }
             let lvl = level_of(&inst, avail, Avail::Vector);
             if let Some(r) = inst.result {
-                avail.insert(r, if nested && lvl == Avail::Vector { Avail::Vector } else { lvl });
+                avail.insert(
+                    r,
+                    if nested && lvl == Avail::Vector {
+                        Avail::Vector
+                    } else {
+                        lvl
+                    },
+                );
             }
             match lvl {
                 Avail::Setup => setup.push(inst),
@@ -112,7 +130,14 @@ pub fn hoist(kernel: &mut Kernel) {
         }
         kept
     }
-    let vector = hoist_block(vector, false, &mut avail, &mut setup, &mut scalar, &level_of);
+    let vector = hoist_block(
+        vector,
+        false,
+        &mut avail,
+        &mut setup,
+        &mut scalar,
+        &level_of,
+    );
     kernel.setup.insts = setup;
     kernel.scalar.insts = scalar;
     kernel.vector.insts = vector;
@@ -132,7 +157,11 @@ fn key(inst: &Inst) -> Option<String> {
 pub fn cse(kernel: &mut Kernel) {
     let mut rename: HashMap<ValueId, ValueId> = HashMap::new();
     let mut seen: Vec<HashMap<String, ValueId>> = vec![HashMap::new()];
-    fn block(b: &mut Block, rename: &mut HashMap<ValueId, ValueId>, seen: &mut Vec<HashMap<String, ValueId>>) {
+    fn block(
+        b: &mut Block,
+        rename: &mut HashMap<ValueId, ValueId>,
+        seen: &mut Vec<HashMap<String, ValueId>>,
+    ) {
         let mut kept = Vec::with_capacity(b.insts.len());
         for mut inst in std::mem::take(&mut b.insts) {
             rename_operands(&mut inst.op, rename);
@@ -148,7 +177,9 @@ pub fn cse(kernel: &mut Kernel) {
                     rename.insert(inst.result.expect("pure instructions have values"), *prev);
                     continue;
                 }
-                seen.last_mut().expect("a scope").insert(k, inst.result.expect("keyed"));
+                seen.last_mut()
+                    .expect("a scope")
+                    .insert(k, inst.result.expect("keyed"));
             }
             kept.push(inst);
         }
@@ -166,7 +197,12 @@ fn rename_operands(op: &mut Op, rename: &HashMap<ValueId, ValueId>) {
         }
     };
     match op {
-        Op::Store(_, _, v) | Op::Unary(_, v) | Op::Cast(v) | Op::Extract(v, _) | Op::Emit(_, v) | Op::If(v, _) => r(v),
+        Op::Store(_, _, v)
+        | Op::Unary(_, v)
+        | Op::Cast(v)
+        | Op::Extract(v, _)
+        | Op::Emit(_, v)
+        | Op::If(v, _) => r(v),
         Op::Binary(_, a, b) | Op::Cmp(_, a, b) => {
             r(a);
             r(b);
@@ -246,7 +282,12 @@ pub fn fold_constants(kernel: &mut Kernel) {
                 consts.insert(r, Value::of_const(c));
                 continue;
             }
-            if !inst.op.is_pure() || matches!(inst.op, Op::Param(_) | Op::Dt | Op::Time | Op::Step | Op::NeuronIndex) {
+            if !inst.op.is_pure()
+                || matches!(
+                    inst.op,
+                    Op::Param(_) | Op::Dt | Op::Time | Op::Step | Op::NeuronIndex
+                )
+            {
                 continue;
             }
             let operands = inst.op.operands();

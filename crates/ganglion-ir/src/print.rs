@@ -64,7 +64,11 @@ fn write_block(out: &mut String, k: &Kernel, b: &Block, indent: usize) {
                 write_const(out, *c);
             }
             Op::Param(p) => {
-                let _ = write!(out, "param {}", k.params.get(p.0 as usize).map_or("?", |p| p.name.as_str()));
+                let _ = write!(
+                    out,
+                    "param {}",
+                    k.params.get(p.0 as usize).map_or("?", |p| p.name.as_str())
+                );
             }
             Op::Time => out.push_str("time"),
             Op::Dt => out.push_str("dt"),
@@ -99,7 +103,11 @@ fn write_block(out: &mut String, k: &Kernel, b: &Block, indent: usize) {
                 let _ = write!(out, "call {}({})", f.name(), args.join(", "));
             }
             Op::Random { normal, draw } => {
-                let _ = write!(out, "random.{} #{draw}", if *normal { "normal" } else { "uniform" });
+                let _ = write!(
+                    out,
+                    "random.{} #{draw}",
+                    if *normal { "normal" } else { "uniform" }
+                );
             }
             Op::Expm { n, entries } => {
                 let args: Vec<String> = entries.iter().map(|a| v(*a)).collect();
@@ -109,7 +117,12 @@ fn write_block(out: &mut String, k: &Kernel, b: &Block, indent: usize) {
                 let _ = write!(out, "extract {}[{i}]", v(*x));
             }
             Op::Emit(e, c) => {
-                let _ = write!(out, "emit {} if {}", k.events.get(e.0 as usize).map_or("?", |s| s.as_str()), v(*c));
+                let _ = write!(
+                    out,
+                    "emit {} if {}",
+                    k.events.get(e.0 as usize).map_or("?", |s| s.as_str()),
+                    v(*c)
+                );
             }
             Op::If(c, body) => {
                 let _ = writeln!(out, "if {}:", v(*c));
@@ -141,9 +154,18 @@ impl fmt::Display for Kernel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let domain = match self.domain {
             Domain::Neurons => "neurons".to_string(),
-            Domain::Events(e) => format!("{} events", self.events.get(e.0 as usize).map_or("?", |s| s.as_str())),
+            Domain::Events(e) => format!(
+                "{} events",
+                self.events.get(e.0 as usize).map_or("?", |s| s.as_str())
+            ),
         };
-        writeln!(f, "kernel {} ({}) over {}", self.name, kind_name(&self.kind), domain)?;
+        writeln!(
+            f,
+            "kernel {} ({}) over {}",
+            self.name,
+            kind_name(&self.kind),
+            domain
+        )?;
         for a in &self.arrays {
             let extent = match a.extent {
                 Extent::PerNeuron => "per neuron",
@@ -157,7 +179,11 @@ impl fmt::Display for Kernel {
         for e in &self.events {
             writeln!(f, "  event {e}")?;
         }
-        for (name, block) in [("setup", &self.setup), ("scalar", &self.scalar), ("vector", &self.vector)] {
+        for (name, block) in [
+            ("setup", &self.setup),
+            ("scalar", &self.scalar),
+            ("vector", &self.vector),
+        ] {
             if block.insts.is_empty() {
                 continue;
             }

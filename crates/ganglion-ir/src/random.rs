@@ -25,7 +25,9 @@ pub fn key(seed: u64, stream: u64) -> u64 {
 #[inline]
 pub fn bits(key: u64, step: u64, neuron: u64, draw: u32) -> u64 {
     let h = mix(key.wrapping_add(step.wrapping_mul(0x9e37_79b9_7f4a_7c15)));
-    mix(h ^ neuron.wrapping_mul(0xd1b5_4a32_d192_ed03) ^ u64::from(draw).wrapping_mul(0x8cb9_2ba7_2f3d_8dd7))
+    mix(h
+        ^ neuron.wrapping_mul(0xd1b5_4a32_d192_ed03)
+        ^ u64::from(draw).wrapping_mul(0x8cb9_2ba7_2f3d_8dd7))
 }
 
 /// A uniform number in [0, 1) from random bits (53 bits of precision).

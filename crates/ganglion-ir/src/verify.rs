@@ -43,14 +43,24 @@ impl Verifier<'_> {
         Ok(self.types[&v])
     }
 
-    fn block(&mut self, b: &Block, level: Level, visible: &mut Vec<ValueId>) -> Result<(), VerifyError> {
+    fn block(
+        &mut self,
+        b: &Block,
+        level: Level,
+        visible: &mut Vec<ValueId>,
+    ) -> Result<(), VerifyError> {
         for inst in &b.insts {
             self.inst(inst, level, visible)?;
         }
         Ok(())
     }
 
-    fn inst(&mut self, inst: &Inst, level: Level, visible: &mut Vec<ValueId>) -> Result<(), VerifyError> {
+    fn inst(
+        &mut self,
+        inst: &Inst,
+        level: Level,
+        visible: &mut Vec<ValueId>,
+    ) -> Result<(), VerifyError> {
         let k = self.kernel;
         let numeric = |t: Type| t.is_float() || t.is_int();
         let expect = match &inst.op {
@@ -75,8 +85,12 @@ impl Verifier<'_> {
                 let Some(decl) = k.arrays.get(a.0 as usize) else {
                     return self.fail(format!("array {} is not declared", a.0));
                 };
-                if *i == Index::Neuron && (level != Level::Vector || decl.extent == Extent::Shared) {
-                    return self.fail(format!("`{}[i]` needs vector code and a per-neuron array", decl.name));
+                if *i == Index::Neuron && (level != Level::Vector || decl.extent == Extent::Shared)
+                {
+                    return self.fail(format!(
+                        "`{}[i]` needs vector code and a per-neuron array",
+                        decl.name
+                    ));
                 }
                 if *i == Index::Shared && decl.extent != Extent::Shared {
                     return self.fail(format!("`{}[0]` needs a shared array", decl.name));
@@ -84,7 +98,12 @@ impl Verifier<'_> {
                 if let Op::Store(_, _, x) = &inst.op {
                     let t = self.ty(*x, visible)?;
                     if t != decl.ty {
-                        return self.fail(format!("storing {} into `{}` of {}", t.name(), decl.name, decl.ty.name()));
+                        return self.fail(format!(
+                            "storing {} into `{}` of {}",
+                            t.name(),
+                            decl.name,
+                            decl.ty.name()
+                        ));
                     }
                     None
                 } else {
@@ -108,7 +127,9 @@ impl Verifier<'_> {
                     return self.fail(format!("{op:?} of {} and {}", ta.name(), tb.name()));
                 }
                 let ok = match op {
-                    BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::FloorDiv | BinOp::Mod => numeric(ta),
+                    BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::FloorDiv | BinOp::Mod => {
+                        numeric(ta)
+                    }
                     BinOp::Div | BinOp::Pow => ta.is_float(),
                     BinOp::And | BinOp::Or => ta == Type::Bool,
                 };
@@ -128,7 +149,12 @@ impl Verifier<'_> {
                 let tc = self.ty(*c, visible)?;
                 let (ta, tb) = (self.ty(*a, visible)?, self.ty(*b, visible)?);
                 if tc != Type::Bool || ta != tb {
-                    return self.fail(format!("select {} ? {} : {}", tc.name(), ta.name(), tb.name()));
+                    return self.fail(format!(
+                        "select {} ? {} : {}",
+                        tc.name(),
+                        ta.name(),
+                        tb.name()
+                    ));
                 }
                 Some(ta)
             }
@@ -143,7 +169,10 @@ impl Verifier<'_> {
                 if args.len() != f.arity() || f.is_stateful() {
                     return self.fail(format!("bad call of `{}`", f.name()));
                 }
-                let types: Vec<Type> = args.iter().map(|a| self.ty(*a, visible)).collect::<Result<_, _>>()?;
+                let types: Vec<Type> = args
+                    .iter()
+                    .map(|a| self.ty(*a, visible))
+                    .collect::<Result<_, _>>()?;
                 match f {
                     Builtin::Timestep => {
                         if types.iter().any(|t| *t != Type::F64) {
@@ -155,7 +184,9 @@ impl Verifier<'_> {
                     _ => {
                         let t = types[0];
                         let int_ok = matches!(f, Builtin::Abs | Builtin::Sign | Builtin::Clip);
-                        if types.iter().any(|x| *x != t) || !(t.is_float() || (int_ok && t.is_int())) {
+                        if types.iter().any(|x| *x != t)
+                            || !(t.is_float() || (int_ok && t.is_int()))
+                        {
                             return self.fail(format!("`{}` of {:?}", f.name(), types));
                         }
                         Some(t)
@@ -207,7 +238,12 @@ impl Verifier<'_> {
         match (inst.result, expect) {
             (Some(r), Some(t)) => {
                 if t != inst.ty {
-                    return self.fail(format!("%{} is declared {} but is {}", r.0, inst.ty.name(), t.name()));
+                    return self.fail(format!(
+                        "%{} is declared {} but is {}",
+                        r.0,
+                        inst.ty.name(),
+                        t.name()
+                    ));
                 }
                 if self.types.insert(r, t).is_some() {
                     return self.fail(format!("%{} is defined twice", r.0));
@@ -216,8 +252,13 @@ impl Verifier<'_> {
                 Ok(())
             }
             (None, None) => Ok(()),
-            (Some(r), None) => self.fail(format!("%{} is defined by an instruction without a value", r.0)),
-            (None, Some(_)) => self.fail(format!("an instruction's value is dropped: {:?}", inst.op)),
+            (Some(r), None) => self.fail(format!(
+                "%{} is defined by an instruction without a value",
+                r.0
+            )),
+            (None, Some(_)) => {
+                self.fail(format!("an instruction's value is dropped: {:?}", inst.op))
+            }
         }
     }
 }

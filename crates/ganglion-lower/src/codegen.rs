@@ -4,7 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use ganglion_ir::{BinOp as IrBin, Builder, Builtin, CmpOp as IrCmp, Const, Extent, Index, Op, Type, UnOp, ValueId};
+use ganglion_ir::{
+    BinOp as IrBin, Builder, Builtin, CmpOp as IrCmp, Const, Extent, Index, Op, Type, UnOp, ValueId,
+};
 use ganglion_model::{NeuronGroupModel, Special, TExpr, TKind, ValueType};
 use ganglion_syntax::ast::{BinOp, CmpOp, LogicalOp, UnaryOp};
 
@@ -45,7 +47,12 @@ pub struct Codegen<'m> {
 impl<'m> Codegen<'m> {
     /// Starts lowering into `b` for a group whose variables are stored as `storage`; floating-point
     /// arithmetic is done in `float` (`F64`, or `F32` for single-precision groups).
-    pub fn new(b: Builder, model: &'m NeuronGroupModel, storage: &'m StorageMap, float: Type) -> Codegen<'m> {
+    pub fn new(
+        b: Builder,
+        model: &'m NeuronGroupModel,
+        storage: &'m StorageMap,
+        float: Type,
+    ) -> Codegen<'m> {
         let mut sub_deps: HashMap<String, HashSet<String>> = HashMap::new();
         for s in &model.subexpressions {
             let mut deps = HashSet::new();
@@ -127,11 +134,17 @@ impl<'m> Codegen<'m> {
     }
 
     fn cached(&self, name: &str) -> Option<ValueId> {
-        self.scopes.iter().rev().find_map(|s| s.cache.get(name).copied())
+        self.scopes
+            .iter()
+            .rev()
+            .find_map(|s| s.cache.get(name).copied())
     }
 
     fn temp(&self, name: &str) -> Option<(ValueId, ValueType)> {
-        self.scopes.iter().rev().find_map(|s| s.temps.get(name).copied())
+        self.scopes
+            .iter()
+            .rev()
+            .find_map(|s| s.temps.get(name).copied())
     }
 
     /// Binds a temporary (an intermediate of a method, or a temporary of a code block).
@@ -169,7 +182,11 @@ impl<'m> Codegen<'m> {
         let raw = self.b.value(info.ty, Op::Load(array, Self::index(info)));
         let want = self.ty(info.value_type);
         let v = self.convert(raw, info.ty, want);
-        self.scopes.last_mut().expect("a scope").cache.insert(name.to_string(), v);
+        self.scopes
+            .last_mut()
+            .expect("a scope")
+            .cache
+            .insert(name.to_string(), v);
         v
     }
 
@@ -204,14 +221,20 @@ impl<'m> Codegen<'m> {
             return self.convert(v, from, to);
         }
         let Some(sub) = self.model.subexpression(name).cloned() else {
-            panic!("`{name}` is neither a temporary, a variable nor a subexpression (the checker resolves names)")
+            panic!(
+                "`{name}` is neither a temporary, a variable nor a subexpression (the checker resolves names)"
+            )
         };
         let from = self.ty(sub.expr.ty);
         let v = match self.cached(name) {
             Some(v) => v,
             None => {
                 let v = self.expr(&sub.expr);
-                self.scopes.last_mut().expect("a scope").cache.insert(name.to_string(), v);
+                self.scopes
+                    .last_mut()
+                    .expect("a scope")
+                    .cache
+                    .insert(name.to_string(), v);
                 v
             }
         };
@@ -346,7 +369,11 @@ impl<'m> Codegen<'m> {
                     self.b.call(Type::I64, Builtin::Timestep, vals)
                 }
                 _ => {
-                    let arg_ty = if want == Type::I64 { Type::I64 } else { self.float };
+                    let arg_ty = if want == Type::I64 {
+                        Type::I64
+                    } else {
+                        self.float
+                    };
                     let vals: Vec<ValueId> = args
                         .iter()
                         .map(|a| {
@@ -385,7 +412,11 @@ impl<'m> Codegen<'m> {
                 vty = combined.ty;
             }
             if s.new_temporary || self.temp(&s.target).is_some() {
-                let target_ty = if s.new_temporary { vty } else { self.temp(&s.target).map_or(vty, |(_, t)| t) };
+                let target_ty = if s.new_temporary {
+                    vty
+                } else {
+                    self.temp(&s.target).map_or(vty, |(_, t)| t)
+                };
                 let v = self.convert(value, self.ty(vty), self.ty(target_ty));
                 self.set_temp(&s.target, v, target_ty);
                 continue;

@@ -4,11 +4,13 @@
 use std::collections::HashSet;
 
 use ganglion_ir::{
-    BinOp as IrBin, Builder, Builtin, CmpOp as IrCmp, Const, Domain, Extent, Kernel, KernelKind, Level, Op, Type,
-    ValueId,
+    BinOp as IrBin, Builder, Builtin, CmpOp as IrCmp, Const, Domain, Extent, Kernel, KernelKind,
+    Level, Op, Type, ValueId,
 };
 use ganglion_model::symbolic::float;
-use ganglion_model::{CodeBlock, NeuronGroupModel, Refractory, TExpr, ValueType, VariableKind, substituted};
+use ganglion_model::{
+    CodeBlock, NeuronGroupModel, Refractory, TExpr, ValueType, VariableKind, substituted,
+};
 
 use crate::codegen::{Codegen, StorageInfo, StorageMap};
 use crate::methods::{self, ChoiceError, MethodChoice, Plan, System};
@@ -35,7 +37,10 @@ pub struct LowerOptions {
 impl Default for LowerOptions {
     fn default() -> Self {
         LowerOptions {
-            methods: methods::DEFAULT_METHODS.iter().map(|s| s.to_string()).collect(),
+            methods: methods::DEFAULT_METHODS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             dtypes: Dtypes::default(),
         }
     }
@@ -86,7 +91,11 @@ pub fn storage_map(model: &NeuronGroupModel, dtypes: &Dtypes) -> StorageMap {
             v.name.clone(),
             StorageInfo {
                 ty,
-                extent: if v.shared { Extent::Shared } else { Extent::PerNeuron },
+                extent: if v.shared {
+                    Extent::Shared
+                } else {
+                    Extent::PerNeuron
+                },
                 value_type: v.ty,
             },
         );
@@ -116,22 +125,38 @@ fn finish(cg: Codegen<'_>) -> Kernel {
 }
 
 /// Lowers a group's model to its kernels.
-pub fn lower_group(model: &NeuronGroupModel, options: &LowerOptions) -> Result<GroupKernels, LowerError> {
+pub fn lower_group(
+    model: &NeuronGroupModel,
+    options: &LowerOptions,
+) -> Result<GroupKernels, LowerError> {
     let storage = storage_map(model, &options.dtypes);
     let float = float_type(model, &storage);
-    let (state_update, method) = if model.diff_eqs.is_empty() && model.refractory == Refractory::None {
-        (None, None)
-    } else {
-        let (k, m) = state_updater(model, &storage, float, &options.methods)?;
-        (Some(k), m)
-    };
+    let (state_update, method) =
+        if model.diff_eqs.is_empty() && model.refractory == Refractory::None {
+            (None, None)
+        } else {
+            let (k, m) = state_updater(model, &storage, float, &options.methods)?;
+            (Some(k), m)
+        };
     let thresholds = model
         .events
         .iter()
         .map(|e| {
-            let name = format!("{}.{}", model.name, if e.name == "spike" { "thresholder".to_string() } else { format!("thresholder_{}", e.name) });
+            let name = format!(
+                "{}.{}",
+                model.name,
+                if e.name == "spike" {
+                    "thresholder".to_string()
+                } else {
+                    format!("thresholder_{}", e.name)
+                }
+            );
             let mut cg = Codegen::new(
-                Builder::new(Kernel::new(name, KernelKind::Threshold(e.name.clone()), Domain::Neurons)),
+                Builder::new(Kernel::new(
+                    name,
+                    KernelKind::Threshold(e.name.clone()),
+                    Domain::Neurons,
+                )),
                 model,
                 &storage,
                 float,
@@ -173,11 +198,19 @@ pub fn lower_group(model: &NeuronGroupModel, options: &LowerOptions) -> Result<G
         })
         .collect();
     let subexpression_update = {
-        let stored: Vec<_> = model.subexpressions.iter().filter(|s| s.constant_over_dt).collect();
+        let stored: Vec<_> = model
+            .subexpressions
+            .iter()
+            .filter(|s| s.constant_over_dt)
+            .collect();
         (!stored.is_empty()).then(|| {
             let name = format!("{}.subexpression_updater", model.name);
             let mut cg = Codegen::new(
-                Builder::new(Kernel::new(name, KernelKind::SubexpressionUpdate, Domain::Neurons)),
+                Builder::new(Kernel::new(
+                    name,
+                    KernelKind::SubexpressionUpdate,
+                    Domain::Neurons,
+                )),
                 model,
                 &storage,
                 float,
@@ -193,8 +226,11 @@ pub fn lower_group(model: &NeuronGroupModel, options: &LowerOptions) -> Result<G
             finish(cg)
         })
     };
-    let mut ordered_storage: Vec<(String, StorageInfo)> =
-        model.variables.iter().map(|v| (v.name.clone(), storage[&v.name])).collect();
+    let mut ordered_storage: Vec<(String, StorageInfo)> = model
+        .variables
+        .iter()
+        .map(|v| (v.name.clone(), storage[&v.name]))
+        .collect();
     ordered_storage.dedup_by(|a, b| a.0 == b.0);
     Ok(GroupKernels {
         storage: ordered_storage,
@@ -315,7 +351,9 @@ fn affected_by_refractoriness(model: &NeuronGroupModel, system: &System) -> Vec<
             if affected[i] {
                 continue;
             }
-            let reads_affected = (0..n).any(|j| affected[j] && crate::symbolic::depends_on(&system.rhs[i], &system.vars[j]));
+            let reads_affected = (0..n).any(|j| {
+                affected[j] && crate::symbolic::depends_on(&system.rhs[i], &system.vars[j])
+            });
             if reads_affected {
                 affected[i] = true;
                 changed = true;
@@ -365,7 +403,13 @@ fn uniform(e: &TExpr, cg: &Codegen<'_>) -> bool {
 
 /// `X_new = exp(M dt) X + (∫₀^dt exp(M s) ds) B`, skipping structural zeros; one-variable systems use
 /// the closed form `x e^{a dt} + b dt exprel(a dt)`.
-fn lower_linear(cg: &mut Codegen<'_>, m: &[Vec<TExpr>], b: &[TExpr], system: &System, float: Type) -> Vec<ValueId> {
+fn lower_linear(
+    cg: &mut Codegen<'_>,
+    m: &[Vec<TExpr>],
+    b: &[TExpr],
+    system: &System,
+    float: Type,
+) -> Vec<ValueId> {
     let n = system.vars.len();
     let to_f64 = |cg: &mut Codegen<'_>, e: &TExpr| {
         let v = cg.expr(e);
@@ -436,7 +480,13 @@ fn lower_linear(cg: &mut Codegen<'_>, m: &[Vec<TExpr>], b: &[TExpr], system: &Sy
             entries.push(cg.b.binary(Type::F64, IrBin::Mul, v, dt));
         }
     }
-    let list = cg.b.value(Type::F64List(2 * (n * n) as u32), Op::Expm { n: n as u32, entries });
+    let list = cg.b.value(
+        Type::F64List(2 * (n * n) as u32),
+        Op::Expm {
+            n: n as u32,
+            entries,
+        },
+    );
     let bvals: Vec<Option<ValueId>> = b
         .iter()
         .map(|e| (!is_zero(e)).then(|| to_f64(cg, e)))
@@ -465,7 +515,8 @@ fn lower_linear(cg: &mut Codegen<'_>, m: &[Vec<TExpr>], b: &[TExpr], system: &Sy
                 Some(s) => cg.b.binary(Type::F64, IrBin::Add, s, term),
             });
             if let Some(bv) = bvals[j] {
-                let p = cg.b.value(Type::F64, Op::Extract(list, (n * n + i * n + j) as u32));
+                let p =
+                    cg.b.value(Type::F64, Op::Extract(list, (n * n + i * n + j) as u32));
                 let p = cg.b.binary(Type::F64, IrBin::Mul, p, dt);
                 let pb = cg.b.binary(Type::F64, IrBin::Mul, p, bv);
                 acc = Some(match acc {
@@ -480,9 +531,29 @@ fn lower_linear(cg: &mut Codegen<'_>, m: &[Vec<TExpr>], b: &[TExpr], system: &Sy
     out
 }
 
+/// Lowers code run on an event into `kernel` (whose domain is the event's buffer); writes are
+/// unconditional for the spike reset, conditional on `not_refractory` otherwise.
+pub fn lower_event_code(
+    model: &NeuronGroupModel,
+    storage: &StorageMap,
+    code: &CodeBlock,
+    kernel: Kernel,
+    unconditional: bool,
+) -> Kernel {
+    let float = float_type(model, storage);
+    let mut cg = Codegen::new(Builder::new(kernel), model, storage, float);
+    cg.statements(&code.statements, unconditional);
+    finish(cg)
+}
+
 /// A kernel running checked statements over all neurons (`run_regularly`): shared assignments in scalar
 /// code, the rest per neuron; writes to `(unless refractory)` variables are conditional.
-pub fn lower_code(model: &NeuronGroupModel, storage: &StorageMap, code: &CodeBlock, name: &str) -> Kernel {
+pub fn lower_code(
+    model: &NeuronGroupModel,
+    storage: &StorageMap,
+    code: &CodeBlock,
+    name: &str,
+) -> Kernel {
     let float = float_type(model, storage);
     let mut cg = Codegen::new(
         Builder::new(Kernel::new(name, KernelKind::RunRegularly, Domain::Neurons)),
@@ -490,7 +561,8 @@ pub fn lower_code(model: &NeuronGroupModel, storage: &StorageMap, code: &CodeBlo
         storage,
         float,
     );
-    let (shared, vector): (Vec<_>, Vec<_>) = code.statements.iter().cloned().partition(|s| s.shared);
+    let (shared, vector): (Vec<_>, Vec<_>) =
+        code.statements.iter().cloned().partition(|s| s.shared);
     cg.b.set_level(Level::Scalar);
     cg.statements(&shared, false);
     cg.b.set_level(Level::Vector);

@@ -16,5 +16,8 @@ pub mod methods;
 pub mod symbolic;
 
 pub use codegen::{StorageInfo, StorageMap};
-pub use group::{Dtypes, GroupKernels, LowerError, LowerOptions, lower_assignment, lower_code, lower_group, storage_map};
+pub use group::{
+    Dtypes, GroupKernels, LowerError, LowerOptions, lower_assignment, lower_code, lower_event_code,
+    lower_group, storage_map,
+};
 pub use methods::{ChoiceError, Method, MethodChoice, MethodError, Plan, System};

@@ -101,10 +101,24 @@ pub enum MethodError {
 }
 
 /// The names of the methods Ganglion knows.
-pub const METHOD_NAMES: [&str; 8] = ["exact", "linear", "exponential_euler", "euler", "rk2", "rk4", "milstein", "heun"];
+pub const METHOD_NAMES: [&str; 8] = [
+    "exact",
+    "linear",
+    "exponential_euler",
+    "euler",
+    "rk2",
+    "rk4",
+    "milstein",
+    "heun",
+];
 
 /// Parses a description: lines `name = expr` and a final `x_new = expr`.
-pub fn parse_description(name: &str, text: &str, noise: Option<NoiseSupport>, diagonal: bool) -> Result<Description, MethodError> {
+pub fn parse_description(
+    name: &str,
+    text: &str,
+    noise: Option<NoiseSupport>,
+    diagonal: bool,
+) -> Result<Description, MethodError> {
     let (statements, errors) = parse_statements(text);
     if let Some(e) = errors.first() {
         return Err(MethodError::BadDescription {
@@ -134,7 +148,10 @@ pub fn parse_description(name: &str, text: &str, noise: Option<NoiseSupport>, di
         }
     }
     for s in rest {
-        if matches!(s.target.name.as_str(), "x" | "t" | "dt" | "dW" | "f" | "g" | "x_new") {
+        if matches!(
+            s.target.name.as_str(),
+            "x" | "t" | "dt" | "dW" | "f" | "g" | "x_new"
+        ) {
             return Err(MethodError::BadDescription {
                 message: format!("`{}` cannot be redefined in a description", s.target.name),
                 span: s.target.span,
@@ -143,7 +160,11 @@ pub fn parse_description(name: &str, text: &str, noise: Option<NoiseSupport>, di
         lines.push((s.target.name.clone(), s.value.clone()));
     }
     let uses_noise = statements.iter().any(|s| mentions(&s.value, &["g", "dW"]));
-    let noise = noise.unwrap_or(if uses_noise { NoiseSupport::Multiplicative } else { NoiseSupport::None });
+    let noise = noise.unwrap_or(if uses_noise {
+        NoiseSupport::Multiplicative
+    } else {
+        NoiseSupport::None
+    });
     Ok(Description {
         name: name.to_string(),
         lines,
@@ -242,7 +263,10 @@ impl System {
     }
 
     fn f(&self, k: usize) -> TExpr {
-        self.split[k].deterministic.clone().unwrap_or_else(|| float(0.0))
+        self.split[k]
+            .deterministic
+            .clone()
+            .unwrap_or_else(|| float(0.0))
     }
 
     fn g(&self, k: usize, xi: &str) -> TExpr {
@@ -289,7 +313,10 @@ fn var(name: &str) -> TExpr {
 }
 
 fn binary(op: BinOp, a: TExpr, b: TExpr) -> TExpr {
-    texpr(TKind::Binary(op, Box::new(a), Box::new(b)), ValueType::Float)
+    texpr(
+        TKind::Binary(op, Box::new(a), Box::new(b)),
+        ValueType::Float,
+    )
 }
 
 /// Applies a method to a system, or says why it does not apply.
@@ -322,7 +349,10 @@ fn exact(system: &System) -> Result<Plan, String> {
             };
             let d = simplify(&d);
             if depends_on_any(&d, &system.vars) {
-                return Err(format!("the equation for `{}` is not linear in `{x}`", system.vars[i]));
+                return Err(format!(
+                    "the equation for `{}` is not linear in `{x}`",
+                    system.vars[i]
+                ));
             }
             if !constant_over_dt(&d) {
                 return Err(format!(
@@ -361,7 +391,9 @@ fn exponential_euler(system: &System) -> Result<Plan, String> {
         };
         let a = simplify(&a);
         if depends_on(&a, v) {
-            return Err(format!("the equation for `{v}` is not linear in `{v}` (not conditionally linear)"));
+            return Err(format!(
+                "the equation for `{v}` is not linear in `{v}` (not conditionally linear)"
+            ));
         }
         let bterm = simplify(&replace_var(f, v, &float(0.0)));
         let dt = texpr(TKind::Special(Special::Dt), ValueType::Float);
@@ -377,7 +409,10 @@ fn exponential_euler(system: &System) -> Result<Plan, String> {
             } else {
                 let ba = format!("_BA_{v}");
                 temps.push((ba.clone(), binary(BinOp::Div, bterm, a)));
-                let neg_ba = texpr(TKind::Unary(UnaryOp::Neg, Box::new(var(&ba))), ValueType::Float);
+                let neg_ba = texpr(
+                    TKind::Unary(UnaryOp::Neg, Box::new(var(&ba))),
+                    ValueType::Float,
+                );
                 add(neg_ba, mul(add(var(&ba), var(v)), growth))
             }
         };
@@ -394,15 +429,26 @@ struct SplitLine {
 
 fn terms(e: &ast::Expr, negative: bool, out: &mut Vec<(bool, ast::Expr)>) {
     match &e.kind {
-        ExprKind::Binary { op: BinOp::Add, lhs, rhs } => {
+        ExprKind::Binary {
+            op: BinOp::Add,
+            lhs,
+            rhs,
+        } => {
             terms(lhs, negative, out);
             terms(rhs, negative, out);
         }
-        ExprKind::Binary { op: BinOp::Sub, lhs, rhs } => {
+        ExprKind::Binary {
+            op: BinOp::Sub,
+            lhs,
+            rhs,
+        } => {
             terms(lhs, negative, out);
             terms(rhs, !negative, out);
         }
-        ExprKind::Unary { op: UnaryOp::Neg, operand } => terms(operand, !negative, out),
+        ExprKind::Unary {
+            op: UnaryOp::Neg,
+            operand,
+        } => terms(operand, !negative, out),
         _ => out.push((negative, e.clone())),
     }
 }
@@ -419,7 +465,9 @@ fn split_line(e: &ast::Expr) -> Result<SplitLine, String> {
     for (neg, t) in all {
         let has_g = mentions(&t, &["g", "dW"]);
         if has_g && mentions(&t, &["f"]) {
-            return Err(format!("the term `{t}` mixes `f` and `g`; write them as separate terms"));
+            return Err(format!(
+                "the term `{t}` mixes `f` and `g`; write them as separate terms"
+            ));
         }
         if has_g {
             line.stochastic.push((neg, t));
@@ -481,12 +529,16 @@ impl Cx<'_> {
                 }
                 other => return Err(format!("unknown name `{other}` in the description")),
             },
-            ExprKind::Unary { op, operand } => {
-                texpr(TKind::Unary(*op, Box::new(self.convert(operand, var)?)), ValueType::Float)
-            }
+            ExprKind::Unary { op, operand } => texpr(
+                TKind::Unary(*op, Box::new(self.convert(operand, var)?)),
+                ValueType::Float,
+            ),
             ExprKind::Binary { op, lhs, rhs } => {
                 let (a, b) = (self.convert(lhs, var)?, self.convert(rhs, var)?);
-                let ty = if matches!(op, BinOp::Div | BinOp::Pow) || a.ty == ValueType::Float || b.ty == ValueType::Float {
+                let ty = if matches!(op, BinOp::Div | BinOp::Pow)
+                    || a.ty == ValueType::Float
+                    || b.ty == ValueType::Float
+                {
                     ValueType::Float
                 } else {
                     ValueType::Int
@@ -511,7 +563,10 @@ impl Cx<'_> {
                     .map(|w| Ok((self.system.vars[w].clone(), self.convert(&args[0], w)?)))
                     .collect::<Result<_, String>>()?;
                 out = ganglion_model::symbolic::substitute(&out, &mut |n| {
-                    replacements.iter().find(|(v, _)| v == n).map(|(_, e)| e.clone())
+                    replacements
+                        .iter()
+                        .find(|(v, _)| v == n)
+                        .map(|(_, e)| e.clone())
                 });
                 let t = self.convert(&args[1], var)?;
                 if t.kind != TKind::Special(Special::T) {
@@ -521,9 +576,15 @@ impl Cx<'_> {
             }
             ExprKind::Call { func, args } => {
                 let Some(b) = Builtin::from_name(&func.name).filter(|b| !b.is_stateful()) else {
-                    return Err(format!("unknown function `{}` in the description", func.name));
+                    return Err(format!(
+                        "unknown function `{}` in the description",
+                        func.name
+                    ));
                 };
-                let args: Vec<TExpr> = args.iter().map(|a| self.convert(a, var)).collect::<Result<_, _>>()?;
+                let args: Vec<TExpr> = args
+                    .iter()
+                    .map(|a| self.convert(a, var))
+                    .collect::<Result<_, _>>()?;
                 texpr(TKind::Call(b, args), ValueType::Float)
             }
             _ => return Err(format!("`{e}` is not supported in a description")),
@@ -552,20 +613,32 @@ fn var_of(name: &str) -> TExpr {
 fn explicit(d: &Description, system: &System) -> Result<Plan, String> {
     let stochastic = !system.noise.is_empty();
     if stochastic && d.noise == NoiseSupport::None {
-        return Err(format!("`{}` cannot integrate stochastic equations", d.name));
+        return Err(format!(
+            "`{}` cannot integrate stochastic equations",
+            d.name
+        ));
     }
     if stochastic && system.multiplicative && d.noise == NoiseSupport::Additive {
-        return Err(format!("`{}` cannot integrate equations with multiplicative noise", d.name));
+        return Err(format!(
+            "`{}` cannot integrate equations with multiplicative noise",
+            d.name
+        ));
     }
     if stochastic && d.diagonal {
         let mut seen: Vec<&str> = Vec::new();
         for s in &system.split {
             if s.noise.len() > 1 {
-                return Err(format!("`{}` needs diagonal noise: one noise variable per equation", d.name));
+                return Err(format!(
+                    "`{}` needs diagonal noise: one noise variable per equation",
+                    d.name
+                ));
             }
             for (n, _) in &s.noise {
                 if seen.contains(&n.as_str()) {
-                    return Err(format!("`{}` needs diagonal noise: `{n}` appears in two equations", d.name));
+                    return Err(format!(
+                        "`{}` needs diagonal noise: `{n}` appears in two equations",
+                        d.name
+                    ));
                 }
                 seen.push(n);
             }
@@ -655,7 +728,10 @@ impl fmt::Display for MethodChoice {
 pub const DEFAULT_METHODS: [&str; 3] = ["exact", "euler", "heun"];
 
 /// Tries the requested methods in order and returns the first plan that applies.
-pub fn choose(requested: &[String], system: &System) -> Result<(Method, Plan, MethodChoice), ChoiceError> {
+pub fn choose(
+    requested: &[String],
+    system: &System,
+) -> Result<(Method, Plan, MethodChoice), ChoiceError> {
     let mut refused = Vec::new();
     for name in requested {
         let method = method_by_name(name).map_err(ChoiceError::Method)?;

@@ -164,7 +164,11 @@ pub fn diff(e: &TExpr, var: &str) -> Option<TExpr> {
                         // b * a**(b-1) * a'
                         let exponent = sub(b.clone(), float(1.0));
                         let power = TExpr {
-                            kind: TKind::Binary(BinOp::Pow, Box::new(a.clone()), Box::new(exponent)),
+                            kind: TKind::Binary(
+                                BinOp::Pow,
+                                Box::new(a.clone()),
+                                Box::new(exponent),
+                            ),
                             ty: ValueType::Float,
                             dim: a.dim,
                             span: e.span,
@@ -219,9 +223,21 @@ pub fn replace_time(e: &TExpr, by: &TExpr) -> TExpr {
     let kind = match &e.kind {
         TKind::Special(ganglion_model::Special::T) => return by.clone(),
         TKind::Unary(op, a) => TKind::Unary(*op, Box::new(replace_time(a, by))),
-        TKind::Binary(op, a, b) => TKind::Binary(*op, Box::new(replace_time(a, by)), Box::new(replace_time(b, by))),
-        TKind::Compare(op, a, b) => TKind::Compare(*op, Box::new(replace_time(a, by)), Box::new(replace_time(b, by))),
-        TKind::Logical(op, a, b) => TKind::Logical(*op, Box::new(replace_time(a, by)), Box::new(replace_time(b, by))),
+        TKind::Binary(op, a, b) => TKind::Binary(
+            *op,
+            Box::new(replace_time(a, by)),
+            Box::new(replace_time(b, by)),
+        ),
+        TKind::Compare(op, a, b) => TKind::Compare(
+            *op,
+            Box::new(replace_time(a, by)),
+            Box::new(replace_time(b, by)),
+        ),
+        TKind::Logical(op, a, b) => TKind::Logical(
+            *op,
+            Box::new(replace_time(a, by)),
+            Box::new(replace_time(b, by)),
+        ),
         TKind::Call(f, args) => TKind::Call(*f, args.iter().map(|a| replace_time(a, by)).collect()),
         other => other.clone(),
     };

@@ -210,7 +210,7 @@ fn unit_dims(u: &UnitExpr, errors: &mut Vec<ModelError>) -> Option<Dimension> {
         }
         UnitExprKind::Div(a, b) => {
             let x = match a.kind {
-                UnitExprKind::Number(v) if v == 1.0 => Some(Dimension::DIMENSIONLESS),
+                UnitExprKind::Number(1.0) => Some(Dimension::DIMENSIONLESS),
                 _ => unit_dims(a, errors),
             };
             let y = unit_dims(b, errors);

@@ -546,7 +546,7 @@ impl FileChecker<'_> {
                 text: &r.code.text,
                 source: r.code.source,
             };
-            crate::group::check_block_in(
+            crate::group::check_block(
                 code,
                 &scope,
                 "run_regularly code",

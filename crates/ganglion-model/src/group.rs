@@ -433,7 +433,7 @@ fn check(
             } else {
                 "event code"
             };
-            if let Some(block) = check_block(code, &scope, context, false, report) {
+            if let Some(block) = check_block_report(code, &scope, context, false, report) {
                 event_codes.push(EventCode {
                     event: event.to_string(),
                     code: block,
@@ -579,8 +579,8 @@ fn check_condition(
     checked.filter(|_| ok)
 }
 
-/// Checks statements run on an event or regularly.
-pub(crate) fn check_block_in(
+/// Checks statements run on an event or regularly, in a group's scope; reports into `diagnostics`.
+pub fn check_block(
     code: Code<'_>,
     scope: &Scope<'_>,
     context: &'static str,
@@ -588,12 +588,12 @@ pub(crate) fn check_block_in(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<CodeBlock> {
     let mut report = Report::default();
-    let block = check_block(code, scope, context, allow_shared_writes, &mut report);
+    let block = check_block_report(code, scope, context, allow_shared_writes, &mut report);
     diagnostics.extend(report.diagnostics);
     block
 }
 
-fn check_block(
+fn check_block_report(
     code: Code<'_>,
     scope: &Scope<'_>,
     context: &'static str,

@@ -16,29 +16,139 @@ use proptest::prelude::*;
 
 const TOKENS: &[&str] = &[
     // names: the group's own, externals, reserved, refractoriness, synapse suffixes
-    "v", "w", "x", "I", "ge", "tau", "tau_ge", "El", "_v", "v_pre", "t", "dt", "i", "N",
-    "t_in_timesteps", "lastspike", "not_refractory", "refractory", "for", "unknown",
+    "v",
+    "w",
+    "x",
+    "I",
+    "ge",
+    "tau",
+    "tau_ge",
+    "El",
+    "_v",
+    "v_pre",
+    "t",
+    "dt",
+    "i",
+    "N",
+    "t_in_timesteps",
+    "lastspike",
+    "not_refractory",
+    "refractory",
+    "for",
+    "unknown",
     // units and unit-spec words
-    "volt", "mV", "ms", "second", "Hz", "amp", "nA", "siemens", "metre", "cm", "farad", "mmolar", "1",
-    "boolean", "integer", "bool", "voltage",
+    "volt",
+    "mV",
+    "ms",
+    "second",
+    "Hz",
+    "amp",
+    "nA",
+    "siemens",
+    "metre",
+    "cm",
+    "farad",
+    "mmolar",
+    "1",
+    "boolean",
+    "integer",
+    "bool",
+    "voltage",
     // noise
-    "xi", "xi_1", "xi_2",
+    "xi",
+    "xi_1",
+    "xi_2",
     // flags
-    "(unless refractory)", "(constant)", "(shared)", "(constant over dt)", "(linked)", "(flag)",
-    "(shared, constant)", "(linked, constant)",
+    "(unless refractory)",
+    "(constant)",
+    "(shared)",
+    "(constant over dt)",
+    "(linked)",
+    "(flag)",
+    "(shared, constant)",
+    "(linked, constant)",
     // functions
-    "exp(", "sin(", "sqrt(", "log(", "clip(", "int(", "abs(", "rand()", "randn()", "timestep(",
-    "exprel(", "ceil(", "sign(", "poisson(",
+    "exp(",
+    "sin(",
+    "sqrt(",
+    "log(",
+    "clip(",
+    "int(",
+    "abs(",
+    "rand()",
+    "randn()",
+    "timestep(",
+    "exprel(",
+    "ceil(",
+    "sign(",
+    "poisson(",
     // operators and punctuation
-    "+", "-", "*", "/", "//", "%", "**", "(", ")", ":", "=", ",", "<", ">", "<=", ">=", "==", "!=",
-    "and", "or", "not", "True", "False", "+=", "-=", "*=", "/=", "**=", "//=", "%=", ";", "#", "\n",
-    "\n", "\n",
+    "+",
+    "-",
+    "*",
+    "/",
+    "//",
+    "%",
+    "**",
+    "(",
+    ")",
+    ":",
+    "=",
+    ",",
+    "<",
+    ">",
+    "<=",
+    ">=",
+    "==",
+    "!=",
+    "and",
+    "or",
+    "not",
+    "True",
+    "False",
+    "+=",
+    "-=",
+    "*=",
+    "/=",
+    "**=",
+    "//=",
+    "%=",
+    ";",
+    "#",
+    "\n",
+    "\n",
+    "\n",
     // numbers
-    "0", "2", "2.5", "1e-3", ".5", "99999999999999999999", "1.",
+    "0",
+    "2",
+    "2.5",
+    "1e-3",
+    ".5",
+    "99999999999999999999",
+    "1.",
     // derivatives
-    "dv/dt", "dw/dt", "dx/dt", "dxi/dt", "ddt/dt", "d/dt",
+    "dv/dt",
+    "dw/dt",
+    "dx/dt",
+    "dxi/dt",
+    "ddt/dt",
+    "d/dt",
     // things the language does not have
-    "^", "&", "|", "[", "]", ".", "'a'", "ü", "@", "!", "{", "<<", ">>=", "\\\n", "\t",
+    "^",
+    "&",
+    "|",
+    "[",
+    "]",
+    ".",
+    "'a'",
+    "ü",
+    "@",
+    "!",
+    "{",
+    "<<",
+    ">>=",
+    "\\\n",
+    "\t",
 ];
 
 fn token() -> impl Strategy<Value = &'static str> {
@@ -64,10 +174,47 @@ fn soup(max: usize) -> impl Strategy<Value = String> {
 fn expr() -> impl Strategy<Value = String> {
     let atom = prop::sample::select(
         &[
-            "v", "w", "x", "I", "ge", "n", "s", "tau", "El", "n_ext", "t", "dt", "i", "N", "xi", "xi_1",
-            "xi_2", "lastspike", "not_refractory", "undefined", "1", "2.5", "0", "-3", "1e-3", "mV", "ms",
-            "volt", "second", "Hz", "nA", "True", "False", "pi", "inf", "rand()", "randn()", "exp",
-            "2*mV", "10*ms", "sqrt(ms)",
+            "v",
+            "w",
+            "x",
+            "I",
+            "ge",
+            "n",
+            "s",
+            "tau",
+            "El",
+            "n_ext",
+            "t",
+            "dt",
+            "i",
+            "N",
+            "xi",
+            "xi_1",
+            "xi_2",
+            "lastspike",
+            "not_refractory",
+            "undefined",
+            "1",
+            "2.5",
+            "0",
+            "-3",
+            "1e-3",
+            "mV",
+            "ms",
+            "volt",
+            "second",
+            "Hz",
+            "nA",
+            "True",
+            "False",
+            "pi",
+            "inf",
+            "rand()",
+            "randn()",
+            "exp",
+            "2*mV",
+            "10*ms",
+            "sqrt(ms)",
         ][..],
     )
     .prop_map(String::from);
@@ -89,7 +236,9 @@ fn expr() -> impl Strategy<Value = String> {
             inner.clone().prop_map(|a| format!("({a})")),
             (
                 prop::sample::select(
-                    &["exp", "sqrt", "sin", "abs", "int", "log", "floor", "sign", "exprel"][..]
+                    &[
+                        "exp", "sqrt", "sin", "abs", "int", "log", "floor", "sign", "exprel"
+                    ][..]
                 ),
                 inner.clone()
             )
@@ -142,11 +291,8 @@ fn statements() -> impl Strategy<Value = String> {
         code_text(6),
     )
         .prop_map(|(t, op, e)| format!("{t} {op} {e}"));
-    prop::collection::vec(
-        prop_oneof![4 => statement, 1 => soup(8)],
-        0..4,
-    )
-    .prop_map(|s| s.join("\n"))
+    prop::collection::vec(prop_oneof![4 => statement, 1 => soup(8)], 0..4)
+        .prop_map(|s| s.join("\n"))
 }
 
 /// Model text: equations of the three kinds with generated parts, mixed with raw soup lines.
@@ -179,24 +325,34 @@ fn case() -> impl Strategy<Value = Case> {
         prop::option::weighted(0.8, code_text(10)),
         prop::option::of(statements()),
         prop::option::of(code_text(5)),
-        prop::option::of((prop::sample::select(&["e", "spike", "1e", ""][..]), code_text(6))),
-        prop::option::of((prop::sample::select(&["e", "spike", "other"][..]), statements())),
+        prop::option::of((
+            prop::sample::select(&["e", "spike", "1e", ""][..]),
+            code_text(6),
+        )),
+        prop::option::of((
+            prop::sample::select(&["e", "spike", "other"][..]),
+            statements(),
+        )),
     )
-        .prop_map(|(model, threshold, reset, refractory, event, on_event)| Case {
-            model,
-            threshold,
-            reset,
-            refractory,
-            event: event.map(|(n, c)| (n.to_string(), c)),
-            on_event: on_event.map(|(n, c)| (n.to_string(), c)),
-        })
+        .prop_map(
+            |(model, threshold, reset, refractory, event, on_event)| Case {
+                model,
+                threshold,
+                reset,
+                refractory,
+                event: event.map(|(n, c)| (n.to_string(), c)),
+                on_event: on_event.map(|(n, c)| (n.to_string(), c)),
+            },
+        )
 }
 
 /// Every diagnostic has a source, its span lies inside that source's text on character boundaries, and the
 /// whole set renders.
 fn assert_spans_inside(map: &SourceMap, diagnostics: &[Diagnostic]) -> Result<(), TestCaseError> {
     for d in diagnostics {
-        let source = d.source.ok_or_else(|| TestCaseError::fail(format!("no source: {d:?}")))?;
+        let source = d
+            .source
+            .ok_or_else(|| TestCaseError::fail(format!("no source: {d:?}")))?;
         let text = map.text(source);
         let spans = std::iter::once(d.span).chain(d.secondary.iter().map(|(s, _)| *s));
         for Span { start, end } in spans {
@@ -225,9 +381,18 @@ fn code<'a>(map: &mut SourceMap, name: &str, text: &'a str) -> Code<'a> {
 
 fn run_namespace() -> Namespace {
     let mut ns = Namespace::new();
-    ns.insert("tau", ExternalValue::quantity(Quantity::new(0.01, Dimension::TIME)));
-    ns.insert("tau_ge", ExternalValue::quantity(Quantity::new(0.005, Dimension::TIME)));
-    ns.insert("El", ExternalValue::quantity(Quantity::new(-0.07, Dimension::VOLTAGE)));
+    ns.insert(
+        "tau",
+        ExternalValue::quantity(Quantity::new(0.01, Dimension::TIME)),
+    );
+    ns.insert(
+        "tau_ge",
+        ExternalValue::quantity(Quantity::new(0.005, Dimension::TIME)),
+    );
+    ns.insert(
+        "El",
+        ExternalValue::quantity(Quantity::new(-0.07, Dimension::VOLTAGE)),
+    );
     ns.insert("n_ext", ExternalValue::int(3));
     ns
 }

@@ -91,7 +91,10 @@ fn test_unit_errors_threshold_reset_inplace_division() {
 
 #[test]
 fn test_unit_errors_threshold_reset_inplace_subtraction() {
-    let c = group(DIMLESS).threshold("False").reset("v -= 60*mV").check();
+    let c = group(DIMLESS)
+        .threshold("False")
+        .reset("v -= 60*mV")
+        .check();
     assert_eq!(c.errors(), pairs(&[("dimension-mismatch", "60*mV")]));
     assert_eq!(
         c.messages(),
@@ -109,7 +112,10 @@ fn test_syntax_errors_threshold() {
 
 #[test]
 fn test_syntax_errors_reset() {
-    let c = group("dv/dt = 5*Hz : 1").threshold("True").reset("0").check();
+    let c = group("dv/dt = 5*Hz : 1")
+        .threshold("True")
+        .reset("0")
+        .check();
     assert_eq!(c.errors(), pairs(&[("not-a-statement", "0")]));
 }
 
@@ -263,9 +269,8 @@ fn test_namespace_errors_underscore_key() {
 #[test]
 fn test_namespace_warnings_shadowed_builtin() {
     // A namespace entry named like a built-in: the built-in wins, with a warning.
-    let t = check_file(
-        "[namespace]\nN = 3\n[groups.G]\nN = 1\nmodel = \"dv/dt = -v/(10*ms) : 1\"\n",
-    );
+    let t =
+        check_file("[namespace]\nN = 3\n[groups.G]\nN = 1\nmodel = \"dv/dt = -v/(10*ms) : 1\"\n");
     assert_eq!(t, [("shadowed", "N".to_string(), Severity::Warning)]);
 }
 
@@ -407,7 +412,14 @@ fn test_threshold_reset_only_threshold_warning() {
     assert_eq!(c.errors(), []);
     assert_eq!(c.warnings(), pairs(&[("only-threshold", "v > 1")]));
     // An empty reset, a refractory period, or a random threshold silence it.
-    assert_eq!(group(DIMLESS).threshold("v > 1").reset("").check().warnings(), []);
+    assert_eq!(
+        group(DIMLESS)
+            .threshold("v > 1")
+            .reset("")
+            .check()
+            .warnings(),
+        []
+    );
     assert_eq!(
         group(DIMLESS)
             .threshold("v > 1")

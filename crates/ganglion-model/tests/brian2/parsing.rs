@@ -51,7 +51,11 @@ fn test_is_boolean_expression_boolean_conditions() {
         "s2 > c or a<b and s1",
     ] {
         let m = boolean_group(cond).ok();
-        assert_eq!(m.event("spike").unwrap().condition.ty, ValueType::Bool, "{cond}");
+        assert_eq!(
+            m.event("spike").unwrap().condition.ty,
+            ValueType::Bool,
+            "{cond}"
+        );
     }
 }
 
@@ -123,7 +127,11 @@ fn test_parse_expression_unit_comparisons_and_logic_are_boolean() {
     for e in ["a<b*c", "not (a >= b*c)", "a/(b*c)<1", "a<mV*mA"] {
         let m = with_r(&format!("r = {e} : boolean")).ok();
         let r = m.subexpression("r").unwrap();
-        assert_eq!((r.expr.dim, r.ty), (Dimension::DIMENSIONLESS, ValueType::Bool), "{e}");
+        assert_eq!(
+            (r.expr.dim, r.ty),
+            (Dimension::DIMENSIONLESS, ValueType::Bool),
+            "{e}"
+        );
     }
 }
 
@@ -394,7 +402,10 @@ fn test_abstract_code_dependencies_temporaries() {
         .reset("x = 2*v\nv = x - 1*mV\nw += 1")
         .ok();
     let code = &m.event_codes[0].code.statements;
-    let new: Vec<_> = code.iter().map(|s| (s.target.as_str(), s.new_temporary)).collect();
+    let new: Vec<_> = code
+        .iter()
+        .map(|s| (s.target.as_str(), s.new_temporary))
+        .collect();
     assert_eq!(new, [("x", true), ("v", false), ("w", false)]);
     assert!(matches!(&code[1].value.kind, TKind::Binary(..)));
 }

@@ -16,7 +16,10 @@ fn test_add_refractoriness() {
     .refractory_time(0.005)
     .ok();
     let ls = m.variable("lastspike").unwrap();
-    assert_eq!((ls.kind, ls.dim), (VariableKind::LastSpike, Dimension::TIME));
+    assert_eq!(
+        (ls.kind, ls.dim),
+        (VariableKind::LastSpike, Dimension::TIME)
+    );
     let nr = m.variable("not_refractory").unwrap();
     assert_eq!(nr.kind, VariableKind::NotRefractory);
     assert!(m.variable("v").unwrap().unless_refractory);
@@ -27,7 +30,10 @@ fn test_add_refractoriness() {
 
 #[test]
 fn test_add_refractoriness_without_refractory_adds_nothing() {
-    let m = group("dv/dt = -v/(10*ms) : 1").threshold("v > 1").reset("v = 0").ok();
+    let m = group("dv/dt = -v/(10*ms) : 1")
+        .threshold("v > 1")
+        .reset("v = 0")
+        .ok();
     assert!(m.variable("lastspike").is_none() && m.variable("not_refractory").is_none());
     // ...so the refractoriness variables are unknown names.
     assert_eq!(
@@ -46,7 +52,10 @@ fn test_missing_refractory_warning() {
         .reset("v = 0")
         .check();
     assert_eq!(c.errors(), []);
-    assert_eq!(c.warnings(), pairs(&[("no-refractory", "unless refractory")]));
+    assert_eq!(
+        c.warnings(),
+        pairs(&[("no-refractory", "unless refractory")])
+    );
     assert!(c.model.is_some());
 }
 
@@ -70,7 +79,9 @@ fn refractory_variables(r: &'static str) -> Refractory {
 
 #[test]
 fn test_refractoriness_variables_time() {
-    assert!(matches!(refractory_variables("5*ms"), Refractory::Period(e) if e.const_value() == Some(0.005)));
+    assert!(
+        matches!(refractory_variables("5*ms"), Refractory::Period(e) if e.const_value() == Some(0.005))
+    );
 }
 
 #[test]
@@ -107,7 +118,9 @@ fn test_refractoriness_variables_condition_on_parameter() {
 
 #[test]
 fn test_refractoriness_variables_time_parameter() {
-    assert!(matches!(refractory_variables("ref"), Refractory::Period(e) if e.dim == Dimension::TIME));
+    assert!(
+        matches!(refractory_variables("ref"), Refractory::Period(e) if e.dim == Dimension::TIME)
+    );
 }
 
 #[test]

@@ -1,0 +1,963 @@
+//! The network: groups' state, clocks, the schedule, and the loop that calls kernels and monitors every
+//! step with Brian2's semantics.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use ganglion_ir::interp::{ArrayData, Bindings, Clock as CallClock, Value};
+use ganglion_ir::{Backend, CompiledKernel, Extent, Kernel, Type};
+
+use crate::clock::{Clock, EPSILON_DT};
+use crate::monitor::{RateData, SpikeData, StateData};
+
+/// Identifies a group of a network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GroupId(pub usize);
+
+/// Identifies a clock of a network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ClockId(pub usize);
+
+/// Identifies a scheduled object of a network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ObjectId(pub usize);
+
+/// The state of one group: one array per variable, one buffer per event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    /// Its name.
+    pub name: String,
+    /// Number of neurons.
+    pub n: usize,
+    /// Variables and their storage.
+    pub arrays: Vec<(String, ArrayData)>,
+    /// Event buffers: the indices of the neurons with the event in the most recent check.
+    pub events: Vec<(String, Vec<u32>)>,
+}
+
+impl Group {
+    /// The storage of a variable.
+    pub fn array(&self, name: &str) -> Option<&ArrayData> {
+        self.arrays.iter().find(|(n, _)| n == name).map(|(_, a)| a)
+    }
+
+    /// The storage of a variable, writable.
+    pub fn array_mut(&mut self, name: &str) -> Option<&mut ArrayData> {
+        self.arrays
+            .iter_mut()
+            .find(|(n, _)| n == name)
+            .map(|(_, a)| a)
+    }
+
+    fn array_index(&self, name: &str) -> Option<usize> {
+        self.arrays.iter().position(|(n, _)| n == name)
+    }
+
+    fn event_index(&mut self, name: &str) -> usize {
+        match self.events.iter().position(|(n, _)| n == name) {
+            Some(k) => k,
+            None => {
+                self.events.push((name.to_string(), Vec::new()));
+                self.events.len() - 1
+            }
+        }
+    }
+
+    /// The indices of the most recent check of an event (`spikes` for the event `spike`).
+    pub fn event(&self, name: &str) -> &[u32] {
+        self.events
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(&[][..], |(_, v)| v.as_slice())
+    }
+}
+
+/// Where and when an object runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObjectInfo {
+    /// Its name (unique in the network).
+    pub name: String,
+    /// The scheduling slot (`groups`, `after_thresholds`, ...).
+    pub when: String,
+    /// Order within the slot.
+    pub order: i64,
+    /// Its clock.
+    pub clock: ClockId,
+    /// Whether it runs.
+    pub active: bool,
+    /// The group it belongs to, for the scheduling summary.
+    pub part_of: String,
+}
+
+struct KernelObject {
+    group: GroupId,
+    kernel: Kernel,
+    compiled: Box<dyn CompiledKernel>,
+    arrays: Vec<usize>,
+    events: Vec<usize>,
+    params: Vec<String>,
+    overrides: HashMap<String, Value>,
+    clears: Option<usize>,
+}
+
+enum Action {
+    Kernel(KernelObject),
+    SpikeMonitor(SpikeMonitor),
+    StateMonitor(StateMonitor),
+    RateMonitor(RateMonitor),
+}
+
+struct SpikeMonitor {
+    group: GroupId,
+    event: usize,
+    variables: Vec<(String, usize)>,
+    range: (usize, usize),
+    window: Window,
+    data: SpikeData,
+}
+
+struct StateMonitor {
+    group: GroupId,
+    variables: Vec<(String, usize)>,
+    indices: Vec<usize>,
+    probes: Vec<KernelObject>,
+    window: Window,
+    data: StateData,
+}
+
+struct RateMonitor {
+    group: GroupId,
+    event: usize,
+    range: (usize, usize),
+    window: Window,
+    data: RateData,
+}
+
+/// A recording window: `start <= t < stop`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Window {
+    /// Start time (inclusive), seconds.
+    pub start: Option<f64>,
+    /// Stop time (exclusive), seconds.
+    pub stop: Option<f64>,
+}
+
+impl Window {
+    fn contains(&self, clock: &Clock) -> bool {
+        let after = self.start.is_none_or(|s| clock.step >= clock.step_at(s));
+        let before = self.stop.is_none_or(|s| clock.step < clock.step_at(s));
+        after && before
+    }
+}
+
+/// The progress of a run, for reports.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Progress {
+    /// Wall-clock time since the run started.
+    pub elapsed: Duration,
+    /// Fraction of the run completed (0 to 1).
+    pub completed: f64,
+    /// Network time when the run started (seconds).
+    pub start: f64,
+    /// Duration of the run (seconds).
+    pub duration: f64,
+}
+
+/// Why a run stopped early.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum RunError {
+    /// A state variable became NaN or infinite.
+    #[error(
+        "variable `{variable}` of group `{group}` became {value} for neuron {neuron} between t = {from_t} s (step {from_step}) and t = {t} s (step {step})"
+    )]
+    NonFinite {
+        /// Group.
+        group: String,
+        /// Variable.
+        variable: String,
+        /// Neuron index.
+        neuron: usize,
+        /// The value (`NaN`, `inf`).
+        value: String,
+        /// Last step checked clean.
+        from_step: i64,
+        /// Its time.
+        from_t: f64,
+        /// Step at which it was found.
+        step: i64,
+        /// Its time.
+        t: f64,
+    },
+    /// The run was stopped from outside.
+    #[error("the run was interrupted at t = {t} s (step {step})")]
+    Interrupted {
+        /// Step.
+        step: i64,
+        /// Time.
+        t: f64,
+    },
+    /// A kernel call failed (a binding mismatch: a bug).
+    #[error("{0}")]
+    Kernel(String),
+    /// A duration that is negative or not finite.
+    #[error("invalid duration {0} s")]
+    Duration(f64),
+}
+
+/// A snapshot of a network's state (`store`/`restore`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    groups: Vec<Group>,
+    clocks: Vec<Clock>,
+    spikes: Vec<Option<SpikeData>>,
+    states: Vec<Option<StateData>>,
+    rates: Vec<Option<RateData>>,
+    seed: u64,
+}
+
+/// A network of groups, kernels and monitors.
+pub struct Network {
+    /// The groups' state.
+    pub groups: Vec<Group>,
+    /// The clocks.
+    pub clocks: Vec<Clock>,
+    infos: Vec<ObjectInfo>,
+    actions: Vec<Action>,
+    /// The schedule's slots (`before_` and `after_` slots exist around each).
+    pub schedule: Vec<String>,
+    /// The seed of the random streams.
+    pub seed: u64,
+    /// Values of external constants, read by kernels at the start of each run.
+    pub externals: HashMap<String, Value>,
+    /// Check state for NaN and infinity every this many steps (0: never).
+    pub check_interval: i64,
+    backend: Box<dyn Backend>,
+    /// The network time (seconds).
+    pub t: f64,
+    /// Set from outside to stop the run at the next step.
+    pub stop_flag: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    executions: i64,
+}
+
+/// Brian2's default schedule.
+pub const DEFAULT_SCHEDULE: [&str; 6] =
+    ["start", "groups", "thresholds", "synapses", "resets", "end"];
+
+impl Network {
+    /// An empty network whose kernels run on `backend`.
+    pub fn new(backend: Box<dyn Backend>) -> Network {
+        Network {
+            groups: Vec::new(),
+            clocks: Vec::new(),
+            infos: Vec::new(),
+            actions: Vec::new(),
+            schedule: DEFAULT_SCHEDULE.iter().map(|s| s.to_string()).collect(),
+            seed: 0,
+            externals: HashMap::new(),
+            check_interval: 100,
+            backend,
+            t: 0.0,
+            stop_flag: None,
+            executions: 0,
+        }
+    }
+
+    /// The backend's name.
+    pub fn backend_name(&self) -> &'static str {
+        self.backend.name()
+    }
+
+    /// Adds a clock.
+    pub fn add_clock(&mut self, name: impl Into<String>, dt: f64) -> ClockId {
+        let mut c = Clock::new(name, dt);
+        // A clock added later starts at the network's current time.
+        c.step = c.step_at(self.t);
+        self.clocks.push(c);
+        ClockId(self.clocks.len() - 1)
+    }
+
+    /// Adds a group with storage for `variables` (name, type, extent), all zero.
+    pub fn add_group(
+        &mut self,
+        name: &str,
+        n: usize,
+        variables: &[(String, Type, Extent)],
+    ) -> GroupId {
+        let arrays = variables
+            .iter()
+            .enumerate()
+            .map(|(k, (v, ty, extent))| {
+                let len = match extent {
+                    Extent::PerNeuron => n,
+                    Extent::Shared => 1,
+                };
+                // Stagger equal-length arrays by a few cache lines each.
+                let stagger = if len >= 1024 { (k * 9) % 64 * 8 } else { 0 };
+                (v.clone(), ArrayData::staggered(*ty, len, stagger))
+            })
+            .collect();
+        self.groups.push(Group {
+            name: name.to_string(),
+            n,
+            arrays,
+            events: Vec::new(),
+        });
+        GroupId(self.groups.len() - 1)
+    }
+
+    /// Adds a variable to a group (a hidden array for recording a subexpression, say).
+    pub fn add_array(&mut self, group: GroupId, name: &str, ty: Type, extent: Extent) {
+        let g = &mut self.groups[group.0];
+        if g.array_index(name).is_none() {
+            let len = if extent == Extent::Shared { 1 } else { g.n };
+            g.arrays.push((name.to_string(), ArrayData::zeros(ty, len)));
+        }
+    }
+
+    fn kernel_object(
+        &mut self,
+        group: GroupId,
+        kernel: &Kernel,
+        overrides: HashMap<String, Value>,
+    ) -> Result<KernelObject, String> {
+        let compiled = self.backend.compile(kernel)?;
+        let g = &mut self.groups[group.0];
+        let arrays = kernel
+            .arrays
+            .iter()
+            .map(|a| {
+                g.array_index(&a.name).ok_or_else(|| {
+                    format!(
+                        "kernel `{}` uses `{}`, which group `{}` does not have",
+                        kernel.name, a.name, g.name
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let events: Vec<usize> = kernel.events.iter().map(|e| g.event_index(e)).collect();
+        let clears = match &kernel.kind {
+            ganglion_ir::KernelKind::Threshold(e) => Some(g.event_index(e)),
+            ganglion_ir::KernelKind::Fused(kinds) => kinds.iter().find_map(|k| match k {
+                ganglion_ir::KernelKind::Threshold(e) => Some(g.event_index(e)),
+                _ => None,
+            }),
+            _ => None,
+        };
+        Ok(KernelObject {
+            group,
+            kernel: kernel.clone(),
+            compiled,
+            arrays,
+            events,
+            params: kernel.params.iter().map(|p| p.name.clone()).collect(),
+            overrides,
+            clears,
+        })
+    }
+
+    fn push(&mut self, info: ObjectInfo, action: Action) -> ObjectId {
+        self.infos.push(info);
+        self.actions.push(action);
+        ObjectId(self.infos.len() - 1)
+    }
+
+    /// Adds a kernel of `group`, run at `info`'s slot; `overrides` are the group's own namespace.
+    pub fn add_kernel(
+        &mut self,
+        info: ObjectInfo,
+        group: GroupId,
+        kernel: &Kernel,
+        overrides: HashMap<String, Value>,
+    ) -> Result<ObjectId, String> {
+        let k = self.kernel_object(group, kernel, overrides)?;
+        Ok(self.push(info, Action::Kernel(k)))
+    }
+
+    /// Runs a kernel once now, outside the schedule (initial values, state set between runs).
+    pub fn execute(
+        &mut self,
+        group: GroupId,
+        kernel: &Kernel,
+        overrides: HashMap<String, Value>,
+    ) -> Result<(), String> {
+        let mut k = self.kernel_object(group, kernel, overrides)?;
+        let clock = self
+            .clocks
+            .first()
+            .cloned()
+            .unwrap_or_else(|| Clock::new("defaultclock", 1e-4));
+        // Random draws of code run outside the schedule use negative step numbers, one per execution,
+        // so that they never repeat a draw of a run or of another execution.
+        self.executions += 1;
+        let call_clock = CallClock {
+            t: self.t,
+            dt: clock.dt,
+            step: -self.executions,
+        };
+        let params = self.param_values(&k);
+        k.compiled.setup(&params, clock.dt);
+        call_kernel(&mut k, &mut self.groups, call_clock, self.seed, &params)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Adds a spike (or event) monitor of `group`'s event, recording `variables` at each event, for
+    /// neurons `range.0..range.1`.
+    pub fn add_spike_monitor(
+        &mut self,
+        info: ObjectInfo,
+        group: GroupId,
+        event: &str,
+        variables: &[String],
+        range: (usize, usize),
+        window: Window,
+    ) -> Result<ObjectId, String> {
+        let g = &mut self.groups[group.0];
+        let event = g.event_index(event);
+        let variables = variables
+            .iter()
+            .map(|v| {
+                g.array_index(v)
+                    .map(|k| (v.clone(), k))
+                    .ok_or_else(|| format!("group `{}` has no variable `{v}`", g.name))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let data = SpikeData {
+            i: Vec::new(),
+            t: Vec::new(),
+            values: variables
+                .iter()
+                .map(|(n, _)| (n.clone(), Vec::new()))
+                .collect(),
+            count: vec![0; range.1 - range.0],
+        };
+        Ok(self.push(
+            info,
+            Action::SpikeMonitor(SpikeMonitor {
+                group,
+                event,
+                variables,
+                range,
+                window,
+                data,
+            }),
+        ))
+    }
+
+    /// Adds a state monitor recording `variables` of the neurons `indices`; `probes` are kernels run
+    /// just before each recording (they compute subexpressions into hidden arrays).
+    pub fn add_state_monitor(
+        &mut self,
+        info: ObjectInfo,
+        group: GroupId,
+        variables: &[(String, String)],
+        indices: Vec<usize>,
+        probes: &[Kernel],
+        window: Window,
+    ) -> Result<ObjectId, String> {
+        let probes = probes
+            .iter()
+            .map(|k| self.kernel_object(group, k, HashMap::new()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let g = &self.groups[group.0];
+        let variables = variables
+            .iter()
+            .map(|(label, array)| {
+                g.array_index(array)
+                    .map(|k| (label.clone(), k))
+                    .ok_or_else(|| format!("group `{}` has no variable `{array}`", g.name))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let data = StateData {
+            t: Vec::new(),
+            indices: indices.clone(),
+            values: variables
+                .iter()
+                .map(|(n, _)| (n.clone(), vec![Vec::new(); indices.len()]))
+                .collect(),
+        };
+        Ok(self.push(
+            info,
+            Action::StateMonitor(StateMonitor {
+                group,
+                variables,
+                indices,
+                probes,
+                window,
+                data,
+            }),
+        ))
+    }
+
+    /// Adds a population rate monitor of `group`'s event for neurons `range.0..range.1`.
+    pub fn add_rate_monitor(
+        &mut self,
+        info: ObjectInfo,
+        group: GroupId,
+        event: &str,
+        range: (usize, usize),
+        window: Window,
+    ) -> ObjectId {
+        let event = self.groups[group.0].event_index(event);
+        self.push(
+            info,
+            Action::RateMonitor(RateMonitor {
+                group,
+                event,
+                range,
+                window,
+                data: RateData::default(),
+            }),
+        )
+    }
+
+    /// The info of an object.
+    pub fn info(&self, id: ObjectId) -> &ObjectInfo {
+        &self.infos[id.0]
+    }
+
+    /// Changes an object's slot, order or activity.
+    pub fn info_mut(&mut self, id: ObjectId) -> &mut ObjectInfo {
+        &mut self.infos[id.0]
+    }
+
+    /// The kernel of an object (for printing).
+    pub fn kernel(&self, id: ObjectId) -> Option<&Kernel> {
+        match &self.actions[id.0] {
+            Action::Kernel(k) => Some(&k.kernel),
+            _ => None,
+        }
+    }
+
+    /// What a spike or event monitor recorded.
+    pub fn spike_data(&self, id: ObjectId) -> Option<&SpikeData> {
+        match &self.actions[id.0] {
+            Action::SpikeMonitor(m) => Some(&m.data),
+            _ => None,
+        }
+    }
+
+    /// What a state monitor recorded.
+    pub fn state_data(&self, id: ObjectId) -> Option<&StateData> {
+        match &self.actions[id.0] {
+            Action::StateMonitor(m) => Some(&m.data),
+            _ => None,
+        }
+    }
+
+    /// What a rate monitor recorded.
+    pub fn rate_data(&self, id: ObjectId) -> Option<&RateData> {
+        match &self.actions[id.0] {
+            Action::RateMonitor(m) => Some(&m.data),
+            _ => None,
+        }
+    }
+
+    /// The slot key of `when` (Brian2: `before_s = 3k`, `s = 3k+1`, `after_s = 3k+2`).
+    pub fn slot_key(&self, when: &str) -> Option<usize> {
+        let (base, offset) = if let Some(s) = when.strip_prefix("before_") {
+            (s, 0)
+        } else if let Some(s) = when.strip_prefix("after_") {
+            (s, 2)
+        } else {
+            (when, 1)
+        };
+        self.schedule
+            .iter()
+            .position(|s| s == base)
+            .map(|k| 3 * k + offset)
+    }
+
+    /// Objects in the order they run within a step: by slot, then order, then name.
+    pub fn sorted_objects(&self) -> Vec<ObjectId> {
+        let mut ids: Vec<ObjectId> = (0..self.infos.len()).map(ObjectId).collect();
+        ids.sort_by(|a, b| {
+            let (x, y) = (&self.infos[a.0], &self.infos[b.0]);
+            let kx = self.slot_key(&x.when).unwrap_or(usize::MAX);
+            let ky = self.slot_key(&y.when).unwrap_or(usize::MAX);
+            (kx, x.order, &x.name).cmp(&(ky, y.order, &y.name))
+        });
+        ids
+    }
+
+    /// Brian2's `scheduling_summary()`: object, part of, clock dt, when, order, active.
+    pub fn scheduling_summary(&self) -> String {
+        let mut out = String::from("object | part of | clock dt | when | order | active\n");
+        for id in self.sorted_objects() {
+            let i = &self.infos[id.0];
+            let dt = self.clocks[i.clock.0].dt;
+            out.push_str(&format!(
+                "{} | {} | {} (every {} steps) | {} | {} | {}\n",
+                i.name,
+                i.part_of,
+                ganglion_units_display(dt),
+                (dt / self.clocks.first().map_or(dt, |c| c.dt)).round(),
+                i.when,
+                i.order,
+                if i.active { "yes" } else { "no" }
+            ));
+        }
+        out
+    }
+
+    fn param_values(&self, k: &KernelObject) -> Vec<Value> {
+        k.params
+            .iter()
+            .map(|p| {
+                k.overrides
+                    .get(p)
+                    .or_else(|| self.externals.get(p))
+                    .cloned()
+                    .unwrap_or(Value::F64(f64::NAN))
+            })
+            .collect()
+    }
+
+    /// Runs the network for `duration` seconds, calling `report` now and then (and at 0 and 1).
+    pub fn run(
+        &mut self,
+        duration: f64,
+        mut report: Option<&mut dyn FnMut(Progress)>,
+    ) -> Result<(), RunError> {
+        if !(duration >= 0.0) || !duration.is_finite() {
+            return Err(RunError::Duration(duration));
+        }
+        for id in 0..self.actions.len() {
+            let params = match &self.actions[id] {
+                Action::Kernel(k) => self.param_values(k),
+                _ => Vec::new(),
+            };
+            let dt = self.clocks[self.infos[id].clock.0].dt;
+            match &mut self.actions[id] {
+                Action::Kernel(k) => k.compiled.setup(&params, dt),
+                Action::StateMonitor(m) => {
+                    for p in &mut m.probes {
+                        p.compiled.setup(&[], dt);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let start = self.t;
+        let end = start + duration;
+        for c in &mut self.clocks {
+            c.set_end(end);
+        }
+        let order = self.sorted_objects();
+        let started = Instant::now();
+        let mut last_report = started;
+        if let Some(r) = report.as_mut() {
+            r(Progress {
+                elapsed: Duration::ZERO,
+                completed: 0.0,
+                start,
+                duration,
+            });
+        }
+        let mut last_clean: (i64, f64) = (self.clocks.first().map_or(0, |c| c.step), self.t);
+        let mut steps_since_check = 0;
+        loop {
+            // The clocks due now: those with the smallest time.
+            let Some((min_t, min_dt)) = self
+                .clocks
+                .iter()
+                .filter(|c| c.step < c.end)
+                .map(|c| (c.t(), c.dt))
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+            else {
+                break;
+            };
+            let current: Vec<bool> = self
+                .clocks
+                .iter()
+                .map(|c| {
+                    c.step < c.end
+                        && (c.t() == min_t || (c.t() - min_t).abs() / c.dt.min(min_dt) < EPSILON_DT)
+                })
+                .collect();
+            self.t = min_t;
+            if let Some(flag) = &self.stop_flag
+                && flag.load(std::sync::atomic::Ordering::Relaxed)
+            {
+                let step = self.clocks.first().map_or(0, |c| c.step);
+                return Err(RunError::Interrupted { step, t: self.t });
+            }
+            for id in &order {
+                let info = &self.infos[id.0];
+                if !info.active || !current[info.clock.0] {
+                    continue;
+                }
+                let clock = self.clocks[info.clock.0].clone();
+                let params = match &self.actions[id.0] {
+                    Action::Kernel(k) => self.param_values(k),
+                    _ => Vec::new(),
+                };
+                let seed = self.seed;
+                let groups = &mut self.groups;
+                match &mut self.actions[id.0] {
+                    Action::Kernel(k) => call_kernel(k, groups, call_clock(&clock), seed, &params)
+                        .map_err(|e| RunError::Kernel(e.to_string()))?,
+                    Action::SpikeMonitor(m) => m.record(groups, &clock),
+                    Action::StateMonitor(m) => {
+                        m.record(groups, &clock, seed).map_err(RunError::Kernel)?
+                    }
+                    Action::RateMonitor(m) => m.record(groups, &clock),
+                }
+            }
+            for (c, now) in self.clocks.iter_mut().zip(&current) {
+                if *now {
+                    c.step += 1;
+                }
+            }
+            steps_since_check += 1;
+            if self.check_interval > 0 && steps_since_check >= self.check_interval {
+                steps_since_check = 0;
+                self.check_finite(last_clean)?;
+                last_clean = (self.clocks.first().map_or(0, |c| c.step), self.t);
+            }
+            if let Some(r) = report.as_mut()
+                && last_report.elapsed() >= Duration::from_millis(200)
+            {
+                last_report = Instant::now();
+                r(Progress {
+                    elapsed: started.elapsed(),
+                    completed: if duration > 0.0 {
+                        ((self.t - start) / duration).clamp(0.0, 1.0)
+                    } else {
+                        1.0
+                    },
+                    start,
+                    duration,
+                });
+            }
+        }
+        self.t = end;
+        if self.check_interval > 0 {
+            self.check_finite(last_clean)?;
+        }
+        if let Some(r) = report.as_mut() {
+            r(Progress {
+                elapsed: started.elapsed(),
+                completed: 1.0,
+                start,
+                duration,
+            });
+        }
+        Ok(())
+    }
+
+    fn check_finite(&self, last_clean: (i64, f64)) -> Result<(), RunError> {
+        for g in &self.groups {
+            for (name, a) in &g.arrays {
+                if name.starts_with('_') || name == "lastspike" {
+                    continue;
+                }
+                let bad = match a {
+                    ArrayData::F64(v) => v
+                        .as_slice()
+                        .iter()
+                        .position(|x| !x.is_finite())
+                        .map(|i| (i, v.as_slice()[i])),
+                    ArrayData::F32(v) => v
+                        .as_slice()
+                        .iter()
+                        .position(|x| !x.is_finite())
+                        .map(|i| (i, f64::from(v.as_slice()[i]))),
+                    _ => None,
+                };
+                if let Some((neuron, value)) = bad {
+                    let clock = self.clocks.first();
+                    return Err(RunError::NonFinite {
+                        group: g.name.clone(),
+                        variable: name.clone(),
+                        neuron,
+                        value: if value.is_nan() {
+                            "NaN".into()
+                        } else {
+                            format!("{value}")
+                        },
+                        from_step: last_clean.0,
+                        from_t: last_clean.1,
+                        step: clock.map_or(0, |c| c.step),
+                        t: clock.map_or(0.0, Clock::t),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A snapshot of all state: groups, clocks, monitors' recordings, the seed.
+    pub fn store(&self) -> Snapshot {
+        Snapshot {
+            groups: self.groups.clone(),
+            clocks: self.clocks.clone(),
+            spikes: self
+                .actions
+                .iter()
+                .map(|a| match a {
+                    Action::SpikeMonitor(m) => Some(m.data.clone()),
+                    _ => None,
+                })
+                .collect(),
+            states: self
+                .actions
+                .iter()
+                .map(|a| match a {
+                    Action::StateMonitor(m) => Some(m.data.clone()),
+                    _ => None,
+                })
+                .collect(),
+            rates: self
+                .actions
+                .iter()
+                .map(|a| match a {
+                    Action::RateMonitor(m) => Some(m.data.clone()),
+                    _ => None,
+                })
+                .collect(),
+            seed: self.seed,
+        }
+    }
+
+    /// Restores a snapshot taken from this network.
+    pub fn restore(&mut self, s: &Snapshot) {
+        self.groups = s.groups.clone();
+        self.clocks = s.clocks.clone();
+        self.seed = s.seed;
+        self.t = self.clocks.first().map_or(0.0, Clock::t);
+        for (k, a) in self.actions.iter_mut().enumerate() {
+            match a {
+                Action::SpikeMonitor(m) => {
+                    if let Some(Some(d)) = s.spikes.get(k) {
+                        m.data = d.clone();
+                    }
+                }
+                Action::StateMonitor(m) => {
+                    if let Some(Some(d)) = s.states.get(k) {
+                        m.data = d.clone();
+                    }
+                }
+                Action::RateMonitor(m) => {
+                    if let Some(Some(d)) = s.rates.get(k) {
+                        m.data = d.clone();
+                    }
+                }
+                Action::Kernel(_) => {}
+            }
+        }
+    }
+}
+
+fn ganglion_units_display(dt: f64) -> String {
+    format!("{} ms", dt * 1e3)
+}
+
+fn call_clock(c: &Clock) -> CallClock {
+    CallClock {
+        t: c.t(),
+        dt: c.dt,
+        step: c.step,
+    }
+}
+
+/// Calls a kernel on its group's arrays.
+fn call_kernel(
+    k: &mut KernelObject,
+    groups: &mut [Group],
+    clock: CallClock,
+    seed: u64,
+    params: &[Value],
+) -> Result<(), ganglion_ir::interp::BindError> {
+    let g = &mut groups[k.group.0];
+    if let Some(e) = k.clears {
+        g.events[e].1.clear();
+    }
+    let n = g.n;
+    let mut slots: Vec<Option<&mut ArrayData>> =
+        g.arrays.iter_mut().map(|(_, a)| Some(a)).collect();
+    let arrays: Vec<&mut ArrayData> = k
+        .arrays
+        .iter()
+        .map(|&i| slots[i].take().expect("a kernel binds each array once"))
+        .collect();
+    let mut event_slots: Vec<Option<&mut Vec<u32>>> =
+        g.events.iter_mut().map(|(_, e)| Some(e)).collect();
+    let events: Vec<&mut Vec<u32>> = k
+        .events
+        .iter()
+        .map(|&i| {
+            event_slots[i]
+                .take()
+                .expect("a kernel binds each event once")
+        })
+        .collect();
+    let mut bindings = Bindings {
+        arrays,
+        params,
+        events,
+        clock,
+        seed,
+        n,
+    };
+    k.compiled.call(&mut bindings)
+}
+
+impl SpikeMonitor {
+    fn record(&mut self, groups: &[Group], clock: &Clock) {
+        if !self.window.contains(clock) {
+            return;
+        }
+        let g = &groups[self.group.0];
+        let t = clock.t();
+        for &i in &g.events[self.event].1 {
+            let i = i as usize;
+            if i < self.range.0 || i >= self.range.1 {
+                continue;
+            }
+            self.data.i.push((i - self.range.0) as u32);
+            self.data.t.push(t);
+            self.data.count[i - self.range.0] += 1;
+            for (k, (_, a)) in self.variables.iter().enumerate() {
+                self.data.values[k].1.push(g.arrays[*a].1.get_f64(i));
+            }
+        }
+    }
+}
+
+impl StateMonitor {
+    fn record(&mut self, groups: &mut [Group], clock: &Clock, seed: u64) -> Result<(), String> {
+        if !self.window.contains(clock) {
+            return Ok(());
+        }
+        for p in &mut self.probes {
+            call_kernel(p, groups, call_clock(clock), seed, &[]).map_err(|e| e.to_string())?;
+        }
+        let g = &groups[self.group.0];
+        self.data.t.push(clock.t());
+        for (k, (_, a)) in self.variables.iter().enumerate() {
+            let array = &g.arrays[*a].1;
+            for (r, &i) in self.indices.iter().enumerate() {
+                let i = if array.len() == 1 { 0 } else { i };
+                self.data.values[k].1[r].push(array.get_f64(i));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl RateMonitor {
+    fn record(&mut self, groups: &[Group], clock: &Clock) {
+        if !self.window.contains(clock) {
+            return;
+        }
+        let g = &groups[self.group.0];
+        let n = (self.range.1 - self.range.0).max(1);
+        let count = g.events[self.event]
+            .1
+            .iter()
+            .filter(|&&i| (i as usize) >= self.range.0 && (i as usize) < self.range.1)
+            .count();
+        self.data.t.push(clock.t());
+        self.data.rate.push(count as f64 / (n as f64 * clock.dt));
+    }
+}

@@ -1,0 +1,541 @@
+//! Building a network from a model file (the CLI's input), with diagnostics that point into the file.
+
+use ganglion_model::{Code, ExternalValue, Location, eval_constant};
+use ganglion_modelfile::{
+    GroupKind, Located, MethodSpec, ModelFile, MonitorKind, RecordSpec, Value,
+};
+use ganglion_syntax::{Diagnostic, SourceId, Span};
+use ganglion_units::Dimension;
+
+use crate::monitors::{EventMonitor, RateMonitor, Record, SpikeMonitor, StateMonitor};
+use crate::network::{BackendChoice, Error, GroupHandle, Network, SetValue};
+
+/// One `run()` of a model file, with the state set before it.
+#[derive(Clone, Debug)]
+pub struct Segment {
+    /// How long it runs (seconds).
+    pub duration: f64,
+    /// What is set before it.
+    pub set: Vec<SetOp>,
+}
+
+/// A change of state between runs.
+#[derive(Clone, Debug)]
+pub enum SetOp {
+    /// A group's variable.
+    Variable {
+        /// The group.
+        group: GroupHandle,
+        /// The variable.
+        variable: String,
+        /// The value.
+        value: FileValue,
+    },
+    /// A namespace constant.
+    Constant {
+        /// Its name.
+        name: String,
+        /// Its new value.
+        value: ExternalValue,
+    },
+}
+
+/// A value from a model file.
+#[derive(Clone, Debug)]
+pub enum FileValue {
+    /// A plain number, array or boolean (SI units).
+    Set(SetValue),
+    /// An expression, with where it is written.
+    Expr(String, SourceId),
+}
+
+/// What a model file asks to run.
+#[derive(Clone, Debug)]
+pub struct RunPlan {
+    /// The runs, in order.
+    pub segments: Vec<Segment>,
+    /// `[run] report`.
+    pub report: Option<String>,
+}
+
+impl RunPlan {
+    /// Total simulated time (seconds).
+    pub fn duration(&self) -> f64 {
+        self.segments.iter().map(|s| s.duration).sum()
+    }
+}
+
+struct Builder<'f> {
+    file: &'f ModelFile,
+    net: Network,
+    errors: Vec<Diagnostic>,
+}
+
+impl Builder<'_> {
+    fn fail(&mut self, span: Span, message: String, hint: Option<&str>) {
+        let mut d = Diagnostic::error(message, span)
+            .with_code("model-file")
+            .in_source(self.file.file);
+        if let Some(h) = hint {
+            d = d.with_hint(h);
+        }
+        self.errors.push(d);
+    }
+
+    fn absorb(&mut self, e: Error, span: Span) {
+        match e {
+            Error::Model { diagnostics, .. } => self.errors.extend(diagnostics),
+            Error::Usage(m) => self.fail(span, m, None),
+            Error::Run(r) => self.fail(span, r.to_string(), None),
+        }
+    }
+
+    fn constant(&mut self, code: &ganglion_modelfile::Code, what: &str) -> Option<ExternalValue> {
+        match eval_constant(&code.text, code.source, &[&self.net.namespace], what) {
+            Ok(v) => Some(v),
+            Err(d) => {
+                self.errors.extend(d);
+                None
+            }
+        }
+    }
+
+    fn time(&mut self, code: &ganglion_modelfile::Code, what: &str) -> Option<f64> {
+        let v = self.constant(code, what)?;
+        if v.dim != Dimension::TIME {
+            let e = ganglion_model::ModelError::DimensionMismatch {
+                span: Span::new(0, code.text.len()),
+                context: what.to_string(),
+                expected: Dimension::TIME,
+                found: v.dim,
+            };
+            self.errors.push(e.to_diagnostic().in_source(code.source));
+            return None;
+        }
+        Some(v.value)
+    }
+
+    fn file_value(&mut self, v: &Value) -> Option<FileValue> {
+        Some(match v {
+            Value::Number(n) => FileValue::Set(SetValue::Values(vec![n.value])),
+            Value::Bool(b) => FileValue::Set(SetValue::Values(vec![f64::from(u8::from(b.value))])),
+            Value::List(l) => {
+                let values: Option<Vec<f64>> = l
+                    .value
+                    .iter()
+                    .map(|x| match x {
+                        Value::Number(n) => Some(n.value),
+                        Value::Bool(b) => Some(f64::from(u8::from(b.value))),
+                        _ => None,
+                    })
+                    .collect();
+                match values {
+                    Some(v) => FileValue::Set(SetValue::Values(v)),
+                    None => {
+                        self.fail(l.span, "an array of values must hold numbers".into(), None);
+                        return None;
+                    }
+                }
+            }
+            Value::Expr(c) => FileValue::Expr(c.text.clone(), c.source),
+        })
+    }
+}
+
+impl Network {
+    /// Sets a variable from a model-file value (a number is broadcast; SI units).
+    pub fn set_from_file(
+        &mut self,
+        g: GroupHandle,
+        var: &str,
+        value: &FileValue,
+    ) -> Result<(), Error> {
+        match value {
+            FileValue::Set(SetValue::Values(v)) if v.len() == 1 => {
+                let n = self.group_size(g);
+                let shared = self.model(g).variable(var).is_some_and(|x| x.shared);
+                let len = if shared { 1 } else { n };
+                self.set(g, var, SetValue::Values(vec![v[0]; len]))
+            }
+            FileValue::Set(s) => self.set(g, var, s.clone()),
+            FileValue::Expr(text, source) => self.set_expr(g, var, text, *source, None, None),
+        }
+    }
+
+    /// Applies a change of state between runs.
+    pub fn apply(&mut self, op: &SetOp) -> Result<(), Error> {
+        match op {
+            SetOp::Variable {
+                group,
+                variable,
+                value,
+            } => self.set_from_file(*group, variable, value),
+            SetOp::Constant { name, value } => {
+                self.namespace.insert(name.clone(), value.clone());
+                Ok(())
+            }
+        }
+    }
+
+    /// Builds the network a model file describes. Diagnostics point into the file.
+    pub fn from_model_file(
+        mut file: ModelFile,
+        backend: BackendChoice,
+    ) -> Result<(Network, RunPlan), Error> {
+        let (checked, diagnostics) = ganglion_model::check_model_file_full(&file);
+        let (errors, warnings): (Vec<_>, Vec<_>) =
+            diagnostics.into_iter().partition(Diagnostic::is_error);
+        let sources = std::mem::take(&mut file.sources);
+        let mut net = Network::new(backend);
+        net.sources = sources;
+        net.warnings = warnings;
+        if !errors.is_empty() {
+            let rendered = net.sources.render(&errors, false);
+            return Err(Error::Model {
+                diagnostics: errors,
+                rendered,
+            });
+        }
+        net.namespace = checked.namespace;
+        let mut b = Builder {
+            file: &file,
+            net,
+            errors: Vec::new(),
+        };
+        let run = &file.run;
+        if let Some(dt) = &run.dt
+            && let Some(v) = b.time(dt, "`dt`")
+            && let Err(e) = b.net.set_dt(v)
+        {
+            b.absorb(e, dt.span);
+        }
+        if let Some(seed) = &run.seed {
+            b.net.seed(seed.value as u64);
+        }
+        if let Some(schedule) = &run.schedule
+            && let Err(e) = b.net.set_schedule(schedule.iter().map(|s| s.value.clone()))
+        {
+            b.absorb(e, schedule.first().map_or(Span::default(), |s| s.span));
+        }
+        let mut handles: Vec<(String, GroupHandle)> = Vec::new();
+        for spec in &file.groups {
+            if spec.kind != GroupKind::Neurons {
+                b.fail(
+                    spec.name.span,
+                    format!(
+                        "group `{}`: Poisson and spike-generator groups are not supported yet",
+                        spec.name.value
+                    ),
+                    None,
+                );
+                continue;
+            }
+            let Some(model) = checked
+                .groups
+                .iter()
+                .find(|m| m.name == spec.name.value)
+                .cloned()
+            else {
+                continue;
+            };
+            let clock = match &spec.dt {
+                Some(dt) => match b.time(dt, "the group's `dt`") {
+                    Some(v) if v == b.net.dt() => None,
+                    Some(v) => Some(v),
+                    None => continue,
+                },
+                None => None,
+            };
+            let clock = match clock {
+                None => crate::group::ClockChoice::Default,
+                Some(dt) => crate::group::ClockChoice::Dt(dt),
+            };
+            let clock_id = match b.net.clock_for(&clock, &spec.name.value) {
+                Ok(c) => c,
+                Err(e) => {
+                    b.absorb(e, spec.name.span);
+                    continue;
+                }
+            };
+            let (methods, method_source) = match &spec.method {
+                None => (
+                    ganglion_lower::methods::DEFAULT_METHODS
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect(),
+                    None,
+                ),
+                Some(MethodSpec::One(c)) => (vec![c.text.clone()], Some(c.source)),
+                Some(MethodSpec::List(l)) => (
+                    l.iter().map(|c| c.text.clone()).collect(),
+                    l.first().map(|c| c.source),
+                ),
+            };
+            let mut dtypes = ganglion_lower::Dtypes::default();
+            match &spec.dtype {
+                Some(ganglion_modelfile::DtypeSpec::All(d)) => {
+                    dtypes.all_f32 = matches!(d.value.as_str(), "float32" | "single")
+                }
+                Some(ganglion_modelfile::DtypeSpec::PerVariable(list)) => {
+                    for (k, d) in list {
+                        if matches!(d.value.as_str(), "float32" | "single") {
+                            dtypes.f32_vars.insert(k.value.clone());
+                        }
+                    }
+                }
+                None => {}
+            }
+            let order = spec.order.as_ref().map_or(0, |o| o.value);
+            b.net.reserve_name(&spec.name.value);
+            let g = match b.net.add_checked_group(
+                model,
+                methods,
+                dtypes,
+                clock_id,
+                order,
+                ganglion_model::Namespace::new(),
+                method_source,
+            ) {
+                Ok(g) => g,
+                Err(e) => {
+                    b.absorb(e, spec.name.span);
+                    continue;
+                }
+            };
+            handles.push((spec.name.value.clone(), g));
+            for (key, value) in &spec.init {
+                let Some(v) = b.file_value(value) else {
+                    continue;
+                };
+                if let Err(e) = b.net.set_from_file(g, &key.value, &v) {
+                    b.absorb(e, value.span());
+                }
+            }
+            if !spec.links.is_empty() {
+                let (k, _) = &spec.links[0];
+                b.fail(
+                    k.span,
+                    "linked variables are not supported yet".into(),
+                    None,
+                );
+            }
+            for o in &spec.on_event {
+                let code = Code {
+                    text: &o.code.text,
+                    source: o.code.source,
+                };
+                let location = Location {
+                    source: file.file,
+                    span: o.event.span,
+                };
+                let when = o.when.as_ref().map(|w| w.value.as_str());
+                if let Err(e) = b.net.run_on_event_at(
+                    g,
+                    &o.event.value,
+                    code,
+                    Some(location),
+                    when,
+                    o.order.as_ref().map(|x| x.value),
+                ) {
+                    b.absorb(e, o.event.span);
+                }
+            }
+            for (event, s) in &spec.event_schedule {
+                let when = s
+                    .when
+                    .as_ref()
+                    .map_or("after_thresholds", |w| w.value.as_str());
+                if let Err(e) = b.net.set_event_schedule(
+                    g,
+                    &event.value,
+                    when,
+                    s.order.as_ref().map(|x| x.value),
+                ) {
+                    b.absorb(e, event.span);
+                }
+            }
+            for r in &spec.run_regularly {
+                let dt = match &r.dt {
+                    Some(dt) => b.time(dt, "the `dt` of run_regularly"),
+                    None => None,
+                };
+                let code = Code {
+                    text: &r.code.text,
+                    source: r.code.source,
+                };
+                let when = r.when.as_ref().map(|w| w.value.as_str());
+                if let Err(e) =
+                    b.net
+                        .run_regularly_at(g, code, dt, when, r.order.as_ref().map(|x| x.value))
+                {
+                    b.absorb(e, r.code.span);
+                }
+            }
+        }
+        if !file.synapses.is_empty() {
+            b.fail(
+                file.synapses[0].name.span,
+                "synapses are not supported yet".into(),
+                None,
+            );
+        }
+        for m in &file.monitors {
+            let Ok((name, slice)) = ganglion_modelfile::split_subgroup(&m.source.value) else {
+                continue;
+            };
+            let Some((_, g)) = handles.iter().find(|(n, _)| n == name) else {
+                continue;
+            };
+            let g = *g;
+            let mut start = None;
+            let mut stop = None;
+            let mut dt = None;
+            if let Some(c) = &m.start {
+                start = b.time(c, "a monitor's `start`");
+            }
+            if let Some(c) = &m.stop {
+                stop = b.time(c, "a monitor's `stop`");
+            }
+            if let Some(c) = &m.dt {
+                dt = b.time(c, "a monitor's `dt`");
+            }
+            let n = b.net.group_size(g);
+            let range = slice.map(|(a, z)| {
+                (
+                    a.unwrap_or(0).max(0) as usize,
+                    z.map_or(n, |z| z.max(0) as usize),
+                )
+            });
+            let variables: Vec<String> = m.variables.iter().map(|v| v.value.clone()).collect();
+            macro_rules! timing {
+                ($mon:expr) => {{
+                    let mut x = $mon.name(m.name.value.clone());
+                    if let Some(w) = &m.when {
+                        x = x.when(w.value.clone());
+                    }
+                    if let Some(o) = &m.order {
+                        x = x.order(o.value);
+                    }
+                    if let Some(s) = start {
+                        x = x.start(s);
+                    }
+                    if let Some(s) = stop {
+                        x = x.stop(s);
+                    }
+                    if let Some((a, z)) = range {
+                        x = x.subgroup(a, z);
+                    }
+                    x
+                }};
+            }
+            let result = match m.kind.value {
+                MonitorKind::Spike => b
+                    .net
+                    .add_spike_monitor(timing!(SpikeMonitor::new(g).variables(variables))),
+                MonitorKind::Event => {
+                    let event = m
+                        .event
+                        .as_ref()
+                        .map_or("spike".to_string(), |e| e.value.clone());
+                    b.net.add_event_monitor(timing!(
+                        EventMonitor::new(g, event).variables(variables)
+                    ))
+                }
+                MonitorKind::State => {
+                    let record = match &m.record {
+                        None
+                        | Some(Located {
+                            value: RecordSpec::All(true),
+                            ..
+                        }) => Record::All,
+                        Some(Located {
+                            value: RecordSpec::All(false),
+                            ..
+                        }) => Record::Indices(Vec::new()),
+                        Some(Located {
+                            value: RecordSpec::Indices(ix),
+                            ..
+                        }) => Record::Indices(ix.iter().map(|&i| i.max(0) as usize).collect()),
+                    };
+                    let mut sm = StateMonitor::new(g, variables).record(record);
+                    if let Some(dt) = dt {
+                        sm = sm.dt(dt);
+                    }
+                    b.net.add_state_monitor(timing!(sm))
+                }
+                MonitorKind::Rate => b.net.add_rate_monitor(timing!(RateMonitor::new(g))),
+            };
+            if let Err(e) = result {
+                b.absorb(e, m.name.span);
+            }
+        }
+        let mut segments = Vec::new();
+        if file.segments.is_empty() {
+            match &run.duration {
+                Some(d) => {
+                    if let Some(t) = b.time(d, "the duration") {
+                        segments.push(Segment {
+                            duration: t,
+                            set: Vec::new(),
+                        });
+                    }
+                }
+                None => b.fail(
+                    Span::default(),
+                    "the model file says how long to run neither in `[run] duration` nor in `[[segments]]`".into(),
+                    Some("add `duration = \"1*second\"` under `[run]`"),
+                ),
+            }
+        }
+        for s in &file.segments {
+            let Some(duration) = b.time(&s.duration, "a segment's duration") else {
+                continue;
+            };
+            let mut set = Vec::new();
+            for (key, value) in &s.set {
+                if let Some((group, var)) = key.value.split_once('.') {
+                    let Some((_, g)) = handles.iter().find(|(n, _)| n == group) else {
+                        continue;
+                    };
+                    if let Some(v) = b.file_value(value) {
+                        set.push(SetOp::Variable {
+                            group: *g,
+                            variable: var.to_string(),
+                            value: v,
+                        });
+                    }
+                } else {
+                    let v = match value {
+                        Value::Number(n) => Some(ExternalValue::float(n.value)),
+                        Value::Bool(x) => Some(ExternalValue::bool(x.value)),
+                        Value::Expr(c) => b.constant(c, "a namespace constant"),
+                        Value::List(l) => {
+                            b.fail(
+                                l.span,
+                                "a namespace constant cannot be an array".into(),
+                                None,
+                            );
+                            None
+                        }
+                    };
+                    if let Some(v) = v {
+                        set.push(SetOp::Constant {
+                            name: key.value.clone(),
+                            value: v,
+                        });
+                    }
+                }
+            }
+            segments.push(Segment { duration, set });
+        }
+        if !b.errors.is_empty() {
+            let rendered = b.net.sources.render(&b.errors, false);
+            return Err(Error::Model {
+                diagnostics: b.errors,
+                rendered,
+            });
+        }
+        let report = run.report.as_ref().map(|r| r.value.clone());
+        Ok((b.net, RunPlan { segments, report }))
+    }
+}
