@@ -19,7 +19,8 @@ pub enum ColorChoice {
 }
 
 impl ColorChoice {
-    fn enabled(self) -> bool {
+    /// Whether to colour output.
+    pub fn enabled(self) -> bool {
         match self {
             ColorChoice::Auto => std::io::stderr().is_terminal(),
             ColorChoice::Always => true,

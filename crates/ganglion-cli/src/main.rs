@@ -1,14 +1,17 @@
 //! `ganglion`: check, inspect, run and benchmark Brian2-style model files.
 //!
-//! Exit status: 0 when all went well, 1 when the model has errors, 2 for usage errors (bad arguments,
-//! unreadable files).
+//! Exit status: 0 when all went well, 1 when the model has errors (or a run failed), 2 for usage errors
+//! (bad arguments, unreadable files).
 
 mod check;
+mod ir;
+mod output;
+mod run;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 /// Ganglion: Brian2's model language, compiled to native code.
 #[derive(Parser)]
@@ -16,6 +19,13 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// The kernel engine.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum BackendArg {
+    /// The reference interpreter.
+    Interp,
 }
 
 #[derive(Subcommand)]
@@ -28,11 +38,75 @@ enum Command {
         #[arg(long, default_value = "auto")]
         color: check::ColorChoice,
     },
+    /// Print the chosen integration method and every kernel's IR (or an earlier stage).
+    Ir {
+        /// The model file (TOML).
+        model: PathBuf,
+        /// Only this group.
+        #[arg(long)]
+        group: Option<String>,
+        /// What to print.
+        #[arg(long, value_enum, default_value = "ir")]
+        stage: ir::Stage,
+        /// Colour the diagnostics: auto, always or never.
+        #[arg(long, default_value = "auto")]
+        color: check::ColorChoice,
+    },
+    /// Run a model file and write every monitor and every group's final state to a folder.
+    Run {
+        /// The model file (TOML).
+        model: PathBuf,
+        /// Where to write results (`<monitor>.json`, `<group>.state.json`, and `.npz` twins).
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// The kernel engine.
+        #[arg(long, value_enum, default_value = "interp")]
+        backend: BackendArg,
+        /// The seed of the random streams (overrides `[run] seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// How long to run, e.g. `500*ms` (overrides `[run] duration`).
+        #[arg(long)]
+        duration: Option<String>,
+        /// Do not show a progress bar.
+        #[arg(long)]
+        quiet: bool,
+        /// Colour the diagnostics: auto, always or never.
+        #[arg(long, default_value = "auto")]
+        color: check::ColorChoice,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check { model, color } => check::run(&model, color),
+        Command::Ir {
+            model,
+            group,
+            stage,
+            color,
+        } => ir::run(&model, group.as_deref(), stage, color),
+        Command::Run {
+            model,
+            out,
+            backend,
+            seed,
+            duration,
+            quiet,
+            color,
+        } => run::run(
+            &model,
+            run::RunOptions {
+                out,
+                backend: match backend {
+                    BackendArg::Interp => ganglion::BackendChoice::Interpreter,
+                },
+                seed,
+                duration,
+                progress: !quiet,
+                color,
+            },
+        ),
     }
 }

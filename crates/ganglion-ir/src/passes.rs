@@ -13,6 +13,9 @@ enum Avail {
     Vector,
 }
 
+/// Decides where an instruction may run, given where its operands are available.
+type LevelOf<'a> = dyn Fn(&Inst, &HashMap<ValueId, Avail>, Avail) -> Avail + 'a;
+
 /// Moves work to the outermost block where its inputs are available: values that depend only on
 /// constants, parameters and `dt` go to setup (once per run); values that depend only on those, time
 /// and shared variables not written by the vector code go to scalar (once per call). Nothing with an
@@ -100,7 +103,7 @@ pub fn hoist(kernel: &mut Kernel) {
         avail: &mut HashMap<ValueId, Avail>,
         setup: &mut Vec<Inst>,
         scalar: &mut Vec<Inst>,
-        level_of: &dyn Fn(&Inst, &HashMap<ValueId, Avail>, Avail) -> Avail,
+        level_of: &LevelOf<'_>,
     ) -> Vec<Inst> {
         let mut kept = Vec::new();
         for mut inst in insts {

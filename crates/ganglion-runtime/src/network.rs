@@ -618,7 +618,7 @@ impl Network {
         duration: f64,
         mut report: Option<&mut dyn FnMut(Progress)>,
     ) -> Result<(), RunError> {
-        if !(duration >= 0.0) || !duration.is_finite() {
+        if duration.is_nan() || duration < 0.0 || !duration.is_finite() {
             return Err(RunError::Duration(duration));
         }
         for id in 0..self.actions.len() {
@@ -655,17 +655,14 @@ impl Network {
         }
         let mut last_clean: (i64, f64) = (self.clocks.first().map_or(0, |c| c.step), self.t);
         let mut steps_since_check = 0;
-        loop {
-            // The clocks due now: those with the smallest time.
-            let Some((min_t, min_dt)) = self
-                .clocks
-                .iter()
-                .filter(|c| c.step < c.end)
-                .map(|c| (c.t(), c.dt))
-                .min_by(|a, b| a.0.total_cmp(&b.0))
-            else {
-                break;
-            };
+        // Each pass runs the clocks due now: those with the smallest time.
+        while let Some((min_t, min_dt)) = self
+            .clocks
+            .iter()
+            .filter(|c| c.step < c.end)
+            .map(|c| (c.t(), c.dt))
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+        {
             let current: Vec<bool> = self
                 .clocks
                 .iter()

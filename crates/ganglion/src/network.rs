@@ -196,6 +196,11 @@ impl Network {
         }
     }
 
+    /// The name of the backend running the kernels (`interp`, `jit`).
+    pub fn backend_name(&self) -> &'static str {
+        self.rt.backend_name()
+    }
+
     /// Sets the default clock's time step (seconds).
     pub fn set_dt(&mut self, dt: f64) -> Result<(), Error> {
         self.rt.clocks[self.default_clock.0]

@@ -1,0 +1,200 @@
+//! `ganglion run MODEL.toml [--out DIR] [--backend jit|interp] [--seed N] [--duration D]`.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use ganglion::{BackendChoice, Error, Network, Progress};
+
+use crate::check::{ColorChoice, load, report};
+
+/// Options of `ganglion run`.
+pub struct RunOptions {
+    /// Where to write results.
+    pub out: PathBuf,
+    /// The kernel engine.
+    pub backend: BackendChoice,
+    /// Overrides `[run] seed`.
+    pub seed: Option<u64>,
+    /// Overrides `[run] duration`.
+    pub duration: Option<String>,
+    /// Show a progress bar (when standard error is a terminal).
+    pub progress: bool,
+    /// Colour diagnostics.
+    pub color: ColorChoice,
+}
+
+fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+fn human(bytes: u64) -> String {
+    let gib = bytes as f64 / (1u64 << 30) as f64;
+    if gib >= 1.0 {
+        format!("{gib:.1} GiB")
+    } else {
+        format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
+    }
+}
+
+/// Runs a model file and writes its results.
+pub fn run(path: &Path, options: RunOptions) -> ExitCode {
+    let file = match load(path, options.color) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let (mut net, mut plan) = match Network::from_model_file(file, options.backend) {
+        Ok(x) => x,
+        Err(Error::Model { diagnostics, .. }) => {
+            // Re-read the file only to render: the network owns the sources.
+            if let Ok(f) = ganglion_modelfile::ModelFile::load(path) {
+                report(&f.sources, &diagnostics, options.color);
+            }
+            return ExitCode::from(1);
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if !net.warnings.is_empty() {
+        eprint!(
+            "{}",
+            net.sources.render(&net.warnings, options.color.enabled())
+        );
+    }
+    if let Some(seed) = options.seed {
+        net.seed(seed);
+    }
+    if let Some(d) = &options.duration {
+        let q = match ganglion_units::Quantity::parse(d) {
+            Ok(q) if q.dim == ganglion_units::Dimension::TIME => q,
+            _ => {
+                eprintln!("error: `--duration {d}` is not a time (write e.g. `--duration 500*ms`)");
+                return ExitCode::from(2);
+            }
+        };
+        if plan.segments.len() > 1 {
+            eprintln!(
+                "error: the model file has several segments; `--duration` would be ambiguous"
+            );
+            return ExitCode::from(2);
+        }
+        if let Some(s) = plan.segments.first_mut() {
+            s.duration = q.value;
+        }
+    }
+    let total = plan.duration();
+    let needed = net.memory_estimate(total);
+    if let Some(available) = available_memory()
+        && needed > available / 10 * 8
+    {
+        eprintln!(
+            "error: this run needs about {} of memory (state and recordings), but only {} is available",
+            human(needed),
+            human(available)
+        );
+        eprintln!(
+            "hint: record fewer neurons or variables, give state monitors a larger `dt`, or shorten the run"
+        );
+        return ExitCode::from(1);
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
+    }
+    net.set_stop_flag(stop);
+    let started = Instant::now();
+    let bar = (options.progress && std::io::stderr().is_terminal()).then(|| {
+        let b = indicatif::ProgressBar::new(1000);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {percent:>3}% simulated, {elapsed} elapsed, ~{eta} left",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let text_report =
+        plan.report.as_deref() == Some("text") || plan.report.as_deref() == Some("stdout");
+    let mut done_before = 0.0;
+    let mut failure = None;
+    for seg in &plan.segments {
+        for op in &seg.set {
+            if let Err(e) = net.apply(op) {
+                failure = Some(e);
+                break;
+            }
+        }
+        if failure.is_some() {
+            break;
+        }
+        let bar_ref = bar.as_ref();
+        let mut reporter = |p: Progress| {
+            let fraction = if total > 0.0 {
+                (done_before + p.completed * p.duration) / total
+            } else {
+                1.0
+            };
+            if let Some(b) = bar_ref {
+                b.set_position((fraction * 1000.0) as u64);
+            }
+            if text_report && p.completed > 0.0 && p.completed < 1.0 {
+                println!(
+                    "{:.3} s ({:.0}%) simulated in {:.1} s",
+                    p.start + p.completed * p.duration,
+                    fraction * 100.0,
+                    p.elapsed.as_secs_f64()
+                );
+            }
+        };
+        if text_report {
+            println!(
+                "Starting simulation at t={} s for a duration of {} s",
+                net.t(),
+                seg.duration
+            );
+        }
+        if let Err(e) = net.run_with_report(seg.duration, Some(&mut reporter)) {
+            failure = Some(e);
+            break;
+        }
+        done_before += seg.duration;
+    }
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let written = crate::output::write_all(&net, &options.out);
+    match &written {
+        Ok(files) => eprintln!(
+            "{}: simulated {} s in {elapsed:.3} s ({} backend); wrote {} files to {}",
+            path.display(),
+            net.t(),
+            net.backend_name(),
+            files.len(),
+            options.out.display()
+        ),
+        Err(e) => eprintln!("error: {e}"),
+    }
+    if let Some(e) = failure {
+        eprintln!("error: {e}");
+        eprintln!(
+            "note: what was recorded until then is in {}",
+            options.out.display()
+        );
+        return ExitCode::from(1);
+    }
+    if written.is_err() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
