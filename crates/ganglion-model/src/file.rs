@@ -98,6 +98,7 @@ impl FileChecker<'_> {
             }
             let v = match value {
                 Value::Number(n) => Some(ExternalValue::float(n.value)),
+                Value::Integer(n) => Some(ExternalValue::int(n.value)),
                 Value::Bool(b) => Some(ExternalValue::bool(b.value)),
                 Value::Expr(code) => {
                     let ns = [&self.out.namespace];
@@ -451,6 +452,14 @@ impl FileChecker<'_> {
                 continue;
             }
             match value {
+                Value::Integer(x) if !var.dim.is_dimensionless() && x.value != 0 => {
+                    self.at_file(ModelError::DimensionMismatch {
+                        span: x.span,
+                        context: format!("the initial value of `{}`", key.value),
+                        expected: var.dim,
+                        found: Dimension::DIMENSIONLESS,
+                    });
+                }
                 Value::Number(x) if !var.dim.is_dimensionless() && x.value != 0.0 => {
                     self.at_file(ModelError::DimensionMismatch {
                         span: x.span,
@@ -459,7 +468,7 @@ impl FileChecker<'_> {
                         found: Dimension::DIMENSIONLESS,
                     });
                 }
-                Value::Number(_) | Value::Bool(_) => {}
+                Value::Number(_) | Value::Integer(_) | Value::Bool(_) => {}
                 Value::List(l) => {
                     if l.value.len() != n {
                         self.invalid(

@@ -45,6 +45,8 @@ pub enum Value {
     Bool(Located<bool>),
     /// A plain number (SI units).
     Number(Located<f64>),
+    /// A TOML integer (an integer constant in a namespace; a number elsewhere).
+    Integer(Located<i64>),
     /// A string: an expression such as `"-70*mV + rand()*10*mV"`.
     Expr(Code),
     /// An array of values (`[0.0, 1.0]`, `["1*ms", "2*ms"]`, or rows of a matrix).
@@ -57,6 +59,7 @@ impl Value {
         match self {
             Value::Bool(l) => l.span,
             Value::Number(l) => l.span,
+            Value::Integer(l) => l.span,
             Value::Expr(c) => c.span,
             Value::List(l) => l.span,
         }
@@ -70,6 +73,7 @@ impl Value {
                 .iter()
                 .map(|v| match v {
                     Value::Number(n) => Some(n.value),
+                    Value::Integer(n) => Some(n.value as f64),
                     _ => None,
                 })
                 .collect(),
@@ -688,10 +692,7 @@ impl Cx<'_> {
     fn value_at(&mut self, v: RawValue, span: Span, exact: bool) -> Value {
         match v {
             RawValue::Bool(b) => Value::Bool(Located { value: b, span }),
-            RawValue::Int(i) => Value::Number(Located {
-                value: i as f64,
-                span,
-            }),
+            RawValue::Int(i) => Value::Integer(Located { value: i, span }),
             RawValue::Float(f) => Value::Number(Located { value: f, span }),
             RawValue::Str(s) => {
                 let placement = if exact {

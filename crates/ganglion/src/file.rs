@@ -118,6 +118,7 @@ impl Builder<'_> {
     fn file_value(&mut self, v: &Value) -> Option<FileValue> {
         Some(match v {
             Value::Number(n) => FileValue::Set(SetValue::Values(vec![n.value])),
+            Value::Integer(n) => FileValue::Set(SetValue::Values(vec![n.value as f64])),
             Value::Bool(b) => FileValue::Set(SetValue::Values(vec![f64::from(u8::from(b.value))])),
             Value::List(l) => {
                 let values: Option<Vec<f64>> = l
@@ -125,6 +126,7 @@ impl Builder<'_> {
                     .iter()
                     .map(|x| match x {
                         Value::Number(n) => Some(n.value),
+                        Value::Integer(n) => Some(n.value as f64),
                         Value::Bool(b) => Some(f64::from(u8::from(b.value))),
                         _ => None,
                     })
@@ -507,6 +509,7 @@ impl Network {
                 } else {
                     let v = match value {
                         Value::Number(n) => Some(ExternalValue::float(n.value)),
+                        Value::Integer(n) => Some(ExternalValue::int(n.value)),
                         Value::Bool(x) => Some(ExternalValue::bool(x.value)),
                         Value::Expr(c) => b.constant(c, "a namespace constant"),
                         Value::List(l) => {
