@@ -5,6 +5,9 @@ use ganglion::{BackendChoice, Network, NeuronGroup, Record, SpikeMonitor, StateM
 use ganglion_units::Quantity;
 use serde_json::Value;
 
+/// The backend under test (the JIT: the interpreter is checked against it in `tests/backends.rs`).
+const BACKEND: BackendChoice = BackendChoice::Jit;
+
 fn case(name: &str) -> Value {
     let path = format!("{}/reference/cases/{name}.json", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
@@ -25,7 +28,7 @@ fn qty(s: &str) -> Quantity {
 #[test]
 fn if_curve_lif_spike_counts_equal_brian2() {
     let reference = case("if_curve_lif");
-    let mut net = Network::new(BackendChoice::Interpreter);
+    let mut net = Network::new(BACKEND);
     net.set_constant("tau", qty("10*ms"));
     net.set_constant("n", Quantity::dimensionless(1000.0));
     let g = net
@@ -87,7 +90,7 @@ fn assert_same_times(got: &[Vec<f64>], want: &Value, label: &str) {
 fn refractory_forms_give_brian2_spike_times() {
     let reference = case("refractory");
     let want = &reference["spike_times_ms"];
-    let mut net = Network::new(BackendChoice::Interpreter);
+    let mut net = Network::new(BACKEND);
     net.set_constant("tau", qty("10*ms"));
     let lif_unless = "dv/dt = (I - v)/tau : 1 (unless refractory)\nI : 1 (constant)";
     let lif_plain = "dv/dt = (I - v)/tau : 1\nI : 1 (constant)";
@@ -180,7 +183,7 @@ I : amp
 #[test]
 fn subexpressions_shared_variables_and_run_regularly_trace_brian2() {
     let reference = case("subexpr_shared");
-    let mut net = Network::new(BackendChoice::Interpreter);
+    let mut net = Network::new(BACKEND);
     let eqs = "
 dv/dt = (I_syn + drive - v)/tau : 1
 I_syn = g*(E - v) : 1

@@ -24,6 +24,8 @@ struct Cli {
 /// The kernel engine.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum BackendArg {
+    /// Native code compiled with Cranelift.
+    Jit,
     /// The reference interpreter.
     Interp,
 }
@@ -60,7 +62,7 @@ enum Command {
         #[arg(long, default_value = "out")]
         out: PathBuf,
         /// The kernel engine.
-        #[arg(long, value_enum, default_value = "interp")]
+        #[arg(long, value_enum, default_value = "jit")]
         backend: BackendArg,
         /// The seed of the random streams (overrides `[run] seed`).
         #[arg(long)]
@@ -100,6 +102,7 @@ fn main() -> ExitCode {
             run::RunOptions {
                 out,
                 backend: match backend {
+                    BackendArg::Jit => ganglion::BackendChoice::Jit,
                     BackendArg::Interp => ganglion::BackendChoice::Interpreter,
                 },
                 seed,

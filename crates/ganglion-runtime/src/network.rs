@@ -121,6 +121,7 @@ struct StateMonitor {
     variables: Vec<(String, usize)>,
     indices: Vec<usize>,
     probes: Vec<KernelObject>,
+    probe_params: Vec<Vec<Value>>,
     window: Window,
     data: StateData,
 }
@@ -482,6 +483,7 @@ impl Network {
                 variables,
                 indices,
                 probes,
+                probe_params: Vec::new(),
                 window,
                 data,
             }),
@@ -585,12 +587,17 @@ impl Network {
         for id in self.sorted_objects() {
             let i = &self.infos[id.0];
             let dt = self.clocks[i.clock.0].dt;
+            let every = (dt / self.clocks.first().map_or(dt, |c| c.dt)).round();
             out.push_str(&format!(
-                "{} | {} | {} (every {} steps) | {} | {} | {}\n",
+                "{} | {} | {} ({}) | {} | {} | {}\n",
                 i.name,
                 i.part_of,
                 ganglion_units_display(dt),
-                (dt / self.clocks.first().map_or(dt, |c| c.dt)).round(),
+                if every == 1.0 {
+                    "every step".to_string()
+                } else {
+                    format!("every {every} steps")
+                },
                 i.when,
                 i.order,
                 if i.active { "yes" } else { "no" }
@@ -626,12 +633,17 @@ impl Network {
                 Action::Kernel(k) => self.param_values(k),
                 _ => Vec::new(),
             };
+            let probe_params: Vec<Vec<Value>> = match &self.actions[id] {
+                Action::StateMonitor(m) => m.probes.iter().map(|p| self.param_values(p)).collect(),
+                _ => Vec::new(),
+            };
             let dt = self.clocks[self.infos[id].clock.0].dt;
             match &mut self.actions[id] {
                 Action::Kernel(k) => k.compiled.setup(&params, dt),
                 Action::StateMonitor(m) => {
-                    for p in &mut m.probes {
-                        p.compiled.setup(&[], dt);
+                    m.probe_params = probe_params;
+                    for (p, pp) in m.probes.iter_mut().zip(&m.probe_params) {
+                        p.compiled.setup(pp, dt);
                     }
                 }
                 _ => {}
@@ -926,8 +938,8 @@ impl StateMonitor {
         if !self.window.contains(clock) {
             return Ok(());
         }
-        for p in &mut self.probes {
-            call_kernel(p, groups, call_clock(clock), seed, &[]).map_err(|e| e.to_string())?;
+        for (p, params) in self.probes.iter_mut().zip(&self.probe_params) {
+            call_kernel(p, groups, call_clock(clock), seed, params).map_err(|e| e.to_string())?;
         }
         let g = &groups[self.group.0];
         self.data.t.push(clock.t());

@@ -321,25 +321,24 @@ impl Network {
                     None,
                 );
             }
+            // `on_event` code was checked and lowered with the group (it is part of its model); only its
+            // place in the schedule is set here.
             for o in &spec.on_event {
-                let code = Code {
-                    text: &o.code.text,
-                    source: o.code.source,
-                };
-                let location = Location {
-                    source: file.file,
-                    span: o.event.span,
-                };
-                let when = o.when.as_ref().map(|w| w.value.as_str());
-                if let Err(e) = b.net.run_on_event_at(
-                    g,
-                    &o.event.value,
-                    code,
-                    Some(location),
-                    when,
-                    o.order.as_ref().map(|x| x.value),
-                ) {
-                    b.absorb(e, o.event.span);
+                let id = b
+                    .net
+                    .objects(g)
+                    .resetters
+                    .iter()
+                    .find(|(e, _)| *e == o.event.value)
+                    .map(|(_, id)| *id);
+                if let Some(id) = id {
+                    let info = b.net.object_mut(id);
+                    if let Some(w) = &o.when {
+                        info.when = w.value.clone();
+                    }
+                    if let Some(order) = &o.order {
+                        info.order = order.value;
+                    }
                 }
             }
             for (event, s) in &spec.event_schedule {

@@ -32,14 +32,17 @@ pub struct MonitorHandle(pub(crate) usize);
 /// Which engine runs the kernels (Brian2's `codeobj_class`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum BackendChoice {
-    /// The reference interpreter.
+    /// Native code compiled with Cranelift (the default).
     #[default]
+    Jit,
+    /// The reference interpreter.
     Interpreter,
 }
 
 impl BackendChoice {
     fn make(self) -> Box<dyn Backend> {
         match self {
+            BackendChoice::Jit => Box::new(ganglion_jit::Jit::default()),
             BackendChoice::Interpreter => Box::new(ganglion_ir::Interpreter),
         }
     }
@@ -726,6 +729,11 @@ impl Network {
                 .in_source(location.source);
             d = d.with_hint(if known.is_empty() {
                 "the group defines no events: add a `threshold` or `events`".to_string()
+            } else if event == "spike" {
+                format!(
+                    "did you forget to define a threshold? The group's events are: {}",
+                    known.join(", ")
+                )
             } else {
                 format!("the group's events are: {}", known.join(", "))
             });
@@ -753,8 +761,9 @@ impl Network {
         );
         let e = k.event(event);
         k.domain = ganglion_ir::Domain::Events(e);
-        let kernel =
-            ganglion_lower::lower_event_code(model, &entry.storage, &block, k, event == "spike");
+        // Brian2's resetters (of any event) override the conditional write of `(unless refractory)`
+        // variables: event code writes them even while the neuron is refractory.
+        let kernel = ganglion_lower::lower_event_code(model, &entry.storage, &block, k, true);
         let info = ObjectInfo {
             name: format!("{}_{event}_resetter", entry.name),
             when: when.unwrap_or("after_resets").to_string(),
@@ -919,7 +928,8 @@ impl Network {
         let name = self.entry(g).name.clone();
         let expr_text = match (&value, condition) {
             (SetValue::Quantity(q), None) => {
-                if q.dim != dim && !(q.value == 0.0 && dim.is_dimensionless()) {
+                // As in Brian2, a plain 0 sets a variable of any unit.
+                if q.dim != dim && !(q.value == 0.0 && q.dim.is_dimensionless()) {
                     return Err(Error::Usage(format!(
                         "cannot set `{var}` of `{name}` to {q}: it has units of {dim}, not {}",
                         q.dim

@@ -1,0 +1,313 @@
+//! Ganglion's JIT: kernel IR → Cranelift IR → native code.
+//!
+//! Each kernel becomes one function `fn(*const CallCtx)` (see `translate.rs`): its scalar block once,
+//! then the vector block in a loop two neurons at a time (f64x2) with a one-neuron tail. Setup blocks run
+//! in the interpreter once per run (they are cheap and this keeps their values identical on both
+//! backends); the compiled code reads their values from a buffer. Built-in functions call the same Rust
+//! functions the interpreter uses, and random numbers are the same counter-based hash inline, so the JIT
+//! agrees with the interpreter bit for bit.
+//!
+//! The one `unsafe` boundary is [`JitKernel::call`], where a finalized function pointer is called.
+//!
+//! Not here: what kernels mean (`ganglion-ir`), where they come from (`ganglion-lower`).
+
+mod helpers;
+mod translate;
+
+use std::time::{Duration, Instant};
+
+use cranelift_codegen::ir::{AbiParam, UserFuncName, types};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_codegen::{Context, ir::Signature};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{Linkage, Module};
+use ganglion_ir::interp::{self, BindError, Bindings, SetupValues, Value};
+use ganglion_ir::{Backend, CompiledKernel, Domain, Extent, Kernel};
+
+/// What a compiled kernel reads: pointers to the bound data, the clock and the random key.
+#[repr(C)]
+pub struct CallCtx {
+    arrays: *const *mut u8,
+    params: *const u64,
+    setup: *const u64,
+    events: *const *mut u32,
+    counts: *mut u64,
+    indices: *const u32,
+    len: u64,
+    t: f64,
+    dt: f64,
+    step: i64,
+    key: u64,
+}
+
+/// Options of the JIT.
+#[derive(Clone, Copy, Debug)]
+pub struct JitOptions {
+    /// Run Cranelift's verifier on every function (slower compiles; on in tests).
+    pub verify: bool,
+}
+
+impl Default for JitOptions {
+    fn default() -> Self {
+        JitOptions {
+            verify: cfg!(debug_assertions),
+        }
+    }
+}
+
+/// The JIT backend: compiles kernels with Cranelift.
+pub struct Jit {
+    options: JitOptions,
+    ctx: Option<Context>,
+    fctx: FunctionBuilderContext,
+    /// Total time spent compiling.
+    pub compile_time: Duration,
+}
+
+impl Jit {
+    /// A JIT with the given options.
+    pub fn new(options: JitOptions) -> Jit {
+        Jit {
+            options,
+            ctx: None,
+            fctx: FunctionBuilderContext::new(),
+            compile_time: Duration::ZERO,
+        }
+    }
+
+    fn module(&self) -> Result<JITModule, String> {
+        let mut flag_builder = settings::builder();
+        let set =
+            |fb: &mut settings::Builder, k: &str, v: &str| fb.set(k, v).map_err(|e| e.to_string());
+        set(&mut flag_builder, "use_colocated_libcalls", "false")?;
+        set(&mut flag_builder, "is_pic", "false")?;
+        set(&mut flag_builder, "opt_level", "speed")?;
+        set(
+            &mut flag_builder,
+            "enable_verifier",
+            if self.options.verify { "true" } else { "false" },
+        )?;
+        let isa_builder = cranelift_native::builder()
+            .map_err(|e| format!("this machine is not supported: {e}"))?;
+        let isa = isa_builder
+            .finish(settings::Flags::new(flag_builder))
+            .map_err(|e| e.to_string())?;
+        let mut builder = JITBuilder::with_isa(isa, cranelift_module::default_libcall_names());
+        for (name, ptr) in helpers::symbols() {
+            builder.symbol(name, ptr);
+        }
+        Ok(JITModule::new(builder))
+    }
+
+    /// Translates a kernel into Cranelift IR, without compiling it (`ganglion ir --stage clif`).
+    pub fn clif(&mut self, kernel: &Kernel) -> Result<String, String> {
+        let mut module = self.module()?;
+        let mut ctx = module.make_context();
+        self.build(&mut module, &mut ctx, kernel)?;
+        Ok(ctx.func.display().to_string())
+    }
+
+    fn build(
+        &mut self,
+        module: &mut JITModule,
+        ctx: &mut Context,
+        kernel: &Kernel,
+    ) -> Result<(), String> {
+        ganglion_ir::verify(kernel).map_err(|e| e.to_string())?;
+        let mut sig: Signature = module.make_signature();
+        sig.params.push(AbiParam::new(types::I64));
+        ctx.func.signature = sig;
+        let builder = FunctionBuilder::new(&mut ctx.func, &mut self.fctx);
+        translate::Translator::new(builder, module, kernel).translate();
+        Ok(())
+    }
+
+    /// Compiles a kernel to native code.
+    pub fn compile_kernel(&mut self, kernel: &Kernel) -> Result<JitKernel, String> {
+        let started = Instant::now();
+        let mut module = self.module()?;
+        let mut ctx = self.ctx.take().unwrap_or_else(|| module.make_context());
+        ctx.clear();
+        let sig = {
+            let mut s = module.make_signature();
+            s.params.push(AbiParam::new(types::I64));
+            s
+        };
+        let id = module
+            .declare_function(
+                &format!("kernel_{}", kernel.name.replace('.', "_")),
+                Linkage::Local,
+                &sig,
+            )
+            .map_err(|e| e.to_string())?;
+        self.build(&mut module, &mut ctx, kernel)?;
+        ctx.func.name = UserFuncName::user(0, id.as_u32());
+        module
+            .define_function(id, &mut ctx)
+            .map_err(|e| format!("compiling kernel `{}`: {e:?}", kernel.name))?;
+        module.clear_context(&mut ctx);
+        self.ctx = Some(ctx);
+        module.finalize_definitions().map_err(|e| e.to_string())?;
+        let code = module.get_finalized_function(id);
+        self.compile_time += started.elapsed();
+        Ok(JitKernel {
+            _module: module,
+            code,
+            kernel: kernel.clone(),
+            setup: SetupValues::default(),
+            setup_bits: vec![0; kernel.num_values as usize],
+        })
+    }
+}
+
+impl Default for Jit {
+    fn default() -> Self {
+        Jit::new(JitOptions::default())
+    }
+}
+
+/// A compiled kernel.
+pub struct JitKernel {
+    // The module owns the code memory; it must outlive `code`.
+    _module: JITModule,
+    code: *const u8,
+    kernel: Kernel,
+    setup: SetupValues,
+    setup_bits: Vec<u64>,
+}
+
+// SAFETY: `code` points into executable memory owned by `_module`, which moves with it and is never
+// shared; the code itself is immutable and touches only the memory passed to each call.
+#[allow(unsafe_code)]
+unsafe impl Send for JitKernel {}
+
+fn param_bits(v: &Value) -> u64 {
+    match v {
+        Value::F64(x) => x.to_bits(),
+        Value::F32(x) => u64::from(x.to_bits()),
+        Value::I64(x) => *x as u64,
+        Value::I32(x) => *x as u32 as u64,
+        Value::Bool(b) => u64::from(*b),
+        Value::List(_) => 0,
+    }
+}
+
+impl JitKernel {
+    /// Runs the kernel on `bindings`.
+    #[allow(unsafe_code)]
+    pub fn call(&mut self, b: &mut Bindings<'_>) -> Result<(), BindError> {
+        let k = &self.kernel;
+        let fail = |message: String| {
+            Err(BindError {
+                kernel: k.name.clone(),
+                message,
+            })
+        };
+        if b.arrays.len() != k.arrays.len()
+            || b.events.len() != k.events.len()
+            || b.params.len() != k.params.len()
+        {
+            return fail("wrong number of arrays, events or parameters".into());
+        }
+        for (decl, data) in k.arrays.iter().zip(&b.arrays) {
+            let len = match decl.extent {
+                Extent::PerNeuron => b.n,
+                Extent::Shared => 1,
+            };
+            if data.ty() != decl.ty || data.len() < len {
+                return fail(format!(
+                    "array `{}` is bound to {:?}[{}]",
+                    decl.name,
+                    data.ty(),
+                    data.len()
+                ));
+            }
+        }
+        let arrays: Vec<*mut u8> = b.arrays.iter_mut().map(|a| a.as_mut_ptr()).collect();
+        let params: Vec<u64> = b.params.iter().map(param_bits).collect();
+        let (len, indices) = match k.domain {
+            Domain::Neurons => (b.n, std::ptr::null()),
+            Domain::Events(e) => {
+                let buf = &b.events[e.0 as usize];
+                if buf.iter().any(|&i| i as usize >= b.n) {
+                    return fail("an event index is out of range".into());
+                }
+                (buf.len(), buf.as_ptr())
+            }
+        };
+        let mut counts: Vec<u64> = Vec::with_capacity(b.events.len());
+        let mut events: Vec<*mut u32> = Vec::with_capacity(b.events.len());
+        for (e, buf) in b.events.iter_mut().enumerate() {
+            if emits_into(k, e) {
+                buf.reserve(b.n);
+            }
+            counts.push(buf.len() as u64);
+            events.push(buf.as_mut_ptr());
+        }
+        let ctx = CallCtx {
+            arrays: arrays.as_ptr(),
+            params: params.as_ptr(),
+            setup: self.setup_bits.as_ptr(),
+            events: events.as_ptr(),
+            counts: counts.as_mut_ptr(),
+            indices,
+            len: len as u64,
+            t: b.clock.t,
+            dt: b.clock.dt,
+            step: b.clock.step,
+            key: ganglion_ir::random::key(b.seed, k.stream),
+        };
+        // SAFETY: `code` is a finalized function of signature `extern "C" fn(*const CallCtx)` compiled from
+        // a verified kernel. Every pointer in `ctx` is valid for the call: arrays were checked above to have
+        // at least as many elements as the kernel's loop touches (neuron indices are < `n`, event indices
+        // were checked to be < `n`); parameters and setup values have one slot per declared parameter or
+        // value; event buffers that the kernel emits into have room for `n` more indices (reserved above),
+        // and the kernel emits at most one index per neuron; `indices` points at `len` readable indices.
+        unsafe {
+            let f: extern "C" fn(*const CallCtx) = std::mem::transmute(self.code);
+            f(&ctx);
+        }
+        for (e, buf) in b.events.iter_mut().enumerate() {
+            let new_len = counts[e] as usize;
+            if new_len != buf.len() {
+                // SAFETY: the kernel wrote indices into `buf`'s spare capacity, one per emitted event, up to
+                // `counts[e]` elements in total, which is at most `len + n`, within the reserved capacity.
+                unsafe { buf.set_len(new_len) };
+            }
+        }
+        Ok(())
+    }
+}
+
+fn emits_into(k: &Kernel, e: usize) -> bool {
+    let mut found = false;
+    k.vector.walk(&mut |i| {
+        if let ganglion_ir::Op::Emit(ev, _) = &i.op {
+            found |= ev.0 as usize == e;
+        }
+    });
+    found
+}
+
+impl CompiledKernel for JitKernel {
+    fn setup(&mut self, params: &[Value], dt: f64) {
+        self.setup = interp::run_setup(&self.kernel, params, dt);
+        self.setup_bits = self.setup.as_bits();
+        self.setup_bits.resize(self.kernel.num_values as usize, 0);
+    }
+
+    fn call(&mut self, bindings: &mut Bindings<'_>) -> Result<(), BindError> {
+        JitKernel::call(self, bindings)
+    }
+}
+
+impl Backend for Jit {
+    fn name(&self) -> &'static str {
+        "jit"
+    }
+
+    fn compile(&mut self, kernel: &Kernel) -> Result<Box<dyn CompiledKernel>, String> {
+        Ok(Box::new(self.compile_kernel(kernel)?))
+    }
+}
