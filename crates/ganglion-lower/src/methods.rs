@@ -386,7 +386,13 @@ fn exponential_euler(system: &System) -> Result<Plan, String> {
     let mut finals = Vec::new();
     for (k, v) in system.vars.iter().enumerate() {
         let f = &system.rhs[k];
-        let Some(a) = diff(f, v) else {
+        // As Brian2 (sympy's `collect` on the expanded right-hand side), `v` inside a function call, a
+        // denominator or a non-integer power counts as part of a coefficient: `f = A*v + B` where A and B
+        // may depend on `v` there (Hodgkin–Huxley gates written with `m = m_inf(v)` subexpressions).
+        let frozen_name = format!("{v}#frozen");
+        let frozen = var(&frozen_name);
+        let g = freeze(f, v, &frozen);
+        let Some(a) = diff(&g, v) else {
             return Err(format!("the equation for `{v}` is not linear in `{v}`"));
         };
         let a = simplify(&a);
@@ -395,7 +401,14 @@ fn exponential_euler(system: &System) -> Result<Plan, String> {
                 "the equation for `{v}` is not linear in `{v}` (not conditionally linear)"
             ));
         }
-        let bterm = simplify(&replace_var(f, v, &float(0.0)));
+        if is_zero(&a) && depends_on(f, v) {
+            return Err(format!(
+                "the equation for `{v}` has no term linear in `{v}` (it depends on `{v}` only through functions, powers or denominators)"
+            ));
+        }
+        let thaw = |e: &TExpr| replace_var(e, &frozen_name, &var(v));
+        let a = thaw(&a);
+        let bterm = thaw(&simplify(&replace_var(&g, v, &float(0.0))));
         let dt = texpr(TKind::Special(Special::Dt), ValueType::Float);
         let new = if is_zero(&a) {
             add(var(v), mul(dt, bterm))
@@ -419,6 +432,42 @@ fn exponential_euler(system: &System) -> Result<Plan, String> {
         finals.push(new);
     }
     Ok(Plan::Explicit { temps, finals })
+}
+
+/// `e` with the occurrences of `v` that are not in polynomial position (inside function calls,
+/// denominators, non-integer powers, comparisons) renamed to `frozen`, so that differentiating with respect
+/// to `v` sees only its polynomial occurrences.
+fn freeze(e: &TExpr, v: &str, frozen: &TExpr) -> TExpr {
+    if !depends_on(e, v) {
+        return e.clone();
+    }
+    let rebuild = |kind: TKind| TExpr { kind, ..e.clone() };
+    match &e.kind {
+        TKind::Var(_) => e.clone(),
+        TKind::Unary(op @ (UnaryOp::Neg | UnaryOp::Pos), a) => {
+            rebuild(TKind::Unary(*op, Box::new(freeze(a, v, frozen))))
+        }
+        TKind::Binary(op @ (BinOp::Add | BinOp::Sub | BinOp::Mul), a, b) => rebuild(TKind::Binary(
+            *op,
+            Box::new(freeze(a, v, frozen)),
+            Box::new(freeze(b, v, frozen)),
+        )),
+        TKind::Binary(BinOp::Div, a, b) => rebuild(TKind::Binary(
+            BinOp::Div,
+            Box::new(freeze(a, v, frozen)),
+            Box::new(replace_var(b, v, frozen)),
+        )),
+        TKind::Binary(BinOp::Pow, a, b)
+            if crate::symbolic::literal(b).is_some_and(|n| n >= 0.0 && n.fract() == 0.0) =>
+        {
+            rebuild(TKind::Binary(
+                BinOp::Pow,
+                Box::new(freeze(a, v, frozen)),
+                b.clone(),
+            ))
+        }
+        _ => replace_var(e, v, frozen),
+    }
 }
 
 /// A description line split into the terms without noise (`f` and the rest) and with noise (`g`, `dW`).

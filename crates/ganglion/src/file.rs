@@ -1,6 +1,6 @@
 //! Building a network from a model file (the CLI's input), with diagnostics that point into the file.
 
-use ganglion_model::{Code, ExternalValue, Location, eval_constant};
+use ganglion_model::{Code, ExternalValue, eval_constant};
 use ganglion_modelfile::{
     GroupKind, Located, MethodSpec, ModelFile, MonitorKind, RecordSpec, Value,
 };
