@@ -18,6 +18,8 @@ pub enum Stage {
     Model,
     /// The chosen integration method and every kernel's IR.
     Ir,
+    /// Every kernel as Cranelift IR, as the JIT hands it to Cranelift.
+    Clif,
 }
 
 /// Prints a stage of every group (or one).
@@ -106,6 +108,7 @@ pub fn run(path: &Path, group: Option<&str>, stage: Stage, color: ColorChoice) -
                 if let Some(m) = &k.method {
                     println!("{m}");
                 }
+                let mut jit = ganglion_jit::Jit::default();
                 for kernel in k
                     .subexpression_update
                     .iter()
@@ -114,7 +117,15 @@ pub fn run(path: &Path, group: Option<&str>, stage: Stage, color: ColorChoice) -
                     .chain(&k.event_codes)
                 {
                     println!();
-                    print!("{kernel}");
+                    if stage == Stage::Clif {
+                        println!("; kernel {}", kernel.name);
+                        match jit.clif(kernel) {
+                            Ok(text) => print!("{text}"),
+                            Err(e) => println!("; cannot translate: {e}"),
+                        }
+                    } else {
+                        print!("{kernel}");
+                    }
                 }
                 println!();
             }

@@ -506,7 +506,7 @@ pub struct Bindings<'a> {
 struct Frame<'k> {
     kernel: &'k Kernel,
     values: Vec<Option<Value>>,
-    key: u64,
+    keys: Vec<u64>,
 }
 
 impl Frame<'_> {
@@ -602,10 +602,14 @@ impl Frame<'_> {
                     let xs: Vec<Value> = args.iter().map(|a| self.get(*a).clone()).collect();
                     self.set(r, call(*f, &xs))
                 }
-                Op::Random { normal, draw } => {
+                Op::Random {
+                    normal,
+                    stream,
+                    draw,
+                } => {
                     let (step, _) = bind.as_ref().map_or((0, 0), |b| (b.clock.step, 0));
                     let who = neuron.map_or(random::SCALAR_NEURON, |n| n as u64);
-                    let bits = random::bits(self.key, step as u64, who, *draw);
+                    let bits = random::bits(self.keys[*stream as usize], step as u64, who, *draw);
                     let x = if *normal {
                         random::normal(bits)
                     } else {
@@ -656,7 +660,7 @@ pub fn run_setup(kernel: &Kernel, params: &[Value], dt: f64) -> SetupValues {
     let mut frame = Frame {
         kernel,
         values: vec![None; kernel.num_values as usize],
-        key: 0,
+        keys: vec![0; kernel.streams.len()],
     };
     frame.run(&kernel.setup, &mut None, None, params, dt);
     let _ = frame.kernel;
@@ -698,7 +702,11 @@ pub fn run(kernel: &Kernel, setup: &SetupValues, bind: &mut Bindings<'_>) -> Res
     let mut frame = Frame {
         kernel,
         values,
-        key: random::key(bind.seed, kernel.stream),
+        keys: kernel
+            .streams
+            .iter()
+            .map(|s| random::key(bind.seed, *s))
+            .collect(),
     };
     let params = bind.params;
     let dt = bind.clock.dt;

@@ -188,7 +188,9 @@ pub enum Op {
     Random {
         /// Standard normal rather than uniform.
         normal: bool,
-        /// The draw's number within the kernel.
+        /// Which of the kernel's random streams ([`Kernel::streams`]) it draws from.
+        stream: u32,
+        /// The draw's number within its stream.
         draw: u32,
     },
     /// The matrix exponential of the `n`×`n` matrix `m` (row-major), with the integral of the
@@ -289,8 +291,9 @@ pub struct Kernel {
     pub name: String,
     /// What it is for.
     pub kind: KernelKind,
-    /// The random stream of its draws (distinct per kernel of a network).
-    pub stream: u64,
+    /// The random streams its draws come from (one per kernel it was built from; distinct per kernel of a
+    /// network, so that fusing kernels does not change any number drawn).
+    pub streams: Vec<u64>,
     /// What the vector block iterates over.
     pub domain: Domain,
     /// Arrays it uses.
@@ -314,7 +317,7 @@ impl Kernel {
     pub fn new(name: impl Into<String>, kind: KernelKind, domain: Domain) -> Kernel {
         let name = name.into();
         Kernel {
-            stream: stream_id(&name),
+            streams: vec![stream_id(&name)],
             name,
             kind,
             domain,

@@ -311,8 +311,64 @@ pub fn fold_constants(kernel: &mut Kernel) {
     block(&mut kernel.vector, &mut consts);
 }
 
+/// Store-to-load forwarding: a load of an element the same block already stored or loaded (with no
+/// store to that array in between inside an `If`) is replaced by the known value. Fused kernels need
+/// this: the thresholder's loads read what the state updater just stored.
+pub fn forward_stores(kernel: &mut Kernel) {
+    let mut rename: HashMap<ValueId, ValueId> = HashMap::new();
+    fn stored_in(b: &Block) -> HashSet<(ArrayId, Index)> {
+        let mut s = HashSet::new();
+        b.walk(&mut |i| {
+            if let Op::Store(a, idx, _) = &i.op {
+                s.insert((*a, *idx));
+            }
+        });
+        s
+    }
+    fn block(
+        b: &mut Block,
+        known: &mut HashMap<(ArrayId, Index), ValueId>,
+        rename: &mut HashMap<ValueId, ValueId>,
+    ) {
+        let mut kept = Vec::with_capacity(b.insts.len());
+        for mut inst in std::mem::take(&mut b.insts) {
+            rename_operands(&mut inst.op, rename);
+            match &mut inst.op {
+                Op::Load(a, idx) => {
+                    let key = (*a, *idx);
+                    if let (Some(v), Some(r)) = (known.get(&key), inst.result) {
+                        rename.insert(r, *v);
+                        continue;
+                    }
+                    if let Some(r) = inst.result {
+                        known.insert(key, r);
+                    }
+                }
+                Op::Store(a, idx, x) => {
+                    known.insert((*a, *idx), *x);
+                }
+                Op::If(_, body) => {
+                    let mut inner = known.clone();
+                    block(body, &mut inner, rename);
+                    for key in stored_in(body) {
+                        known.remove(&key);
+                    }
+                }
+                _ => {}
+            }
+            kept.push(inst);
+        }
+        b.insts = kept;
+    }
+    for b in [&mut kernel.scalar, &mut kernel.vector] {
+        let mut known = HashMap::new();
+        block(b, &mut known, &mut rename);
+    }
+}
+
 /// Hoisting, merging and dead-code removal, in the order that cleans up the most.
 pub fn optimize(kernel: &mut Kernel) {
+    forward_stores(kernel);
     fold_constants(kernel);
     cse(kernel);
     fold_selects(kernel);

@@ -102,12 +102,17 @@ fn write_block(out: &mut String, k: &Kernel, b: &Block, indent: usize) {
                 let args: Vec<String> = args.iter().map(|a| v(*a)).collect();
                 let _ = write!(out, "call {}({})", f.name(), args.join(", "));
             }
-            Op::Random { normal, draw } => {
-                let _ = write!(
-                    out,
-                    "random.{} #{draw}",
-                    if *normal { "normal" } else { "uniform" }
-                );
+            Op::Random {
+                normal,
+                stream,
+                draw,
+            } => {
+                let kind = if *normal { "normal" } else { "uniform" };
+                let _ = if *stream == 0 {
+                    write!(out, "random.{kind} #{draw}")
+                } else {
+                    write!(out, "random.{kind} #{draw} (stream {stream})")
+                };
             }
             Op::Expm { n, entries } => {
                 let args: Vec<String> = entries.iter().map(|a| v(*a)).collect();

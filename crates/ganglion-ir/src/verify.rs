@@ -193,9 +193,12 @@ impl Verifier<'_> {
                     }
                 }
             }
-            Op::Random { .. } => {
+            Op::Random { stream, .. } => {
                 if level == Level::Setup {
                     return self.fail("setup code cannot draw random numbers".into());
+                }
+                if *stream as usize >= k.streams.len() {
+                    return self.fail(format!("random stream {stream} is not declared"));
                 }
                 Some(Type::F64)
             }

@@ -38,7 +38,7 @@ pub struct CallCtx {
     t: f64,
     dt: f64,
     step: i64,
-    key: u64,
+    keys: *const u64,
 }
 
 /// Options of the JIT.
@@ -245,6 +245,11 @@ impl JitKernel {
             counts.push(buf.len() as u64);
             events.push(buf.as_mut_ptr());
         }
+        let keys: Vec<u64> = k
+            .streams
+            .iter()
+            .map(|s| ganglion_ir::random::key(b.seed, *s))
+            .collect();
         let ctx = CallCtx {
             arrays: arrays.as_ptr(),
             params: params.as_ptr(),
@@ -256,7 +261,7 @@ impl JitKernel {
             t: b.clock.t,
             dt: b.clock.dt,
             step: b.clock.step,
-            key: ganglion_ir::random::key(b.seed, k.stream),
+            keys: keys.as_ptr(),
         };
         // SAFETY: `code` is a finalized function of signature `extern "C" fn(*const CallCtx)` compiled from
         // a verified kernel. Every pointer in `ctx` is valid for the call: arrays were checked above to have

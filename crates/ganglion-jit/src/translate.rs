@@ -34,7 +34,7 @@ pub(crate) mod offsets {
     pub const T: i32 = 56;
     pub const DT: i32 = 64;
     pub const STEP: i32 = 72;
-    pub const KEY: i32 = 80;
+    pub const KEYS: i32 = 80;
 }
 
 /// A value of the kernel during translation.
@@ -242,6 +242,21 @@ impl<'a, 'f> Translator<'a, 'f> {
         let exit = self.b.create_block();
         let scalar_vals = self.vals.clone();
         if vectorizable(k) {
+            // Cranelift does not hoist: splat every uniform value the loop reads before the loop.
+            self.width = 2;
+            self.splats.clear();
+            let mut read = Vec::new();
+            k.vector.walk(&mut |i: &Inst| read.extend(i.op.operands()));
+            read.sort();
+            read.dedup();
+            for id in read {
+                if let (Some(V::Uniform(_)), Some(ty)) =
+                    (self.vals.get(&id), self.value_types.get(&id).copied())
+                    && matches!(ty, Type::F64 | Type::I64 | Type::Bool)
+                {
+                    self.packed(id, ty);
+                }
+            }
             let wide_header = self.b.create_block();
             self.b.append_block_param(wide_header, types::I64);
             let wide_body = self.b.create_block();
@@ -256,7 +271,6 @@ impl<'a, 'f> Translator<'a, 'f> {
             self.b.switch_to_block(wide_body);
             self.index = i;
             self.width = 2;
-            self.splats.clear();
             self.block(&k.vector);
             let next = self.b.ins().iadd_imm_s(i, 2);
             self.b.ins().jump(wide_header, &[BlockArg::Value(next)]);
@@ -603,8 +617,12 @@ impl<'a, 'f> Translator<'a, 'f> {
     }
 
     /// The counter-based generator of `ganglion_ir::random`, inline.
-    fn random(&mut self, normal: bool, draw: u32, neuron: Option<Value>) -> Value {
-        let key = self.ctx_field(types::I64, offsets::KEY);
+    fn random(&mut self, normal: bool, stream: u32, draw: u32, neuron: Option<Value>) -> Value {
+        let keys = self.ctx_field(types::I64, offsets::KEYS);
+        let key = self
+            .b
+            .ins()
+            .load(types::I64, flags(), keys, (stream * 8) as i32);
         let step = self.ctx_field(types::I64, offsets::STEP);
         let s = self
             .b
@@ -905,6 +923,25 @@ impl<'a, 'f> Translator<'a, 'f> {
                     } else {
                         self.b.ins().fabs(p)
                     })
+                } else if wide && f == Builtin::Timestep && !self.is_uniform(&args) {
+                    // (t + 1e-3*dt)/dt on packed lanes, then the conversion lane by lane (x86 has no packed
+                    // f64 → i64 conversion before AVX-512).
+                    let (t, dt) = (
+                        self.packed(args[0], Type::F64),
+                        self.packed(args[1], Type::F64),
+                    );
+                    let k = self.b.ins().f64const(1e-3);
+                    let k = self.b.ins().splat(types::F64X2, k);
+                    let m = self.b.ins().fmul(k, dt);
+                    let sum = self.b.ins().fadd(t, m);
+                    let q = self.b.ins().fdiv(sum, dt);
+                    let lanes = (0..self.width)
+                        .map(|k| {
+                            let x = self.b.ins().extractlane(q, k as u8);
+                            self.b.ins().fcvt_to_sint_sat(types::I64, x)
+                        })
+                        .collect();
+                    V::Lanes(lanes)
                 } else {
                     self.per_lane(inst, &mut |t, _| {
                         let xs: Vec<Value> = args.iter().map(|a| t.scalar(*a, arg_ty)).collect();
@@ -913,15 +950,19 @@ impl<'a, 'f> Translator<'a, 'f> {
                 };
                 self.define(inst, v);
             }
-            Op::Random { normal, draw } => {
-                let (normal, draw) = (*normal, *draw);
+            Op::Random {
+                normal,
+                stream,
+                draw,
+            } => {
+                let (normal, stream, draw) = (*normal, *stream, *draw);
                 let v = self.per_lane_always(&mut |t, k| {
                     let neuron = if t.in_scalar_code {
                         None
                     } else {
                         Some(t.b.ins().iadd_imm_s(t.index, k as i64))
                     };
-                    t.random(normal, draw, neuron)
+                    t.random(normal, stream, draw, neuron)
                 });
                 self.define(inst, v);
             }

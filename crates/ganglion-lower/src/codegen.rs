@@ -348,6 +348,7 @@ impl<'m> Codegen<'m> {
                         Type::F64,
                         Op::Random {
                             normal: *f == Builtin::Randn,
+                            stream: 0,
                             draw,
                         },
                     );

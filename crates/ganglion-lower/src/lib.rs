@@ -11,11 +11,13 @@
 //! the schedule (`ganglion-runtime`).
 
 pub mod codegen;
+mod fuse;
 mod group;
 pub mod methods;
 pub mod symbolic;
 
 pub use codegen::{StorageInfo, StorageMap};
+pub use fuse::{FuseError, fuse};
 pub use group::{
     Dtypes, GroupKernels, LowerError, LowerOptions, lower_assignment, lower_code, lower_event_code,
     lower_group, storage_map,

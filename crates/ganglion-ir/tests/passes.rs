@@ -1,0 +1,465 @@
+//! The clean-up passes: hoisting moves `exp(-dt/tau)` to setup and time-dependent work to scalar code,
+//! CSE merges equal pure computations (respecting `If` scopes), DCE removes unused pure work but no
+//! effects, constant folding evaluates with the interpreter's semantics, and `optimize` keeps what a
+//! kernel computes while making it smaller.
+
+mod common;
+
+use common::*;
+use ganglion_ir::interp::{ArrayData, Value};
+use ganglion_ir::passes;
+use ganglion_ir::*;
+
+fn count(b: &Block, pred: impl Fn(&Op) -> bool) -> usize {
+    let mut n = 0;
+    b.walk(&mut |i| n += usize::from(pred(&i.op)));
+    n
+}
+
+fn has(b: &Block, pred: impl Fn(&Op) -> bool) -> bool {
+    count(b, pred) > 0
+}
+
+/// `v = v*exp(-dt/tau) + I*(1 - exp(-dt/tau))` written naively in the vector block, twice the exponential,
+/// with a time-dependent drive `sin(t)` and a random draw.
+fn lif_kernel() -> Kernel {
+    let mut k = Kernel::new("G.stateupdater", KernelKind::StateUpdate, Domain::Neurons);
+    let tau = k.param("tau", Type::F64);
+    let mut b = Builder::new(k);
+    let v = f64_array(&mut b, "v");
+    let cur = f64_array(&mut b, "I");
+    let noise = f64_array(&mut b, "noise");
+    let decay = |b: &mut Builder| {
+        let dt = b.value(Type::F64, Op::Dt);
+        let p = b.value(Type::F64, Op::Param(tau));
+        let r = b.binary(Type::F64, BinOp::Div, dt, p);
+        let n = b.value(Type::F64, Op::Unary(UnOp::Neg, r));
+        b.call(Type::F64, Builtin::Exp, vec![n])
+    };
+    let x = load(&mut b, Type::F64, v);
+    let e1 = decay(&mut b);
+    let a = b.binary(Type::F64, BinOp::Mul, x, e1);
+    let i = load(&mut b, Type::F64, cur);
+    let one = b.f64(1.0);
+    let e2 = decay(&mut b);
+    let c = b.binary(Type::F64, BinOp::Sub, one, e2);
+    let d = b.binary(Type::F64, BinOp::Mul, i, c);
+    let t = b.value(Type::F64, Op::Time);
+    let s = b.call(Type::F64, Builtin::Sin, vec![t]);
+    let d2 = b.binary(Type::F64, BinOp::Add, d, s);
+    let new = b.binary(Type::F64, BinOp::Add, a, d2);
+    store(&mut b, v, new);
+    let r = b.value(
+        Type::F64,
+        Op::Random {
+            normal: true,
+            stream: 0,
+            draw: 0,
+        },
+    );
+    store(&mut b, noise, r);
+    // Dead work: an unused pure value.
+    let _unused = b.binary(Type::F64, BinOp::Mul, x, x);
+    b.finish()
+}
+
+fn run_lif(k: &Kernel, steps: i64) -> Vec<Vec<f64>> {
+    let mut run = Run::new(k, 4);
+    run.params = vec![Value::F64(0.01)];
+    run.seed = 9;
+    run.arrays[0] = ArrayData::from_f64(vec![0.0, 0.5, -1.0, 2.0]);
+    run.arrays[1] = ArrayData::from_f64(vec![1.0, 2.0, 3.0, 4.0]);
+    for step in 0..steps {
+        run.clock.step = step;
+        run.clock.t = step as f64 * run.clock.dt;
+        run.call(k);
+    }
+    ["v", "noise"].iter().map(|n| run.f64s(k, n)).collect()
+}
+
+#[test]
+fn hoisting_moves_exp_of_dt_over_tau_to_setup_and_time_to_scalar() {
+    let mut k = lif_kernel();
+    passes::hoist(&mut k);
+    verify(&k).unwrap();
+    // exp(-dt/tau) depends only on dt and a parameter: once per run.
+    assert_eq!(
+        count(&k.setup, |op| matches!(op, Op::Call(Builtin::Exp, _))),
+        2
+    );
+    assert!(!has(&k.vector, |op| matches!(
+        op,
+        Op::Call(Builtin::Exp, _)
+    )));
+    assert!(!has(&k.vector, |op| matches!(op, Op::Dt | Op::Param(_))));
+    // sin(t) depends on time: once per step.
+    assert!(has(&k.scalar, |op| matches!(op, Op::Call(Builtin::Sin, _))));
+    assert!(has(&k.scalar, |op| matches!(op, Op::Time)));
+    assert!(!has(&k.vector, |op| matches!(op, Op::Time)));
+    // Loads, stores and random draws stay per neuron.
+    assert_eq!(count(&k.vector, |op| matches!(op, Op::Load(..))), 2);
+    assert_eq!(count(&k.vector, |op| matches!(op, Op::Store(..))), 2);
+    assert!(has(&k.vector, |op| matches!(op, Op::Random { .. })));
+    assert!(!has(&k.setup, |op| matches!(
+        op,
+        Op::Random { .. } | Op::Load(..)
+    )));
+    assert_eq!(run_lif(&k, 3), run_lif(&lif_kernel(), 3));
+}
+
+#[test]
+fn hoisting_keeps_shared_variables_written_per_neuron_in_the_loop() {
+    // s is shared and written in the vector block: its load must stay there (it changes per neuron).
+    // r is shared and only read: its load moves to scalar code.
+    let k0 = kernel("acc", |b| {
+        let s = b.kernel.array("s", Type::F64, Extent::Shared);
+        let r = b.kernel.array("r", Type::F64, Extent::Shared);
+        let out = f64_array(b, "out");
+        let x = b.value(Type::F64, Op::Load(s, Index::Shared));
+        let y = b.value(Type::F64, Op::Load(r, Index::Shared));
+        let z = b.binary(Type::F64, BinOp::Add, x, y);
+        b.effect(Op::Store(s, Index::Shared, z));
+        store(b, out, z);
+    });
+    let mut k = k0.clone();
+    passes::hoist(&mut k);
+    verify(&k).unwrap();
+    let s_loads = count(&k.vector, |op| matches!(op, Op::Load(ArrayId(0), _)));
+    assert_eq!(s_loads, 1, "{k}");
+    assert!(
+        has(&k.scalar, |op| matches!(op, Op::Load(ArrayId(1), _))),
+        "{k}"
+    );
+    let run = |k: &Kernel| {
+        let mut run = Run::new(k, 3);
+        run.arrays[1] = ArrayData::from_f64(vec![2.0]);
+        run.call(k);
+        run.f64s(k, "out")
+    };
+    assert_eq!(run(&k), vec![2.0, 4.0, 6.0]);
+    assert_eq!(run(&k), run(&k0));
+}
+
+#[test]
+fn hoisting_moves_invariant_work_out_of_if_bodies_but_keeps_effects_inside() {
+    let k0 = kernel("if", |b| {
+        let v = f64_array(b, "v");
+        let x = load(b, Type::F64, v);
+        let zero = b.f64(0.0);
+        let c = b.cmp(CmpOp::Gt, x, zero);
+        b.begin_if(c);
+        let dt = b.value(Type::F64, Op::Dt);
+        let two = b.f64(2.0);
+        let h = b.binary(Type::F64, BinOp::Div, dt, two);
+        let y = b.binary(Type::F64, BinOp::Add, x, h);
+        store(b, v, y);
+        b.end_if();
+    });
+    let mut k = k0.clone();
+    passes::hoist(&mut k);
+    verify(&k).unwrap();
+    assert!(
+        has(&k.setup, |op| matches!(op, Op::Binary(BinOp::Div, ..))),
+        "{k}"
+    );
+    let Some(Inst {
+        op: Op::If(_, body),
+        ..
+    }) = k.vector.insts.iter().find(|i| matches!(i.op, Op::If(..)))
+    else {
+        panic!("the If stays: {k}")
+    };
+    assert!(has(body, |op| matches!(op, Op::Store(..))));
+    assert!(has(body, |op| matches!(op, Op::Binary(BinOp::Add, ..))));
+    let run = |k: &Kernel| {
+        let mut run = Run::new(k, 2);
+        run.arrays[0] = ArrayData::from_f64(vec![-1.0, 1.0]);
+        run.call(k);
+        run.f64s(k, "v")
+    };
+    assert_eq!(run(&k), run(&k0));
+    assert_eq!(run(&k), vec![-1.0, 1.0 + 0.5e-4]);
+}
+
+#[test]
+fn cse_merges_equal_pure_work_and_nothing_else() {
+    let mut k = lif_kernel();
+    let exps = count(&k.vector, |op| matches!(op, Op::Call(Builtin::Exp, _)));
+    assert_eq!(exps, 2);
+    passes::cse(&mut k);
+    verify(&k).unwrap();
+    assert_eq!(
+        count(&k.vector, |op| matches!(op, Op::Call(Builtin::Exp, _))),
+        1
+    );
+    assert_eq!(count(&k.vector, |op| matches!(op, Op::Dt)), 1);
+    assert_eq!(run_lif(&k, 2), run_lif(&lif_kernel(), 2));
+
+    // Two loads of one array are not merged (a store may come between), nor two random draws.
+    let mut k = kernel("effects", |b| {
+        let v = f64_array(b, "v");
+        let w = f64_array(b, "w");
+        let x = load(b, Type::F64, v);
+        let one = b.f64(1.0);
+        let y = b.binary(Type::F64, BinOp::Add, x, one);
+        store(b, v, y);
+        let x2 = load(b, Type::F64, v);
+        store(b, w, x2);
+        for draw in 0..2 {
+            let r = b.value(
+                Type::F64,
+                Op::Random {
+                    normal: false,
+                    stream: 0,
+                    draw,
+                },
+            );
+            store(b, w, r);
+        }
+        let r1 = b.value(
+            Type::F64,
+            Op::Random {
+                normal: false,
+                stream: 0,
+                draw: 5,
+            },
+        );
+        let r2 = b.value(
+            Type::F64,
+            Op::Random {
+                normal: false,
+                stream: 0,
+                draw: 5,
+            },
+        );
+        let s = b.binary(Type::F64, BinOp::Sub, r1, r2);
+        store(b, w, s);
+    });
+    passes::cse(&mut k);
+    verify(&k).unwrap();
+    assert_eq!(count(&k.vector, |op| matches!(op, Op::Load(..))), 2);
+    assert_eq!(count(&k.vector, |op| matches!(op, Op::Random { .. })), 4);
+}
+
+#[test]
+fn cse_respects_if_scopes() {
+    // A value first computed inside an `If` is not visible after it: the later equal computation must stay.
+    // A value computed before an `If` is reused inside it.
+    let k0 = kernel("scopes", |b| {
+        let v = f64_array(b, "v");
+        let w = f64_array(b, "w");
+        let x = load(b, Type::F64, v);
+        let two = b.f64(2.0);
+        let outer = b.binary(Type::F64, BinOp::Mul, x, two);
+        let zero = b.f64(0.0);
+        let c = b.cmp(CmpOp::Gt, x, zero);
+        let three = b.f64(3.0);
+        b.begin_if(c);
+        let inner_dup = b.binary(Type::F64, BinOp::Mul, x, two);
+        let inner_only = b.binary(Type::F64, BinOp::Add, x, three);
+        let s = b.binary(Type::F64, BinOp::Add, inner_dup, inner_only);
+        store(b, w, s);
+        b.end_if();
+        let again = b.binary(Type::F64, BinOp::Add, x, three);
+        let t = b.binary(Type::F64, BinOp::Add, again, outer);
+        store(b, v, t);
+    });
+    verify(&k0).unwrap();
+    let mut k = k0.clone();
+    passes::cse(&mut k);
+    verify(&k).unwrap_or_else(|e| panic!("{e}\n{k}"));
+    let muls = count(&k.vector, |op| matches!(op, Op::Binary(BinOp::Mul, ..)));
+    assert_eq!(
+        muls, 1,
+        "the duplicate inside the If is merged with the outer value\n{k}"
+    );
+    let run = |k: &Kernel| {
+        let mut run = Run::new(k, 2);
+        run.arrays[0] = ArrayData::from_f64(vec![-1.0, 1.0]);
+        run.call(k);
+        (run.f64s(k, "v"), run.f64s(k, "w"))
+    };
+    assert_eq!(run(&k), run(&k0));
+    assert_eq!(run(&k), (vec![0.0, 6.0], vec![0.0, 6.0]));
+}
+
+#[test]
+fn dce_removes_unused_pure_work_but_keeps_effects() {
+    let mut k = lif_kernel();
+    let before = count(&k.vector, |_| true);
+    passes::dce(&mut k);
+    verify(&k).unwrap();
+    assert_eq!(
+        count(&k.vector, |_| true),
+        before - 1,
+        "only `x*x` is dead\n{k}"
+    );
+    // A chain of dead values goes completely; stores, emits, draws and loads stay.
+    let mut k = kernel("dead", |b| {
+        let e = b.kernel.event("spike");
+        let v = f64_array(b, "v");
+        let x = load(b, Type::F64, v);
+        let a = b.binary(Type::F64, BinOp::Mul, x, x);
+        let c = b.call(Type::F64, Builtin::Exp, vec![a]);
+        let _d = b.binary(Type::F64, BinOp::Add, c, x);
+        let _r = b.value(
+            Type::F64,
+            Op::Random {
+                normal: false,
+                stream: 0,
+                draw: 0,
+            },
+        );
+        let t = b.constant(Const::Bool(true));
+        b.effect(Op::Emit(e, t));
+        let one = b.f64(1.0);
+        b.begin_if(t);
+        let _inner = b.binary(Type::F64, BinOp::Sub, one, one);
+        store(b, v, one);
+        b.end_if();
+    });
+    passes::dce(&mut k);
+    verify(&k).unwrap();
+    assert!(
+        !has(&k.vector, |op| matches!(op, Op::Binary(..) | Op::Call(..))),
+        "{k}"
+    );
+    assert!(has(&k.vector, |op| matches!(op, Op::Random { .. })));
+    assert!(has(&k.vector, |op| matches!(op, Op::Emit(..))));
+    assert!(has(&k.vector, |op| matches!(op, Op::Store(..))));
+    assert!(has(&k.vector, |op| matches!(op, Op::Load(..))));
+}
+
+#[test]
+fn constant_folding_uses_the_interpreters_semantics() {
+    let folded = |ty: Type, build: &dyn Fn(&mut Builder) -> ValueId| -> Const {
+        let mut k = kernel("fold", |b| {
+            let out = b.kernel.array("out", ty, Extent::PerNeuron);
+            let r = build(b);
+            store(b, out, r);
+        });
+        passes::fold_constants(&mut k);
+        passes::dce(&mut k);
+        verify(&k).unwrap();
+        let consts: Vec<Const> = k
+            .vector
+            .insts
+            .iter()
+            .filter_map(|i| match i.op {
+                Op::Const(c) => Some(c),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(consts.len(), 1, "everything folds into one constant\n{k}");
+        assert_eq!(k.vector.insts.len(), 2, "{k}");
+        consts[0]
+    };
+    // 2*3 + 1
+    let c = folded(Type::F64, &|b| {
+        let x = b.f64(2.0);
+        let y = b.f64(3.0);
+        let m = b.binary(Type::F64, BinOp::Mul, x, y);
+        let one = b.f64(1.0);
+        b.binary(Type::F64, BinOp::Add, m, one)
+    });
+    assert_eq!(c, Const::F64(7.0));
+    // Python's -7 // 2 and -7 % 2
+    let c = folded(Type::I64, &|b| {
+        let x = b.constant(Const::I64(-7));
+        let y = b.constant(Const::I64(2));
+        let q = b.binary(Type::I64, BinOp::FloorDiv, x, y);
+        let r = b.binary(Type::I64, BinOp::Mod, x, y);
+        let ten = b.constant(Const::I64(10));
+        let q10 = b.binary(Type::I64, BinOp::Mul, q, ten);
+        b.binary(Type::I64, BinOp::Add, q10, r)
+    });
+    assert_eq!(c, Const::I64(-39));
+    // int(-2.5) and a comparison and a select
+    let c = folded(Type::I64, &|b| {
+        let x = b.f64(-2.5);
+        let n = b.cast(Type::I64, x);
+        let z = b.constant(Const::I64(0));
+        let lt = b.cmp(CmpOp::Lt, n, z);
+        let a = b.constant(Const::I64(100));
+        let s = b.value(Type::I64, Op::Select(lt, n, a));
+        s
+    });
+    assert_eq!(c, Const::I64(-2));
+    // exp(0.5): the same bits as the interpreter's evaluation
+    let c = folded(Type::F64, &|b| {
+        let x = b.f64(0.5);
+        b.call(Type::F64, Builtin::Exp, vec![x])
+    });
+    assert_eq!(c, Const::F64(0.5f64.exp()));
+    // 0/0 folds to NaN
+    let c = folded(Type::F64, &|b| {
+        let x = b.f64(0.0);
+        b.binary(Type::F64, BinOp::Div, x, x)
+    });
+    assert!(matches!(c, Const::F64(x) if x.is_nan()));
+}
+
+#[test]
+fn constant_folding_leaves_run_time_values_alone() {
+    let mut k = Kernel::new("K", KernelKind::StateUpdate, Domain::Neurons);
+    let p = k.param("tau", Type::F64);
+    let mut b = Builder::new(k);
+    let out = f64_array(&mut b, "out");
+    let dt = b.value(Type::F64, Op::Dt);
+    let tau = b.value(Type::F64, Op::Param(p));
+    let t = b.value(Type::F64, Op::Time);
+    let two = b.f64(2.0);
+    let a = b.binary(Type::F64, BinOp::Mul, dt, two);
+    let c = b.binary(Type::F64, BinOp::Add, a, tau);
+    let d = b.binary(Type::F64, BinOp::Add, c, t);
+    store(&mut b, out, d);
+    let mut k = b.finish();
+    let before = k.clone();
+    passes::fold_constants(&mut k);
+    assert_eq!(k, before);
+}
+
+#[test]
+fn select_of_equal_branches_folds_away() {
+    let mut k = kernel("sel", |b| {
+        let v = f64_array(b, "v");
+        let x = load(b, Type::F64, v);
+        let z = b.f64(0.0);
+        let c = b.cmp(CmpOp::Gt, x, z);
+        let s = b.value(Type::F64, Op::Select(c, x, x));
+        store(b, v, s);
+    });
+    passes::fold_selects(&mut k);
+    passes::dce(&mut k);
+    verify(&k).unwrap();
+    assert!(
+        !has(&k.vector, |op| matches!(op, Op::Select(..) | Op::Cmp(..))),
+        "{k}"
+    );
+}
+
+#[test]
+fn optimize_keeps_results_and_is_idempotent() {
+    let mut k = lif_kernel();
+    passes::optimize(&mut k);
+    verify(&k).unwrap();
+    assert_eq!(run_lif(&k, 5), run_lif(&lif_kernel(), 5));
+    // Values are numbered 0, 1, 2, ... in order of definition.
+    let mut ids = Vec::new();
+    for b in [&k.setup, &k.scalar, &k.vector] {
+        b.walk(&mut |i| ids.extend(i.result.map(|r| r.0)));
+    }
+    assert_eq!(ids, (0..ids.len() as u32).collect::<Vec<_>>());
+    assert_eq!(k.num_values as usize, ids.len());
+    // A second optimisation finds nothing left to do.
+    let once = k.to_string();
+    passes::optimize(&mut k);
+    assert_eq!(k.to_string(), once);
+    // The per-neuron loop is only what must be per neuron.
+    let text = k.to_string();
+    let vector = text.split("  vector:").nth(1).unwrap();
+    assert!(
+        !vector.contains("exp") && !vector.contains("sin") && !vector.contains("dt"),
+        "{text}"
+    );
+}
