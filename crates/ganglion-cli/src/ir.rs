@@ -3,8 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use ganglion_lower::{Dtypes, LowerOptions};
-use ganglion_modelfile::{CodeForm, MethodSpec};
+use ganglion_modelfile::CodeForm;
 use ganglion_syntax::Diagnostic;
 
 use crate::check::{ColorChoice, load, report};
@@ -82,66 +81,58 @@ pub fn run(path: &Path, group: Option<&str>, stage: Stage, color: ColorChoice) -
         report(&file.sources, &diagnostics, color);
         return ExitCode::from(1);
     }
-    for model in checked.groups.iter().filter(|g| wanted(&g.name)) {
-        if stage == Stage::Model {
+    if stage == Stage::Model {
+        for model in checked.groups.iter().filter(|g| wanted(&g.name)) {
             print!("{model}");
-            continue;
         }
-        let spec = file
-            .group(&model.name)
-            .expect("checked groups come from the file");
-        let methods = match &spec.method {
-            None => ganglion_lower::methods::DEFAULT_METHODS
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            Some(MethodSpec::One(c)) => vec![c.text.clone()],
-            Some(MethodSpec::List(l)) => l.iter().map(|c| c.text.clone()).collect(),
-        };
-        let mut dtypes = Dtypes::default();
-        if let Some(ganglion_modelfile::DtypeSpec::All(d)) = &spec.dtype {
-            dtypes.all_f32 = d.value == "float32";
-        }
-        match ganglion_lower::lower_group(model, &LowerOptions { methods, dtypes }) {
-            Ok(k) => {
-                println!("group {} (N = {})", model.name, model.n);
-                if let Some(m) = &k.method {
-                    println!("{m}");
-                }
-                let mut jit = ganglion_jit::Jit::default();
-                for kernel in k
-                    .subexpression_update
-                    .iter()
-                    .chain(&k.state_update)
-                    .chain(&k.thresholds)
-                    .chain(&k.event_codes)
-                {
-                    println!();
-                    if stage == Stage::Clif {
-                        println!("; kernel {}", kernel.name);
-                        match jit.clif(kernel) {
-                            Ok(text) => print!("{text}"),
-                            Err(e) => println!("; cannot translate: {e}"),
-                        }
-                    } else {
-                        print!("{kernel}");
-                    }
-                }
-                println!();
-            }
+        return ExitCode::SUCCESS;
+    }
+    // The IR as it will run: build the network (the schedule decides fusion).
+    let (mut net, _) =
+        match ganglion::Network::from_model_file(file, ganglion::BackendChoice::Interpreter) {
+            Ok(x) => x,
             Err(e) => {
-                eprintln!("error: group `{}`: {e}", model.name);
-                if let ganglion_lower::LowerError::Method(
-                    ganglion_lower::ChoiceError::NoneApplies { refused },
-                ) = &e
-                {
-                    for (m, why) in refused {
-                        eprintln!("  {m}: {why}");
-                    }
-                }
+                eprintln!("{e}");
                 return ExitCode::from(1);
             }
+        };
+    let mut jit = ganglion_jit::Jit::default();
+    for g in net.groups() {
+        let name = net.group_name(g).to_string();
+        if !wanted(&name) {
+            continue;
         }
+        println!("group {name} (N = {})", net.group_size(g));
+        if let Some(m) = net.method_chosen(g) {
+            println!("{m}");
+        }
+        match net.fusion(g) {
+            Ok(f) if f.active => {
+                println!("fusion: state update, threshold and reset run in one pass")
+            }
+            Ok(f) => println!("fusion: off ({})", f.reason.clone().unwrap_or_default()),
+            Err(e) => println!("fusion: off ({e})"),
+        }
+        let kernels = match net.scheduled_kernels(g) {
+            Ok(k) => k,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        for kernel in &kernels {
+            println!();
+            if stage == Stage::Clif {
+                println!("; kernel {}", kernel.name);
+                match jit.clif(kernel) {
+                    Ok(text) => print!("{text}"),
+                    Err(e) => println!("; cannot translate: {e}"),
+                }
+            } else {
+                print!("{kernel}");
+            }
+        }
+        println!();
     }
     ExitCode::SUCCESS
 }

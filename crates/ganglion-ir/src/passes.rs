@@ -366,8 +366,45 @@ pub fn forward_stores(kernel: &mut Kernel) {
     }
 }
 
+/// Merges `If` blocks with the same condition that follow each other (only emits and pure
+/// instructions in between), so that a rare path is tested once.
+pub fn merge_ifs(kernel: &mut Kernel) {
+    fn block(b: &mut Block) {
+        let mut out: Vec<Inst> = Vec::with_capacity(b.insts.len());
+        for mut inst in std::mem::take(&mut b.insts) {
+            if let Op::If(_, body) = &mut inst.op {
+                block(body);
+            }
+            if let Op::If(c, body) = &inst.op {
+                // The latest If in `out`, if only emits and pure instructions follow it.
+                let prev = out.iter().rposition(|i| matches!(i.op, Op::If(..)));
+                let clear = prev.is_some_and(|p| {
+                    out[p + 1..]
+                        .iter()
+                        .all(|i| matches!(i.op, Op::Emit(..)) || i.op.is_pure())
+                });
+                if let (Some(p), true) = (prev, clear)
+                    && let Op::If(pc, pbody) = &mut out[p].op
+                    && pc == c
+                {
+                    pbody.insts.extend(body.insts.iter().cloned());
+                    // The second body may read values defined between the two `If`s: move those (pure
+                    // work and emits, which cannot depend on the first body) before the merged `If`.
+                    let merged = out.remove(p);
+                    out.push(merged);
+                    continue;
+                }
+            }
+            out.push(inst);
+        }
+        b.insts = out;
+    }
+    block(&mut kernel.vector);
+}
+
 /// Hoisting, merging and dead-code removal, in the order that cleans up the most.
 pub fn optimize(kernel: &mut Kernel) {
+    merge_ifs(kernel);
     forward_stores(kernel);
     fold_constants(kernel);
     cse(kernel);

@@ -463,3 +463,39 @@ fn optimize_keeps_results_and_is_idempotent() {
         "{text}"
     );
 }
+
+#[test]
+fn optimize_keeps_kernels_valid_when_work_between_two_ifs_feeds_the_second() {
+    // if c: v = 0;  y = x*2 (pure);  emit;  if c: w = y   -- the second body reads a value defined between
+    // the two `If`s, so merging the bodies must keep `y` defined before its use.
+    let k0 = kernel("two ifs", |b| {
+        let e = b.kernel.event("spike");
+        let v = f64_array(b, "v");
+        let w = f64_array(b, "w");
+        let x = load(b, Type::F64, v);
+        let one = b.f64(1.0);
+        let c = b.cmp(CmpOp::Gt, x, one);
+        b.begin_if(c);
+        let z = b.f64(0.0);
+        store(b, v, z);
+        b.end_if();
+        let two = b.f64(2.0);
+        let y = b.binary(Type::F64, BinOp::Mul, x, two);
+        b.effect(Op::Emit(e, c));
+        b.begin_if(c);
+        store(b, w, y);
+        b.end_if();
+    });
+    verify(&k0).unwrap();
+    let mut k = k0.clone();
+    passes::optimize(&mut k);
+    verify(&k).unwrap_or_else(|e| panic!("{e}\n{k}"));
+    let run = |k: &Kernel| {
+        let mut run = Run::new(k, 3);
+        run.arrays[0] = ArrayData::from_f64(vec![0.5, 1.5, 3.0]);
+        run.call(k);
+        (run.f64s(k, "v"), run.f64s(k, "w"), run.events.clone())
+    };
+    assert_eq!(run(&k), run(&k0));
+    assert_eq!(run(&k).1, vec![0.0, 3.0, 6.0]);
+}

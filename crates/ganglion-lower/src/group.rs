@@ -193,7 +193,9 @@ pub fn lower_group(
             let e = k.event(&c.event);
             k.domain = Domain::Events(e);
             let mut cg = Codegen::new(Builder::new(k), model, &storage, float);
-            cg.statements(&c.code.statements, c.event == "spike");
+            // Code run on any event writes `(unless refractory)` variables unconditionally (Brian2's
+            // `Resetter` overrides the conditional write for every event).
+            cg.statements(&c.code.statements, true);
             finish(cg)
         })
         .collect();
@@ -282,11 +284,19 @@ fn state_updater(
             let last = cg.convert(last, float, Type::F64);
             let since = cg.b.binary(Type::F64, IrBin::Sub, t, last);
             let dt = cg.b.value(Type::F64, Op::Dt);
-            let steps_since = cg.b.call(Type::I64, Builtin::Timestep, vec![since, dt]);
+            // Brian2: `timestep(t - lastspike, dt) >= timestep(period, dt)`. Since `timestep(x, dt) >= K`
+            // exactly when `x >= K*dt - 1e-3*dt`, and `t - lastspike` is always a multiple of `dt` up to
+            // rounding far below the 1e-3*dt margin, this is the same test without a division and a
+            // conversion per neuron.
             let p = cg.expr(period);
             let p = cg.convert(p, cg.ty(period.ty), Type::F64);
             let steps = cg.b.call(Type::I64, Builtin::Timestep, vec![p, dt]);
-            let nr = cg.b.cmp(IrCmp::Ge, steps_since, steps);
+            let steps = cg.b.cast(Type::F64, steps);
+            let full = cg.b.binary(Type::F64, IrBin::Mul, steps, dt);
+            let margin = cg.b.f64(1e-3);
+            let margin = cg.b.binary(Type::F64, IrBin::Mul, margin, dt);
+            let bound = cg.b.binary(Type::F64, IrBin::Sub, full, margin);
+            let nr = cg.b.cmp(IrCmp::Ge, since, bound);
             cg.store("not_refractory", nr, ValueType::Bool, None);
         }
         Refractory::Condition(cond) => {
@@ -458,8 +468,27 @@ fn lower_linear(
             let adt = cg.b.binary(Type::F64, IrBin::Mul, a, dt);
             let e = cg.b.call(Type::F64, Builtin::Exp, vec![adt]);
             let decayed = cg.b.binary(Type::F64, IrBin::Mul, x, e);
+            let (k, ratio) = crate::symbolic::cancel_ratio(&b[0], &m[0][0]);
             if is_zero(&b[0]) {
                 decayed
+            } else if ratio
+                .as_ref()
+                .is_none_or(|r| !crate::symbolic::has_division(r))
+            {
+                // x e^{a dt} + (b/a)(e^{a dt} - 1), with b/a simplified: for (I - v)/tau it is -I, so
+                // the update is two multiplications and an addition per neuron (as Brian2's `exact`).
+                let one = cg.b.f64(1.0);
+                let em1 = cg.b.binary(Type::F64, IrBin::Sub, e, one);
+                let kv = cg.b.f64(k);
+                let scale = cg.b.binary(Type::F64, IrBin::Mul, kv, em1);
+                let forced = match &ratio {
+                    Some(r) => {
+                        let rv = to_f64(cg, r);
+                        cg.b.binary(Type::F64, IrBin::Mul, rv, scale)
+                    }
+                    None => scale,
+                };
+                cg.b.binary(Type::F64, IrBin::Add, decayed, forced)
             } else {
                 let bv = to_f64(cg, &b[0]);
                 let rel = cg.b.call(Type::F64, Builtin::Exprel, vec![adt]);

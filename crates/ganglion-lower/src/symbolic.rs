@@ -213,6 +213,118 @@ pub fn diff(e: &TExpr, var: &str) -> Option<TExpr> {
     })
 }
 
+/// Whether two expressions are the same tree (spans ignored).
+pub fn same(a: &TExpr, b: &TExpr) -> bool {
+    if a.ty != b.ty {
+        return false;
+    }
+    match (&a.kind, &b.kind) {
+        (TKind::Unary(o, x), TKind::Unary(p, y)) => o == p && same(x, y),
+        (TKind::Binary(o, x1, x2), TKind::Binary(p, y1, y2)) => {
+            o == p && same(x1, y1) && same(x2, y2)
+        }
+        (TKind::Compare(o, x1, x2), TKind::Compare(p, y1, y2)) => {
+            o == p && same(x1, y1) && same(x2, y2)
+        }
+        (TKind::Logical(o, x1, x2), TKind::Logical(p, y1, y2)) => {
+            o == p && same(x1, y1) && same(x2, y2)
+        }
+        (TKind::Call(f, xs), TKind::Call(g, ys)) => {
+            f == g && xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| same(x, y))
+        }
+        (x, y) => x == y,
+    }
+}
+
+/// A product written as a literal coefficient times factors over factors.
+struct Product {
+    coefficient: f64,
+    numerator: Vec<TExpr>,
+    denominator: Vec<TExpr>,
+}
+
+fn product(e: &TExpr, out: &mut Product, inverted: bool) {
+    match &e.kind {
+        TKind::Float(v) => {
+            if inverted {
+                out.coefficient /= v;
+            } else {
+                out.coefficient *= v;
+            }
+        }
+        TKind::Int(v) if e.ty != ValueType::Bool => {
+            if inverted {
+                out.coefficient /= *v as f64;
+            } else {
+                out.coefficient *= *v as f64;
+            }
+        }
+        TKind::Unary(UnaryOp::Neg, a) => {
+            out.coefficient = -out.coefficient;
+            product(a, out, inverted);
+        }
+        TKind::Binary(BinOp::Mul, a, b) => {
+            product(a, out, inverted);
+            product(b, out, inverted);
+        }
+        TKind::Binary(BinOp::Div, a, b) => {
+            product(a, out, inverted);
+            product(b, out, !inverted);
+        }
+        _ => {
+            if inverted {
+                out.denominator.push(e.clone());
+            } else {
+                out.numerator.push(e.clone());
+            }
+        }
+    }
+}
+
+/// `num/den` with common factors cancelled, as a literal coefficient and the remaining expression
+/// (`None` when nothing but the coefficient remains). `(I/tau)/(-1/tau)` gives `(-1, Some(I))`.
+pub fn cancel_ratio(num: &TExpr, den: &TExpr) -> (f64, Option<TExpr>) {
+    let mut p = Product {
+        coefficient: 1.0,
+        numerator: Vec::new(),
+        denominator: Vec::new(),
+    };
+    product(num, &mut p, false);
+    product(den, &mut p, true);
+    let mut k = 0;
+    while k < p.numerator.len() {
+        if let Some(j) = p.denominator.iter().position(|d| same(d, &p.numerator[k])) {
+            p.denominator.remove(j);
+            p.numerator.remove(k);
+        } else {
+            k += 1;
+        }
+    }
+    let mut rest: Option<TExpr> = None;
+    for f in p.numerator {
+        rest = Some(match rest {
+            None => f,
+            Some(r) => mul(r, f),
+        });
+    }
+    for d in p.denominator {
+        rest = Some(div(rest.unwrap_or_else(|| float(1.0)), d));
+    }
+    (p.coefficient, rest)
+}
+
+/// Whether `e` divides anywhere.
+pub fn has_division(e: &TExpr) -> bool {
+    let mut found = false;
+    e.walk(&mut |n| {
+        found |= matches!(
+            n.kind,
+            TKind::Binary(BinOp::Div | BinOp::FloorDiv | BinOp::Mod, ..)
+        )
+    });
+    found
+}
+
 /// Replaces the variable `var` by `by` everywhere in `e`.
 pub fn replace_var(e: &TExpr, var: &str, by: &TExpr) -> TExpr {
     ganglion_model::symbolic::substitute(e, &mut |n| (n == var).then(|| by.clone()))
@@ -268,6 +380,17 @@ mod tests {
         assert_eq!(d.to_string(), "-1.0 / tau");
         let b = simplify(&replace_var(&e, "v", &float(0.0)));
         assert_eq!(b.to_string(), "I / tau");
+    }
+
+    #[test]
+    fn common_factors_cancel() {
+        let b = div(var("I"), var("tau"));
+        let a = div(float(-1.0), var("tau"));
+        let (k, rest) = cancel_ratio(&b, &a);
+        assert_eq!(k, -1.0);
+        assert_eq!(rest.unwrap().to_string(), "I");
+        let (k, rest) = cancel_ratio(&mul(var("g"), var("E")), &var("g"));
+        assert_eq!((k, rest.unwrap().to_string()), (1.0, "E".to_string()));
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub struct RateData {
     pub t: Vec<f64>,
     /// Instantaneous rate (Hz): events in the step / (neurons · dt).
     pub rate: Vec<f64>,
+    /// The time step of the monitor's clock (seconds; 0 before the first recording).
+    pub dt: f64,
 }
 
 /// The window of Brian2's `smooth_rate`.
@@ -59,25 +61,27 @@ pub enum SmoothingWindow {
 }
 
 impl RateData {
-    /// The rate convolved with a window (Brian2's `smooth_rate`): flat windows span an odd number of
-    /// steps, Gaussian windows ±3 standard deviations; edges are treated as zero.
+    /// The rate convolved with a window (Brian2's `smooth_rate`, numpy's `convolve(.., mode="same")`):
+    /// a flat window spans `int(width/2/dt)*2 + 1` steps (an odd number), a Gaussian window of standard
+    /// deviation `sd` spans ±`round(2*sd/dt)` steps; both are normalised to a sum of 1, and values beyond the
+    /// edges count as zero.
     pub fn smooth_rate(&self, window: SmoothingWindow) -> Vec<f64> {
-        if self.t.len() < 2 {
+        let dt = if self.dt > 0.0 {
+            self.dt
+        } else if self.t.len() >= 2 {
+            self.t[1] - self.t[0]
+        } else {
             return self.rate.clone();
-        }
-        let dt = self.t[1] - self.t[0];
+        };
         let kernel: Vec<f64> = match window {
             SmoothingWindow::Flat(width) => {
-                let mut w = (width / dt).round() as usize;
-                if w.is_multiple_of(2) {
-                    w += 1;
-                }
+                let w = (width / 2.0 / dt) as usize * 2 + 1;
                 vec![1.0 / w as f64; w]
             }
             SmoothingWindow::Gaussian(sd) => {
-                let half = (3.0 * sd / dt).round() as i64;
+                let half = (2.0 * sd / dt).round() as i64;
                 let raw: Vec<f64> = (-half..=half)
-                    .map(|k| (-0.5 * (k as f64 * dt / sd).powi(2)).exp())
+                    .map(|k| (-(k * k) as f64 / (2.0 * (sd / dt).powi(2))).exp())
                     .collect();
                 let sum: f64 = raw.iter().sum();
                 raw.into_iter().map(|x| x / sum).collect()

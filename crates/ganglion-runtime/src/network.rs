@@ -214,6 +214,7 @@ pub struct Snapshot {
     states: Vec<Option<StateData>>,
     rates: Vec<Option<RateData>>,
     seed: u64,
+    executions: i64,
 }
 
 /// A network of groups, kernels and monitors.
@@ -224,6 +225,8 @@ pub struct Network {
     pub clocks: Vec<Clock>,
     infos: Vec<ObjectInfo>,
     actions: Vec<Action>,
+    /// Objects whose work a fused kernel does (skipped, whatever their `active` flag says).
+    replaced: Vec<bool>,
     /// The schedule's slots (`before_` and `after_` slots exist around each).
     pub schedule: Vec<String>,
     /// The seed of the random streams.
@@ -252,6 +255,7 @@ impl Network {
             clocks: Vec::new(),
             infos: Vec::new(),
             actions: Vec::new(),
+            replaced: Vec::new(),
             schedule: DEFAULT_SCHEDULE.iter().map(|s| s.to_string()).collect(),
             seed: 0,
             externals: HashMap::new(),
@@ -359,6 +363,7 @@ impl Network {
     fn push(&mut self, info: ObjectInfo, action: Action) -> ObjectId {
         self.infos.push(info);
         self.actions.push(action);
+        self.replaced.push(false);
         ObjectId(self.infos.len() - 1)
     }
 
@@ -445,7 +450,9 @@ impl Network {
     }
 
     /// Adds a state monitor recording `variables` of the neurons `indices`; `probes` are kernels run
-    /// just before each recording (they compute subexpressions into hidden arrays).
+    /// just before each recording (they compute subexpressions into hidden arrays), with `overrides` (the
+    /// group's own namespace) before the network's external constants.
+    #[allow(clippy::too_many_arguments)]
     pub fn add_state_monitor(
         &mut self,
         info: ObjectInfo,
@@ -453,11 +460,12 @@ impl Network {
         variables: &[(String, String)],
         indices: Vec<usize>,
         probes: &[Kernel],
+        overrides: HashMap<String, Value>,
         window: Window,
     ) -> Result<ObjectId, String> {
         let probes = probes
             .iter()
-            .map(|k| self.kernel_object(group, k, HashMap::new()))
+            .map(|k| self.kernel_object(group, k, overrides.clone()))
             .collect::<Result<Vec<_>, _>>()?;
         let g = &self.groups[group.0];
         let variables = variables
@@ -510,6 +518,32 @@ impl Network {
                 data: RateData::default(),
             }),
         )
+    }
+
+    /// The group an object works on and whether it reads or writes that group's variables (kernels do;
+    /// spike monitors only when they record variables; state monitors do; rate monitors do not).
+    pub fn object_group(&self, id: ObjectId) -> (GroupId, bool) {
+        match &self.actions[id.0] {
+            Action::Kernel(k) => (k.group, true),
+            Action::SpikeMonitor(m) => (m.group, !m.variables.is_empty()),
+            Action::StateMonitor(m) => (m.group, true),
+            Action::RateMonitor(m) => (m.group, false),
+        }
+    }
+
+    /// Number of objects (scheduled or not).
+    pub fn object_count(&self) -> usize {
+        self.infos.len()
+    }
+
+    /// Marks an object as done by a fused kernel (skipped while `replaced`), or not.
+    pub fn set_replaced(&mut self, id: ObjectId, replaced: bool) {
+        self.replaced[id.0] = replaced;
+    }
+
+    /// Whether a fused kernel does this object's work.
+    pub fn is_replaced(&self, id: ObjectId) -> bool {
+        self.replaced[id.0]
     }
 
     /// The info of an object.
@@ -600,7 +634,11 @@ impl Network {
                 },
                 i.when,
                 i.order,
-                if i.active { "yes" } else { "no" }
+                match (i.active, self.replaced[id.0]) {
+                    (false, _) => "no",
+                    (true, false) => "yes",
+                    (true, true) => "yes (fused)",
+                }
             ));
         }
         out
@@ -692,7 +730,7 @@ impl Network {
             }
             for id in &order {
                 let info = &self.infos[id.0];
-                if !info.active || !current[info.clock.0] {
+                if !info.active || self.replaced[id.0] || !current[info.clock.0] {
                     continue;
                 }
                 let clock = self.clocks[info.clock.0].clone();
@@ -825,6 +863,7 @@ impl Network {
                 })
                 .collect(),
             seed: self.seed,
+            executions: self.executions,
         }
     }
 
@@ -833,6 +872,8 @@ impl Network {
         self.groups = s.groups.clone();
         self.clocks = s.clocks.clone();
         self.seed = s.seed;
+        // The random streams of code run outside the schedule continue from where they were at the store.
+        self.executions = s.executions;
         self.t = self.clocks.first().map_or(0.0, Clock::t);
         for (k, a) in self.actions.iter_mut().enumerate() {
             match a {
@@ -967,6 +1008,7 @@ impl RateMonitor {
             .filter(|&&i| (i as usize) >= self.range.0 && (i as usize) < self.range.1)
             .count();
         self.data.t.push(clock.t());
+        self.data.dt = clock.dt;
         self.data.rate.push(count as f64 / (n as f64 * clock.dt));
     }
 }

@@ -27,11 +27,13 @@
 //! A model file (TOML, see `docs/model-file.md`) builds the same through [`Network::from_model_file`].
 
 mod file;
+mod fusion;
 mod group;
 mod monitors;
 mod network;
 
 pub use file::{FileValue, RunPlan, Segment, SetOp};
+pub use fusion::Fusion;
 pub use group::{ClockChoice, NeuronGroup, Refractory};
 pub use monitors::{EventMonitor, RateMonitor, Record, SpikeMonitor, StateMonitor};
 pub use network::{

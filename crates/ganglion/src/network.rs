@@ -122,6 +122,7 @@ pub(crate) struct GroupEntry {
     pub(crate) order: i64,
     pub(crate) namespace: ganglion_model::Namespace,
     pub(crate) requested_methods: Vec<String>,
+    pub(crate) fusion: crate::fusion::Fusion,
 }
 
 pub(crate) enum MonitorKind {
@@ -150,6 +151,7 @@ pub struct Network {
     names: HashSet<String>,
     /// Warnings collected so far (rendered with [`Network::render`]).
     pub warnings: Vec<Diagnostic>,
+    pub(crate) fusion_enabled: bool,
 }
 
 impl fmt::Debug for Network {
@@ -183,6 +185,7 @@ impl Network {
             named_clocks: HashMap::new(),
             names: HashSet::new(),
             warnings: Vec::new(),
+            fusion_enabled: true,
         }
     }
 
@@ -539,8 +542,8 @@ impl Network {
             clock,
             order,
             namespace,
-
             requested_methods: methods,
+            fusion: crate::fusion::Fusion::default(),
         });
         Ok(GroupHandle(self.groups.len() - 1))
     }
@@ -1267,6 +1270,7 @@ impl Network {
             }
         };
         let (group, clock) = (entry.id, entry.clock);
+        let overrides = value_map(&entry.namespace);
         for (s, shared) in scratch_arrays {
             self.rt.add_array(
                 group,
@@ -1287,7 +1291,7 @@ impl Network {
         };
         let obj = self
             .rt
-            .add_state_monitor(info, group, &variables, indices, &probes, window)
+            .add_state_monitor(info, group, &variables, indices, &probes, overrides, window)
             .map_err(Error::Usage)?;
         self.monitors.push(MonitorEntry {
             name,
@@ -1417,6 +1421,7 @@ impl Network {
         report: Option<&mut dyn FnMut(Progress)>,
     ) -> Result<(), Error> {
         self.sync_externals();
+        self.update_fusion()?;
         self.rt.run(duration, report)?;
         Ok(())
     }

@@ -280,6 +280,88 @@ fn refractoriness_basic() {
     assert!(v[150..200].iter().all(|&x| x > 0.0), "v grows again");
 }
 
+/// Brian2's `test_refractoriness_variables`: seven forms of the refractory period (a time string, boolean
+/// conditions over `lastspike`, a subexpression, a boolean subexpression, a per-neuron parameter, a unitless
+/// parameter times `ms`) clamp v for 5 ms after the spike at 10 ms.
+#[test]
+fn refractoriness_variables() {
+    let model = "dv/dt = 99.999*Hz : 1 (unless refractory)\ndw/dt = 99.999*Hz : 1\nref : second\n\
+                 ref_no_unit : 1\ntime_since_spike = (t - lastspike) +1e-3*dt : second\n\
+                 ref_subexpression = (t - lastspike + 1e-3*dt) < ref : boolean";
+    for form in [
+        "5*ms",
+        "(t-lastspike + 1e-3*dt) < 5*ms",
+        "time_since_spike + 1e-3*dt < 5*ms",
+        "ref_subexpression",
+        "(t-lastspike + 1e-3*dt) < ref",
+        "ref",
+        "ref_no_unit*ms",
+    ] {
+        let mut net = net();
+        let g = net
+            .add_group(
+                NeuronGroup::new(1, model)
+                    .threshold("v>1")
+                    .reset("v=0;w=0")
+                    .refractory(form),
+            )
+            .unwrap_or_else(|e| panic!("{form}: {e}"));
+        net.set(g, "ref", Quantity::parse("5*ms").unwrap()).unwrap();
+        net.set(g, "ref_no_unit", Quantity::dimensionless(5.0))
+            .unwrap();
+        let m = net
+            .add_state_monitor(StateMonitor::new(g, ["v", "w"]).when("end"))
+            .unwrap();
+        net.run(20e-3).unwrap();
+        let data = net.state_data(m).unwrap();
+        let (v, w) = (&data.values[0].1[0], &data.values[1].1[0]);
+        assert_close(&v[..100], &w[..100], form);
+        assert!(
+            v[100..150].iter().all(|&x| x == 0.0),
+            "{form}: {:?}",
+            &v[100..150]
+        );
+        assert_close(&w[..50], &w[101..151], form);
+        assert!(v[150..200].iter().all(|&x| x > 0.0), "{form}");
+        // lastspike is the time of the spike.
+        assert_close(&value(&mut net, g, "lastspike"), &[10e-3], form);
+    }
+}
+
+/// Custom events are not gated by refractoriness (only the spike threshold is).
+#[test]
+fn custom_events_ignore_refractoriness() {
+    let mut net = net();
+    let g = net
+        .add_group(
+            NeuronGroup::new(1, "")
+                .threshold("True")
+                .refractory_time(5.0 * DT)
+                .event("always", "True"),
+        )
+        .unwrap();
+    let spikes = net.add_spike_monitor(SpikeMonitor::new(g)).unwrap();
+    let events = net
+        .add_event_monitor(ganglion::EventMonitor::new(g, "always"))
+        .unwrap();
+    net.run(10.0 * DT).unwrap();
+    assert_eq!(net.spike_data(spikes).unwrap().num_events(), 2);
+    assert_eq!(net.spike_data(events).unwrap().num_events(), 10);
+}
+
+/// Brian2's `test_scalar_threshold`: a condition on an external scalar applies to every neuron.
+#[test]
+fn scalar_threshold() {
+    let mut net = net();
+    net.set_constant("c", Quantity::dimensionless(2.0));
+    let g = net
+        .add_group(NeuronGroup::new(4, "").threshold("c > 1").reset(""))
+        .unwrap();
+    let m = net.add_spike_monitor(SpikeMonitor::new(g)).unwrap();
+    net.run(DT).unwrap();
+    assert_eq!(net.spike_data(m).unwrap().count, [1, 1, 1, 1]);
+}
+
 /// Brian2's `test_refractoriness_repeated`: `threshold='True'` with refractory 10 dt spikes at 0 and then
 /// exactly every 10 dt.
 #[test]
@@ -467,6 +549,21 @@ fn network_different_clocks_order() {
     log_op(&mut net, g, 2, Some(0.5e-3), "start", -1);
     net.run(1.05e-3).unwrap();
     assert_eq!(seq(&mut net, g), "21111121111121");
+}
+
+/// Clocks whose steps are not multiples of each other (0.1 ms and 0.25 ms) interleave by time, over two runs
+/// (Brian2 2.9 gives 121121112, then 11211).
+#[test]
+fn network_incommensurate_clocks() {
+    let mut net = net();
+    let g = logger(&mut net);
+    log_op(&mut net, g, 1, Some(0.1e-3), "start", 0);
+    log_op(&mut net, g, 2, Some(0.25e-3), "start", 1);
+    net.run(0.55e-3).unwrap();
+    assert_eq!(seq(&mut net, g), "121121112");
+    net.set(g, "seq", Quantity::dimensionless(0.0)).unwrap();
+    net.run(0.45e-3).unwrap();
+    assert_eq!(seq(&mut net, g), "11211");
 }
 
 /// Groups on different clocks: each integrates over its own steps.

@@ -1,0 +1,121 @@
+//! Snapshots of the IR of the whole example corpus (`grammar/examples/*.toml`) under every integration
+//! method: for each group, the method the default choice (`exact`, `euler`, `heun`) takes, then for each
+//! of `exact`, `exponential_euler`, `euler`, `rk2`, `rk4`, `milstein` and `heun` either the text form of
+//! every kernel (subexpression updater, state updater, thresholders, event code) or the reason the method
+//! refuses the equations. One snapshot per model file; a change in lowering, in the passes or in the text
+//! form shows up as a reviewable diff.
+
+use std::fmt::Write;
+
+use ganglion_lower::{ChoiceError, LowerError, LowerOptions, lower_group};
+use ganglion_model::NeuronGroupModel;
+use ganglion_modelfile::ModelFile;
+use ganglion_syntax::Diagnostic;
+
+/// The methods every group is lowered with, in the order they appear in a snapshot.
+const METHODS: [&str; 7] = [
+    "exact",
+    "exponential_euler",
+    "euler",
+    "rk2",
+    "rk4",
+    "milstein",
+    "heun",
+];
+
+fn refusal(e: &LowerError) -> String {
+    match e {
+        LowerError::Method(ChoiceError::NoneApplies { refused }) => refused
+            .iter()
+            .map(|(_, why)| why.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+        LowerError::Method(ChoiceError::Method(m)) => m.to_string(),
+    }
+}
+
+/// The text of one group: its default choice, then every method's kernels or refusal.
+fn group_text(model: &NeuronGroupModel) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "group {} (N = {})", model.name, model.n);
+    match lower_group(model, &LowerOptions::default()) {
+        Ok(k) => match &k.method {
+            Some(m) => {
+                let _ = writeln!(out, "default choice: {}", m.chosen);
+            }
+            None => out.push_str("default choice: none (no differential equations)\n"),
+        },
+        Err(e) => {
+            let _ = writeln!(out, "default choice: refused: {}", refusal(&e));
+        }
+    }
+    for method in METHODS {
+        let _ = writeln!(out, "\n=== {} / {method}", model.name);
+        let options = LowerOptions {
+            methods: vec![method.to_string()],
+            ..Default::default()
+        };
+        match lower_group(model, &options) {
+            Ok(k) => {
+                if k.method.is_none() {
+                    out.push_str("(no differential equations)\n");
+                }
+                for kernel in k
+                    .subexpression_update
+                    .iter()
+                    .chain(&k.state_update)
+                    .chain(&k.thresholds)
+                    .chain(&k.event_codes)
+                {
+                    ganglion_ir::verify(kernel)
+                        .unwrap_or_else(|e| panic!("{} under {method}: {e}", model.name));
+                    let _ = write!(out, "{kernel}");
+                }
+            }
+            Err(e) => {
+                let _ = writeln!(out, "refused: {}", refusal(&e));
+            }
+        }
+    }
+    out
+}
+
+fn corpus_text(path: &std::path::Path) -> String {
+    let file = ModelFile::load(path).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+    let (checked, diagnostics) = ganglion_model::check_model_file_full(&file);
+    let errors: Vec<&Diagnostic> = diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(
+        errors.is_empty(),
+        "{}: the corpus model does not check:\n{}",
+        path.display(),
+        file.sources.render(&diagnostics, false)
+    );
+    let mut text = String::new();
+    for model in &checked.groups {
+        text.push_str(&group_text(model));
+        text.push('\n');
+    }
+    if checked.groups.is_empty() {
+        text.push_str("(no NeuronGroups)\n");
+    }
+    text
+}
+
+#[test]
+fn ir_of_the_corpus_under_every_method() {
+    let mut count = 0;
+    insta::glob!("../grammar/examples", "*.toml", |path| {
+        count += 1;
+        insta::assert_snapshot!(corpus_text(path));
+    });
+    assert_eq!(count, ganglion_grammar::example_files().len());
+    assert!(count >= 50, "only {count} corpus files");
+}
+
+#[test]
+fn ir_text_is_deterministic() {
+    // Lowering the same models twice gives the same text (no hash-map order leaks into the IR).
+    for path in ganglion_grammar::example_files().iter().step_by(5) {
+        assert_eq!(corpus_text(path), corpus_text(path), "{}", path.display());
+    }
+}
