@@ -157,6 +157,15 @@ impl Jit {
             kernel: kernel.clone(),
             setup: SetupValues::default(),
             setup_bits: vec![0; kernel.num_values as usize],
+            emits: (0..kernel.events.len())
+                .map(|e| emits_into(kernel, e))
+                .collect(),
+            keys: Vec::new(),
+            keys_seed: None,
+            arrays: Vec::new(),
+            params: Vec::new(),
+            counts: Vec::new(),
+            events: Vec::new(),
         })
     }
 }
@@ -175,6 +184,16 @@ pub struct JitKernel {
     kernel: Kernel,
     setup: SetupValues,
     setup_bits: Vec<u64>,
+    /// Whether the kernel emits into each event buffer.
+    emits: Vec<bool>,
+    /// Random keys of the kernel's streams for `keys_seed`.
+    keys: Vec<u64>,
+    keys_seed: Option<u64>,
+    // Buffers reused across calls.
+    arrays: Vec<*mut u8>,
+    params: Vec<u64>,
+    counts: Vec<u64>,
+    events: Vec<*mut u32>,
 }
 
 // SAFETY: `code` points into executable memory owned by `_module`, which moves with it and is never
@@ -224,8 +243,11 @@ impl JitKernel {
                 ));
             }
         }
-        let arrays: Vec<*mut u8> = b.arrays.iter_mut().map(|a| a.as_mut_ptr()).collect();
-        let params: Vec<u64> = b.params.iter().map(param_bits).collect();
+        self.arrays.clear();
+        self.arrays
+            .extend(b.arrays.iter_mut().map(|a| a.as_mut_ptr()));
+        self.params.clear();
+        self.params.extend(b.params.iter().map(param_bits));
         let (len, indices) = match k.domain {
             Domain::Neurons => (b.n, std::ptr::null()),
             Domain::Events(e) => {
@@ -236,32 +258,35 @@ impl JitKernel {
                 (buf.len(), buf.as_ptr())
             }
         };
-        let mut counts: Vec<u64> = Vec::with_capacity(b.events.len());
-        let mut events: Vec<*mut u32> = Vec::with_capacity(b.events.len());
+        self.counts.clear();
+        self.events.clear();
         for (e, buf) in b.events.iter_mut().enumerate() {
-            if emits_into(k, e) {
+            if self.emits[e] {
                 buf.reserve(b.n);
             }
-            counts.push(buf.len() as u64);
-            events.push(buf.as_mut_ptr());
+            self.counts.push(buf.len() as u64);
+            self.events.push(buf.as_mut_ptr());
         }
-        let keys: Vec<u64> = k
-            .streams
-            .iter()
-            .map(|s| ganglion_ir::random::key(b.seed, *s))
-            .collect();
+        if self.keys_seed != Some(b.seed) {
+            self.keys = k
+                .streams
+                .iter()
+                .map(|s| ganglion_ir::random::key(b.seed, *s))
+                .collect();
+            self.keys_seed = Some(b.seed);
+        }
         let ctx = CallCtx {
-            arrays: arrays.as_ptr(),
-            params: params.as_ptr(),
+            arrays: self.arrays.as_ptr(),
+            params: self.params.as_ptr(),
             setup: self.setup_bits.as_ptr(),
-            events: events.as_ptr(),
-            counts: counts.as_mut_ptr(),
+            events: self.events.as_ptr(),
+            counts: self.counts.as_mut_ptr(),
             indices,
             len: len as u64,
             t: b.clock.t,
             dt: b.clock.dt,
             step: b.clock.step,
-            keys: keys.as_ptr(),
+            keys: self.keys.as_ptr(),
         };
         // SAFETY: `code` is a finalized function of signature `extern "C" fn(*const CallCtx)` compiled from
         // a verified kernel. Every pointer in `ctx` is valid for the call: arrays were checked above to have
@@ -274,7 +299,7 @@ impl JitKernel {
             f(&ctx);
         }
         for (e, buf) in b.events.iter_mut().enumerate() {
-            let new_len = counts[e] as usize;
+            let new_len = self.counts[e] as usize;
             if new_len != buf.len() {
                 // SAFETY: the kernel wrote indices into `buf`'s spare capacity, one per emitted event, up to
                 // `counts[e]` elements in total, which is at most `len + n`, within the reserved capacity.

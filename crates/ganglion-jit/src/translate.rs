@@ -986,6 +986,19 @@ impl<'a, 'f> Translator<'a, 'f> {
                     None => (0..self.width).collect(),
                 };
                 let cv = self.vals[&c].clone();
+                // In the wide loop, events are rare: test all lanes at once and append lane by lane only
+                // when some lane has the event.
+                let after = if lanes.len() > 1 {
+                    let mask = self.packed(c, Type::Bool);
+                    let any = self.b.ins().vany_true(mask);
+                    let slow = self.b.create_block();
+                    let after = self.b.create_block();
+                    self.b.ins().brif(any, slow, &[], after, &[]);
+                    self.b.switch_to_block(slow);
+                    Some(after)
+                } else {
+                    None
+                };
                 for k in lanes {
                     let cond = self.lane_of(&cv, k, Type::Bool);
                     let count = self.b.use_var(self.counts[e]);
@@ -997,6 +1010,10 @@ impl<'a, 'f> Translator<'a, 'f> {
                     let inc = self.b.ins().uextend(types::I64, cond);
                     let next = self.b.ins().iadd(count, inc);
                     self.b.def_var(self.counts[e], next);
+                }
+                if let Some(after) = after {
+                    self.b.ins().jump(after, &[]);
+                    self.b.switch_to_block(after);
                 }
             }
             Op::If(c, body) => {

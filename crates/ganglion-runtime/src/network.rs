@@ -98,6 +98,8 @@ struct KernelObject {
     params: Vec<String>,
     overrides: HashMap<String, Value>,
     clears: Option<usize>,
+    /// The parameter values of the current run.
+    params_now: Vec<Value>,
 }
 
 enum Action {
@@ -357,6 +359,7 @@ impl Network {
             params: kernel.params.iter().map(|p| p.name.clone()).collect(),
             overrides,
             clears,
+            params_now: Vec::new(),
         })
     }
 
@@ -677,7 +680,11 @@ impl Network {
             };
             let dt = self.clocks[self.infos[id].clock.0].dt;
             match &mut self.actions[id] {
-                Action::Kernel(k) => k.compiled.setup(&params, dt),
+                Action::Kernel(k) => {
+                    k.compiled.setup(&params, dt);
+                    // External constants do not change during a run.
+                    k.params_now = params;
+                }
                 Action::StateMonitor(m) => {
                     m.probe_params = probe_params;
                     for (p, pp) in m.probes.iter_mut().zip(&m.probe_params) {
@@ -733,21 +740,21 @@ impl Network {
                 if !info.active || self.replaced[id.0] || !current[info.clock.0] {
                     continue;
                 }
-                let clock = self.clocks[info.clock.0].clone();
-                let params = match &self.actions[id.0] {
-                    Action::Kernel(k) => self.param_values(k),
-                    _ => Vec::new(),
-                };
+                let clock = &self.clocks[info.clock.0];
                 let seed = self.seed;
                 let groups = &mut self.groups;
                 match &mut self.actions[id.0] {
-                    Action::Kernel(k) => call_kernel(k, groups, call_clock(&clock), seed, &params)
-                        .map_err(|e| RunError::Kernel(e.to_string()))?,
-                    Action::SpikeMonitor(m) => m.record(groups, &clock),
-                    Action::StateMonitor(m) => {
-                        m.record(groups, &clock, seed).map_err(RunError::Kernel)?
+                    Action::Kernel(k) => {
+                        let params = std::mem::take(&mut k.params_now);
+                        let result = call_kernel(k, groups, call_clock(clock), seed, &params);
+                        k.params_now = params;
+                        result.map_err(|e| RunError::Kernel(e.to_string()))?
                     }
-                    Action::RateMonitor(m) => m.record(groups, &clock),
+                    Action::SpikeMonitor(m) => m.record(groups, clock),
+                    Action::StateMonitor(m) => {
+                        m.record(groups, clock, seed).map_err(RunError::Kernel)?
+                    }
+                    Action::RateMonitor(m) => m.record(groups, clock),
                 }
             }
             for (c, now) in self.clocks.iter_mut().zip(&current) {
