@@ -3,6 +3,7 @@
 //! Exit status: 0 when all went well, 1 when the model has errors (or a run failed), 2 for usage errors
 //! (bad arguments, unreadable files).
 
+mod bench;
 mod check;
 mod ir;
 mod output;
@@ -54,6 +55,11 @@ enum Command {
         #[arg(long, default_value = "auto")]
         color: check::ColorChoice,
     },
+    /// Benchmarks: `throughput` (ns per neuron-step, compile time, a memory-bandwidth loop).
+    Bench {
+        #[command(subcommand)]
+        which: bench::Which,
+    },
     /// Run a model file and write every monitor and every group's final state to a folder.
     Run {
         /// The model file (TOML).
@@ -89,6 +95,7 @@ fn main() -> ExitCode {
             stage,
             color,
         } => ir::run(&model, group.as_deref(), stage, color),
+        Command::Bench { which } => bench::run(which),
         Command::Run {
             model,
             out,

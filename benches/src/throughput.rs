@@ -1,0 +1,200 @@
+//! Throughput: nanoseconds per neuron and time step for standard models, compile time per group, and a
+//! memory-bandwidth loop over the same bytes as the LIF model, measured in the same run.
+
+use std::time::{Duration, Instant};
+
+use ganglion::{BackendChoice, Network, NeuronGroup, SpikeMonitor};
+use ganglion_units::Quantity;
+
+/// A model of the throughput benchmark.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Model {
+    /// Brian2's LIF benchmark: `dv/dt = (I - v)/tau`, threshold, reset, refractory, exact integration.
+    Lif,
+    /// The Hodgkin–Huxley neuron of Brian2's COBAHH benchmark (without its synapses), exponential Euler.
+    Hh,
+}
+
+impl Model {
+    /// The model's name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Model::Lif => "lif",
+            Model::Hh => "hh",
+        }
+    }
+
+    /// Parses `lif` or `hh`.
+    pub fn parse(s: &str) -> Option<Model> {
+        match s {
+            "lif" => Some(Model::Lif),
+            "hh" => Some(Model::Hh),
+            _ => None,
+        }
+    }
+}
+
+/// One measurement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// The model.
+    pub model: Model,
+    /// The backend.
+    pub backend: &'static str,
+    /// Neurons.
+    pub n: usize,
+    /// Time steps run.
+    pub steps: u64,
+    /// Time to check, lower and compile the group (and its fused kernel), seconds.
+    pub prepare_s: f64,
+    /// Time of the run, seconds.
+    pub run_s: f64,
+    /// Spikes in the run.
+    pub spikes: usize,
+}
+
+impl Row {
+    /// Nanoseconds per neuron and time step.
+    pub fn ns_per_neuron_step(&self) -> f64 {
+        self.run_s / (self.n as f64 * self.steps as f64) * 1e9
+    }
+}
+
+const HH: &str = "
+dv/dt = (gl*(El-v)+ge*(Ee-v)+gi*(Ei-v)-g_na*(m*m*m)*h*(v-ENa)-g_kd*(n*n*n*n)*(v-EK))/Cm : volt
+dm/dt = alpha_m*(1-m)-beta_m*m : 1
+dn/dt = alpha_n*(1-n)-beta_n*n : 1
+dh/dt = alpha_h*(1-h)-beta_h*h : 1
+dge/dt = -ge*(1./taue) : siemens
+dgi/dt = -gi*(1./taui) : siemens
+alpha_m = 0.32*(mV**-1)*4*mV/exprel((13*mV-v+VT)/(4*mV))/ms : Hz
+beta_m = 0.28*(mV**-1)*5*mV/exprel((v-VT-40*mV)/(5*mV))/ms : Hz
+alpha_h = 0.128*exp((17*mV-v+VT)/(18*mV))/ms : Hz
+beta_h = 4./(1+exp((40*mV-v+VT)/(5*mV)))/ms : Hz
+alpha_n = 0.032*(mV**-1)*5*mV/exprel((15*mV-v+VT)/(5*mV))/ms : Hz
+beta_n = .5*exp((10*mV-v+VT)/(40*mV))/ms : Hz
+";
+
+fn q(s: &str) -> Quantity {
+    Quantity::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+/// Builds the network of a model with `n` neurons (the group and a spike monitor).
+pub fn network(model: Model, n: usize, backend: BackendChoice) -> Result<Network, ganglion::Error> {
+    let mut net = Network::new(backend);
+    net.seed(12345);
+    let g = match model {
+        Model::Lif => {
+            net.set_constant("tau", q("10*ms"));
+            let g = net.add_group(
+                NeuronGroup::new(
+                    n,
+                    "dv/dt = (I - v)/tau : 1 (unless refractory)\nI : 1 (constant)",
+                )
+                .threshold("v>1")
+                .reset("v=0")
+                .refractory_time(5e-3)
+                .method("exact"),
+            )?;
+            net.set(g, "I", "2.0*i/(N-1)")?;
+            g
+        }
+        Model::Hh => {
+            let area = 20000e-12;
+            for (name, value) in [
+                ("Cm", format!("{}*farad", 1e-6 * 1e4 * area)),
+                ("gl", format!("{}*siemens", 5e-5 * 1e4 * area)),
+                ("g_na", format!("{}*siemens", 100e-3 * 1e4 * area)),
+                ("g_kd", format!("{}*siemens", 30e-3 * 1e4 * area)),
+                ("El", "-60*mV".into()),
+                ("EK", "-90*mV".into()),
+                ("ENa", "50*mV".into()),
+                ("VT", "-63*mV".into()),
+                ("taue", "5*ms".into()),
+                ("taui", "10*ms".into()),
+                ("Ee", "0*mV".into()),
+                ("Ei", "-80*mV".into()),
+            ] {
+                net.set_constant(name, q(&value));
+            }
+            let g = net.add_group(
+                NeuronGroup::new(n, HH)
+                    .threshold("v>-20*mV")
+                    .refractory_time(3e-3)
+                    .method("exponential_euler"),
+            )?;
+            net.set(g, "v", "El + (randn() * 5 - 5)*mV")?;
+            net.set(g, "ge", "(randn() * 1.5 + 4) * 10.*nS")?;
+            net.set(g, "gi", "(randn() * 12 + 20) * 10.*nS")?;
+            g
+        }
+    };
+    net.add_spike_monitor(SpikeMonitor::new(g))?;
+    Ok(net)
+}
+
+/// Measures one model: prepare (check, lower, compile, including the fused kernel), then run `steps`.
+pub fn measure(
+    model: Model,
+    n: usize,
+    steps: u64,
+    backend: BackendChoice,
+) -> Result<Row, ganglion::Error> {
+    let started = Instant::now();
+    let mut net = network(model, n, backend)?;
+    net.set_check_interval(0);
+    net.run(0.0)?;
+    let prepare_s = started.elapsed().as_secs_f64();
+    let dt = net.dt();
+    let started = Instant::now();
+    net.run(steps as f64 * dt)?;
+    let run_s = started.elapsed().as_secs_f64();
+    let spikes = net
+        .monitors()
+        .first()
+        .and_then(|m| net.spike_data(*m))
+        .map_or(0, |d| d.num_events());
+    Ok(Row {
+        model,
+        backend: net.backend_name(),
+        n,
+        steps,
+        prepare_s,
+        run_s,
+        spikes,
+    })
+}
+
+/// A loop streaming the bytes the fused LIF kernel streams per neuron and step (read `lastspike`, `v`,
+/// `I`; write `v` and the `not_refractory` byte), with the same arithmetic intensity: the speed of light
+/// for that model on this machine. Returns nanoseconds per element and step.
+pub fn bandwidth_loop(n: usize, steps: u64) -> f64 {
+    let lastspike = vec![-1e4f64; n];
+    let input: Vec<f64> = (0..n).map(|i| 2.0 * i as f64 / n as f64).collect();
+    let mut v = vec![0.0f64; n];
+    let mut nr = vec![false; n];
+    let (a, b) = (0.99f64, 0.01f64);
+    let started = Instant::now();
+    for step in 0..steps {
+        let t = step as f64 * 1e-4;
+        for i in 0..n {
+            let free = t - lastspike[i] >= 0.005;
+            nr[i] = free;
+            let x = v[i] * a + input[i] * b;
+            v[i] = if free { x } else { v[i] };
+        }
+        std::hint::black_box(&mut v);
+        std::hint::black_box(&mut nr);
+    }
+    let elapsed: Duration = started.elapsed();
+    elapsed.as_secs_f64() / (n as f64 * steps as f64) * 1e9
+}
+
+/// Steps to run for `n` neurons so that a measurement lasts long enough to be meaningful.
+pub fn steps_for(n: usize, model: Model) -> u64 {
+    let work = match model {
+        Model::Lif => 2e8,
+        Model::Hh => 2e7,
+    };
+    ((work / n as f64) as u64).clamp(100, 100_000)
+}
