@@ -15,6 +15,6 @@ mod network;
 pub use clock::Clock;
 pub use monitor::{RateData, SmoothingWindow, SpikeData, StateData};
 pub use network::{
-    ClockId, DEFAULT_SCHEDULE, Group, GroupId, Network, ObjectId, ObjectInfo, Progress, RunError,
-    Snapshot, Window,
+    ClockId, DEFAULT_SCHEDULE, Group, GroupId, Link, Network, ObjectId, ObjectInfo, Progress,
+    RunError, Snapshot, Window,
 };

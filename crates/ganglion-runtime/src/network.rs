@@ -72,6 +72,23 @@ impl Group {
     }
 }
 
+/// A linked variable: the target group's array mirrors a source group's variable (Brian2's
+/// `linked_var`), refreshed right before anything of the target group runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    /// The group with the linked variable.
+    pub target: GroupId,
+    /// The linked variable.
+    pub target_var: String,
+    /// The group it refers to.
+    pub source: GroupId,
+    /// The variable it refers to.
+    pub source_var: String,
+    /// For each target neuron, the source neuron (`None`: the same index, or element 0 when the target
+    /// array has one element).
+    pub index: Option<Vec<usize>>,
+}
+
 /// Where and when an object runs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ObjectInfo {
@@ -229,6 +246,7 @@ pub struct Network {
     actions: Vec<Action>,
     /// Objects whose work a fused kernel does (skipped, whatever their `active` flag says).
     replaced: Vec<bool>,
+    links: Vec<Link>,
     /// The schedule's slots (`before_` and `after_` slots exist around each).
     pub schedule: Vec<String>,
     /// The seed of the random streams.
@@ -258,6 +276,7 @@ impl Network {
             infos: Vec::new(),
             actions: Vec::new(),
             replaced: Vec::new(),
+            links: Vec::new(),
             schedule: DEFAULT_SCHEDULE.iter().map(|s| s.to_string()).collect(),
             seed: 0,
             externals: HashMap::new(),
@@ -405,6 +424,7 @@ impl Network {
         };
         let params = self.param_values(&k);
         k.compiled.setup(&params, clock.dt);
+        Self::refresh_links(&mut self.groups, &self.links, group);
         call_kernel(&mut k, &mut self.groups, call_clock, self.seed, &params)
             .map_err(|e| e.to_string())
     }
@@ -521,6 +541,78 @@ impl Network {
                 data: RateData::default(),
             }),
         )
+    }
+
+    /// Adds a linked variable.
+    pub fn add_link(&mut self, link: Link) -> Result<(), String> {
+        let source = &self.groups[link.source.0];
+        let src = source.array(&link.source_var).ok_or_else(|| {
+            format!(
+                "group `{}` has no variable `{}`",
+                source.name, link.source_var
+            )
+        })?;
+        let src_len = src.len();
+        let target = &self.groups[link.target.0];
+        let dst = target.array(&link.target_var).ok_or_else(|| {
+            format!(
+                "group `{}` has no variable `{}`",
+                target.name, link.target_var
+            )
+        })?;
+        if let Some(ix) = &link.index {
+            if ix.len() != dst.len() {
+                return Err(format!(
+                    "the index has {} entries, the group has {}",
+                    ix.len(),
+                    dst.len()
+                ));
+            }
+            if let Some(bad) = ix.iter().find(|&&i| i >= src_len) {
+                return Err(format!(
+                    "index {bad} is out of range for `{}` of {src_len} elements",
+                    source.name
+                ));
+            }
+        } else if src_len != dst.len() && src_len != 1 {
+            return Err(format!(
+                "cannot link `{}` ({} neurons) to `{}.{}` ({} elements) without an index",
+                target.name,
+                dst.len(),
+                source.name,
+                link.source_var,
+                src_len
+            ));
+        }
+        self.links
+            .retain(|l| !(l.target == link.target && l.target_var == link.target_var));
+        self.links.push(link);
+        Ok(())
+    }
+
+    /// Copies the current values of every linked variable of `group` from its source.
+    fn refresh_links(groups: &mut [Group], links: &[Link], group: GroupId) {
+        for l in links.iter().filter(|l| l.target == group) {
+            let values: Vec<f64> = {
+                let src = groups[l.source.0]
+                    .array(&l.source_var)
+                    .map(ArrayData::to_f64_vec)
+                    .unwrap_or_default();
+                let len = groups[l.target.0]
+                    .array(&l.target_var)
+                    .map_or(0, ArrayData::len);
+                (0..len)
+                    .map(|i| match &l.index {
+                        Some(ix) => src[ix[i]],
+                        None if src.len() == 1 => src[0],
+                        None => src[i],
+                    })
+                    .collect()
+            };
+            if let Some(dst) = groups[l.target.0].array_mut(&l.target_var) {
+                dst.fill_from_f64(&values);
+            }
+        }
     }
 
     /// The group an object works on and whether it reads or writes that group's variables (kernels do;
@@ -743,6 +835,17 @@ impl Network {
                 let clock = &self.clocks[info.clock.0];
                 let seed = self.seed;
                 let groups = &mut self.groups;
+                if !self.links.is_empty() {
+                    let (group, reads) = match &self.actions[id.0] {
+                        Action::Kernel(k) => (k.group, true),
+                        Action::SpikeMonitor(m) => (m.group, !m.variables.is_empty()),
+                        Action::StateMonitor(m) => (m.group, true),
+                        Action::RateMonitor(m) => (m.group, false),
+                    };
+                    if reads {
+                        Self::refresh_links(groups, &self.links, group);
+                    }
+                }
                 match &mut self.actions[id.0] {
                     Action::Kernel(k) => {
                         let params = std::mem::take(&mut k.params_now);

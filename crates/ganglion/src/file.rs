@@ -305,22 +305,6 @@ impl Network {
                 }
             };
             handles.push((spec.name.value.clone(), g));
-            for (key, value) in &spec.init {
-                let Some(v) = b.file_value(value) else {
-                    continue;
-                };
-                if let Err(e) = b.net.set_from_file(g, &key.value, &v) {
-                    b.absorb(e, value.span());
-                }
-            }
-            if !spec.links.is_empty() {
-                let (k, _) = &spec.links[0];
-                b.fail(
-                    k.span,
-                    "linked variables are not supported yet".into(),
-                    None,
-                );
-            }
             // `on_event` code was checked and lowered with the group (it is part of its model); only its
             // place in the schedule is set here.
             for o in &spec.on_event {
@@ -370,6 +354,53 @@ impl Network {
                         .run_regularly_at(g, code, dt, when, r.order.as_ref().map(|x| x.value))
                 {
                     b.absorb(e, r.code.span);
+                }
+            }
+        }
+        // Links, once every group exists (a link may refer to a group defined later), then initial values
+        // (which may read linked variables).
+        for spec in &file.groups {
+            let Some((_, g)) = handles.iter().find(|(n, _)| *n == spec.name.value) else {
+                continue;
+            };
+            for (key, link) in &spec.links {
+                let Some((_, source)) = handles.iter().find(|(n, _)| *n == link.group.value) else {
+                    continue;
+                };
+                let index = match &link.index {
+                    None => None,
+                    Some(v) => match v.as_numbers() {
+                        Some(xs) if xs.iter().all(|x| *x >= 0.0 && x.fract() == 0.0) => {
+                            Some(xs.iter().map(|x| *x as usize).collect())
+                        }
+                        _ => {
+                            b.fail(
+                                v.span(),
+                                "a link's index is an array of neuron indices".into(),
+                                None,
+                            );
+                            continue;
+                        }
+                    },
+                };
+                if let Err(e) = b
+                    .net
+                    .link(*g, &key.value, *source, &link.variable.value, index)
+                {
+                    b.absorb(e, key.span);
+                }
+            }
+        }
+        for spec in &file.groups {
+            let Some((_, g)) = handles.iter().find(|(n, _)| *n == spec.name.value) else {
+                continue;
+            };
+            for (key, value) in &spec.init {
+                let Some(v) = b.file_value(value) else {
+                    continue;
+                };
+                if let Err(e) = b.net.set_from_file(*g, &key.value, &v) {
+                    b.absorb(e, value.span());
                 }
             }
         }

@@ -123,6 +123,8 @@ pub(crate) struct GroupEntry {
     pub(crate) namespace: ganglion_model::Namespace,
     pub(crate) requested_methods: Vec<String>,
     pub(crate) fusion: crate::fusion::Fusion,
+    /// Linked variables that have been linked.
+    pub(crate) linked: HashSet<String>,
 }
 
 pub(crate) enum MonitorKind {
@@ -544,6 +546,7 @@ impl Network {
             namespace,
             requested_methods: methods,
             fusion: crate::fusion::Fusion::default(),
+            linked: HashSet::new(),
         });
         Ok(GroupHandle(self.groups.len() - 1))
     }
@@ -786,6 +789,55 @@ impl Network {
             .resetters
             .push((event.to_string(), obj));
         Ok(obj)
+    }
+
+    /// Links a `(linked)` variable of `target` to `source_var` of `source` (Brian2's
+    /// `target.var = linked_var(source, source_var, index=...)`): for each target neuron, `index` names
+    /// the source neuron; without it the groups must have the same size, or the source one neuron.
+    pub fn link(
+        &mut self,
+        target: GroupHandle,
+        var: &str,
+        source: GroupHandle,
+        source_var: &str,
+        index: Option<Vec<usize>>,
+    ) -> Result<(), Error> {
+        let t = self.entry(target);
+        let Some(tv) = t.model.variable(var) else {
+            return Err(Error::Usage(format!(
+                "group `{}` has no variable `{var}`",
+                t.name
+            )));
+        };
+        if !tv.linked {
+            return Err(Error::Usage(format!(
+                "`{var}` of group `{}` is not a linked variable (declare it with the `(linked)` flag)",
+                t.name
+            )));
+        }
+        let s = self.entry(source);
+        let Some(sv) = s.model.variable(source_var) else {
+            return Err(Error::Usage(format!(
+                "group `{}` has no variable `{source_var}`",
+                s.name
+            )));
+        };
+        if sv.dim != tv.dim {
+            return Err(Error::Usage(format!(
+                "cannot link `{}.{var}` (units of {}) to `{}.{source_var}` (units of {})",
+                t.name, tv.dim, s.name, sv.dim
+            )));
+        }
+        let link = ganglion_runtime::Link {
+            target: t.id,
+            target_var: var.to_string(),
+            source: s.id,
+            source_var: source_var.to_string(),
+            index,
+        };
+        self.rt.add_link(link).map_err(Error::Usage)?;
+        self.groups[target.0].linked.insert(var.to_string());
+        Ok(())
     }
 
     /// Changes where an event's condition is checked (Brian2's `set_event_schedule`).
@@ -1421,6 +1473,19 @@ impl Network {
         report: Option<&mut dyn FnMut(Progress)>,
     ) -> Result<(), Error> {
         self.sync_externals();
+        for g in &self.groups {
+            if let Some(v) = g
+                .model
+                .variables
+                .iter()
+                .find(|v| v.linked && !g.linked.contains(&v.name))
+            {
+                return Err(Error::Usage(format!(
+                    "the linked variable `{}` of group `{}` is not linked to anything (Brian2: \"Link target for variable {} has not been set\")",
+                    v.name, g.name, v.name
+                )));
+            }
+        }
         self.update_fusion()?;
         self.rt.run(duration, report)?;
         Ok(())
