@@ -1342,3 +1342,119 @@ fn one_euler_step_is_the_hand_calculation() {
     let v1 = v0 + dt * (-v0 / tau);
     assert_eq!(got.to_bits(), (v1 + dt * (-v1 / tau)).to_bits());
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Stochastic methods against hand calculations with the numbers they drew.
+
+/// The Wiener increments `dW[step][neuron]` the state updater of `g` draws (its only noise symbol).
+fn wiener_increments(
+    net: &Network,
+    g: GroupHandle,
+    seed: u64,
+    steps: u64,
+    n: u64,
+    dt: f64,
+) -> Vec<Vec<f64>> {
+    use ganglion_ir::{Op, random};
+    let k = net.kernels(g).state_update.clone().unwrap();
+    let mut draws = Vec::new();
+    k.vector.walk(&mut |i| {
+        if let Op::Random {
+            normal: true,
+            stream,
+            draw,
+        } = i.op
+        {
+            draws.push((stream, draw));
+        }
+    });
+    assert_eq!(draws.len(), 1, "one noise draw per neuron and step\n{k}");
+    let (stream, draw) = draws[0];
+    let key = random::key(seed, k.streams[stream as usize]);
+    (0..steps)
+        .map(|s| {
+            (0..n)
+                .map(|i| dt.sqrt() * random::normal(random::bits(key, s, i, draw)))
+                .collect()
+        })
+        .collect()
+}
+
+const GBM: Model<'static> = Model {
+    eqs: "dX/dt = mu*X + sigma*X*xi*second**.5 : 1",
+    consts: &[("mu", "0.5/second"), ("sigma", "0.8/second")],
+    init: &[("X", "1 + 0.01*i")],
+    n: 64,
+};
+
+#[test]
+fn one_step_of_milstein_and_heun_is_brian2s_formula() {
+    let (mu, sigma, dt, seed) = (0.5f64, 0.8f64, 0.1e-3f64, 17u64);
+    for method in ["milstein", "heun"] {
+        let (mut net, g) = build(&GBM, method, dt);
+        net.seed(seed);
+        let x0 = net.state(g, "X").unwrap();
+        net.run(dt).unwrap();
+        let got = net.state(g, "X").unwrap();
+        let dw = &wiener_increments(&net, g, seed, 1, 64, dt)[0];
+        for i in 0..64 {
+            let (x, w) = (x0[i], dw[i]);
+            let (f, gx) = (mu * x, sigma * x);
+            let want = if method == "milstein" {
+                // x_support = x + dt*f + dt**.5*g; k = (g(x_support) - g)/(2 dt**.5) * dW**2
+                let support = x + dt * f + dt.sqrt() * gx;
+                let k = (sigma * support - gx) / (2.0 * dt.sqrt()) * w * w;
+                x + dt * f + gx * w + k
+            } else {
+                // x_support = x + g*dW; x + dt*f + dW/2*(g + g(x_support))
+                let support = x + gx * w;
+                x + dt * f + 0.5 * w * (gx + sigma * support)
+            };
+            assert!(
+                (got[i] - want).abs() <= 1e-15 * want.abs(),
+                "{method}, neuron {i}: {} vs {want}",
+                got[i]
+            );
+        }
+    }
+}
+
+#[test]
+fn milstein_and_heun_converge_to_the_stratonovich_solution() {
+    // Both of Brian2's multiplicative-noise methods integrate Stratonovich SDEs: geometric Brownian motion
+    // dX = mu X dt + sigma X ∘ dW has the path-wise solution X0 exp(mu t + sigma W(t)), W the sum of the
+    // drawn increments. Heun's strong error shrinks like dt. Brian2's derivative-free Milstein uses
+    // `dW**2` (not `dW**2 - dt`) with the support point `x + dt*f + dt**.5*g`, which leaves a bias of
+    // about sigma*mu*sqrt(dt)/2 per unit time: its strong order is 1/2 when the drift is not zero (checked
+    // against Brian2's abstract code run in numpy). We follow Brian2's description verbatim.
+    let (mu, sigma, seed, duration) = (0.5f64, 0.8f64, 23u64, 0.2f64);
+    for (method, order) in [("heun", 1.0), ("milstein", 0.5)] {
+        let mut errors = Vec::new();
+        for dt in [0.4e-3f64, 0.1e-3] {
+            let (mut net, g) = build(&GBM, method, dt);
+            net.seed(seed);
+            let x0 = net.state(g, "X").unwrap();
+            net.run(duration).unwrap();
+            let got = net.state(g, "X").unwrap();
+            let steps = (duration / dt).round() as u64;
+            let dw = wiener_increments(&net, g, seed, steps, 64, dt);
+            let mut mean = 0.0f64;
+            for i in 0..64 {
+                let w: f64 = dw.iter().map(|row| row[i]).sum();
+                let exact = x0[i] * (mu * duration + sigma * w).exp();
+                mean += (got[i] - exact).abs() / exact / 64.0;
+            }
+            errors.push(mean);
+        }
+        let observed = (errors[0] / errors[1]).log2() / 2.0;
+        println!(
+            "{method}: mean strong errors {}, observed strong order {observed:.3}",
+            sci(&errors)
+        );
+        assert!(errors[1] < 1e-3, "{method}: {errors:?}");
+        assert!(
+            (observed - order).abs() <= 0.25,
+            "{method}: strong order {observed} (errors {errors:?}), expected {order}"
+        );
+    }
+}

@@ -381,8 +381,7 @@ fn constant_folding_uses_the_interpreters_semantics() {
         let z = b.constant(Const::I64(0));
         let lt = b.cmp(CmpOp::Lt, n, z);
         let a = b.constant(Const::I64(100));
-        let s = b.value(Type::I64, Op::Select(lt, n, a));
-        s
+        b.value(Type::I64, Op::Select(lt, n, a))
     });
     assert_eq!(c, Const::I64(-2));
     // exp(0.5): the same bits as the interpreter's evaluation
@@ -498,4 +497,43 @@ fn optimize_keeps_kernels_valid_when_work_between_two_ifs_feeds_the_second() {
     };
     assert_eq!(run(&k), run(&k0));
     assert_eq!(run(&k).1, vec![0.0, 3.0, 6.0]);
+}
+
+#[test]
+fn store_to_load_forwarding_stops_at_stores_inside_ifs() {
+    // x = v; v = x + 1; y = v (forwarded: x + 1); if x > 0.5: v = 0; z = v (not forwarded); out = y + z
+    let k0 = kernel("forward", |b| {
+        let v = f64_array(b, "v");
+        let out = f64_array(b, "out");
+        let x = load(b, Type::F64, v);
+        let one = b.f64(1.0);
+        let x1 = b.binary(Type::F64, BinOp::Add, x, one);
+        store(b, v, x1);
+        let y = load(b, Type::F64, v);
+        let half = b.f64(0.5);
+        let c = b.cmp(CmpOp::Gt, x, half);
+        b.begin_if(c);
+        let zero = b.f64(0.0);
+        store(b, v, zero);
+        // Inside the body the stored value is known.
+        let inner = load(b, Type::F64, v);
+        store(b, out, inner);
+        b.end_if();
+        let z = load(b, Type::F64, v);
+        let s = b.binary(Type::F64, BinOp::Add, y, z);
+        store(b, out, s);
+    });
+    let mut k = k0.clone();
+    passes::forward_stores(&mut k);
+    passes::dce(&mut k);
+    verify(&k).unwrap_or_else(|e| panic!("{e}\n{k}"));
+    assert_eq!(count(&k.vector, |op| matches!(op, Op::Load(..))), 2, "{k}");
+    let run = |k: &Kernel| {
+        let mut run = Run::new(k, 2);
+        run.arrays[0] = ArrayData::from_f64(vec![0.25, 1.0]);
+        run.call(k);
+        (run.f64s(k, "v"), run.f64s(k, "out"))
+    };
+    assert_eq!(run(&k), run(&k0));
+    assert_eq!(run(&k), (vec![1.25, 0.0], vec![2.5, 2.0]));
 }

@@ -119,6 +119,8 @@ struct KernelObject {
     params_now: Vec<Value>,
 }
 
+// Objects are few and long-lived; the size difference between variants does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Action {
     Kernel(KernelObject),
     SpikeMonitor(SpikeMonitor),
