@@ -85,3 +85,86 @@ fn corpus_models_agree_bit_for_bit() {
         "only {compared} corpus models could be compared"
     );
 }
+
+/// `exp`, `expm1` and `exprel` are computed inline by the JIT (on f64x2 lanes in the wide loop, on one
+/// f64 in the tail and in float32 models): the same bits as the interpreter at the edges of their domains.
+#[test]
+fn exponentials_agree_bit_for_bit_at_the_edges() {
+    let mut xs = vec![
+        0.0,
+        -0.0,
+        1e-300,
+        -1e-17,
+        1e-16,
+        1e-9,
+        -0.3465,
+        0.3466,
+        0.3467,
+        -0.3467,
+        1.0,
+        -1.0,
+        39.999,
+        40.0,
+        -40.0,
+        -40.001,
+        700.0,
+        709.78,
+        709.79,
+        710.0,
+        716.9,
+        717.1,
+        -708.0,
+        -740.0,
+        -745.1,
+        -745.2,
+        -746.5,
+        1e308,
+        -1e308,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+    ];
+    for k in -400..400 {
+        xs.push(k as f64 * 0.0371);
+    }
+    // An odd count: the last neuron goes through the one-neuron tail of the loop.
+    if xs.len() % 2 == 0 {
+        xs.push(0.125);
+    }
+    let model = "x : 1\n ex : 1\n m : 1\n r : 1\n e32 : 1\n";
+    let results: Vec<Vec<Vec<f64>>> = [BackendChoice::Jit, BackendChoice::Interpreter]
+        .into_iter()
+        .map(|backend| {
+            let mut net = Network::new(backend);
+            net.set_check_interval(0);
+            let g = net
+                .add_group(ganglion::NeuronGroup::new(xs.len(), model).float32_variable("e32"))
+                .unwrap();
+            net.set(g, "x", xs.clone()).unwrap();
+            // Two operations: a kernel touching float32 runs one neuron at a time.
+            net.run_regularly(g, "ex = exp(x)\nm = expm1(x)\nr = exprel(x)", None, None, None)
+                .unwrap();
+            net.run_regularly(g, "e32 = exp(x)", None, None, None)
+                .unwrap();
+            net.run(1e-4).unwrap();
+            ["ex", "m", "r", "e32"]
+                .iter()
+                .map(|v| net.state(g, v).unwrap())
+                .collect()
+        })
+        .collect();
+    for (k, var) in ["ex", "m", "r", "e32"].iter().enumerate() {
+        for (i, (a, b)) in results[0][k].iter().zip(&results[1][k]).enumerate() {
+            assert!(
+                same_bits(&[*a], &[*b]),
+                "{var} at x = {}: JIT {a:e}, interpreter {b:e}",
+                xs[i]
+            );
+        }
+    }
+    // And the values are the functions' values.
+    let e = &results[0][0];
+    assert_eq!(e[0], 1.0);
+    assert!((e[10] - std::f64::consts::E).abs() < 1e-15);
+    assert_eq!(results[0][2][0], 1.0);
+}

@@ -225,12 +225,12 @@ impl Builtin {
     pub fn eval_float(self, args: &[f64]) -> Option<f64> {
         let x = args.first().copied().unwrap_or(f64::NAN);
         Some(match self {
-            Builtin::Exp => x.exp(),
+            Builtin::Exp => crate::math::exp(x),
             Builtin::Log => x.ln(),
             Builtin::Log10 => x.log10(),
-            Builtin::Expm1 => x.exp_m1(),
+            Builtin::Expm1 => crate::math::expm1(x),
             Builtin::Log1p => x.ln_1p(),
-            Builtin::Exprel => exprel(x),
+            Builtin::Exprel => crate::math::exprel(x),
             Builtin::Sqrt => x.sqrt(),
             Builtin::Sin => x.sin(),
             Builtin::Cos => x.cos(),
@@ -254,17 +254,6 @@ impl Builtin {
 impl fmt::Display for Builtin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
-    }
-}
-
-/// `(exp(x) - 1)/x`, with the value 1 at 0, as Brian2 computes it (through `expm1`).
-pub fn exprel(x: f64) -> f64 {
-    if x.abs() < 1e-16 {
-        1.0
-    } else if x > 717.0 {
-        f64::INFINITY
-    } else {
-        x.exp_m1() / x
     }
 }
 
@@ -307,8 +296,6 @@ mod tests {
 
     #[test]
     fn edge_values() {
-        assert_eq!(exprel(0.0), 1.0);
-        assert!((exprel(1e-8) - 1.000000005).abs() < 1e-15);
         assert_eq!(sign(-3.0), -1.0);
         assert!(sign(f64::NAN).is_nan());
         assert_eq!(clip(5.0, 0.0, 1.0), 1.0);

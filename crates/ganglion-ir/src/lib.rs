@@ -15,6 +15,7 @@ pub mod builtins;
 pub mod expm;
 pub mod interp;
 pub mod kernel;
+pub mod math;
 pub mod passes;
 mod print;
 pub mod random;

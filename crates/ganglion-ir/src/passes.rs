@@ -402,6 +402,90 @@ pub fn merge_ifs(kernel: &mut Kernel) {
     block(&mut kernel.vector);
 }
 
+/// Division by a value that is the same for every neuron becomes multiplication by its reciprocal,
+/// computed once in the block that defines the divisor (per run or per step). A division costs a dozen
+/// multiplications in the per-neuron loop. The result may differ from the exact quotient by one ulp, as
+/// with the `-ffast-math` (reciprocal-math) flags Brian2 compiles its C++ code with. Run after `hoist`.
+pub fn reciprocals(kernel: &mut Kernel) {
+    let mut outer: HashMap<ValueId, bool> = HashMap::new(); // value → defined in setup?
+    for i in &kernel.setup.insts {
+        if let Some(r) = i.result {
+            outer.insert(r, true);
+        }
+    }
+    for i in &kernel.scalar.insts {
+        if let Some(r) = i.result {
+            outer.insert(r, false);
+        }
+    }
+    let mut recip: HashMap<ValueId, ValueId> = HashMap::new();
+    let mut new_setup = Vec::new();
+    let mut new_scalar = Vec::new();
+    let mut fresh = kernel.num_values;
+    fn visit(
+        b: &mut Block,
+        outer: &HashMap<ValueId, bool>,
+        recip: &mut HashMap<ValueId, ValueId>,
+        out: (&mut Vec<Inst>, &mut Vec<Inst>),
+        fresh: &mut u32,
+    ) {
+        let (new_setup, new_scalar) = out;
+        for inst in &mut b.insts {
+            if let Op::If(_, body) = &mut inst.op {
+                visit(body, outer, recip, (&mut *new_setup, &mut *new_scalar), fresh);
+                continue;
+            }
+            let ty = inst.ty;
+            let Op::Binary(BinOp::Div, x, u) = inst.op else {
+                continue;
+            };
+            let Some(&in_setup) = outer.get(&u) else {
+                continue;
+            };
+            if !matches!(ty, Type::F64 | Type::F32) {
+                continue;
+            }
+            let r = *recip.entry(u).or_insert_with(|| {
+                let one = ValueId(*fresh);
+                let r = ValueId(*fresh + 1);
+                *fresh += 2;
+                let dest = if in_setup {
+                    &mut *new_setup
+                } else {
+                    &mut *new_scalar
+                };
+                let c = if ty == Type::F32 {
+                    Const::F32(1.0)
+                } else {
+                    Const::F64(1.0)
+                };
+                dest.push(Inst {
+                    result: Some(one),
+                    ty,
+                    op: Op::Const(c),
+                });
+                dest.push(Inst {
+                    result: Some(r),
+                    ty,
+                    op: Op::Binary(BinOp::Div, one, u),
+                });
+                r
+            });
+            inst.op = Op::Binary(BinOp::Mul, x, r);
+        }
+    }
+    visit(
+        &mut kernel.vector,
+        &outer,
+        &mut recip,
+        (&mut new_setup, &mut new_scalar),
+        &mut fresh,
+    );
+    kernel.num_values = fresh;
+    kernel.setup.insts.extend(new_setup);
+    kernel.scalar.insts.extend(new_scalar);
+}
+
 /// Hoisting, merging and dead-code removal, in the order that cleans up the most.
 pub fn optimize(kernel: &mut Kernel) {
     merge_ifs(kernel);
@@ -410,6 +494,7 @@ pub fn optimize(kernel: &mut Kernel) {
     cse(kernel);
     fold_selects(kernel);
     hoist(kernel);
+    reciprocals(kernel);
     cse(kernel);
     dce(kernel);
     renumber(kernel);

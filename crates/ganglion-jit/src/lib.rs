@@ -12,6 +12,7 @@
 //! Not here: what kernels mean (`ganglion-ir`), where they come from (`ganglion-lower`).
 
 mod helpers;
+mod math;
 mod translate;
 
 use std::time::{Duration, Instant};

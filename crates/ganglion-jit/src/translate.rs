@@ -583,6 +583,19 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let above = self.b.ins().icmp(IntCC::SignedGreaterThan, y, xs[2]);
                 self.b.ins().select(above, xs[2], y)
             }
+            Builtin::Exp | Builtin::Expm1 | Builtin::Exprel => {
+                let x = if arg_ty == Type::F32 {
+                    self.b.ins().fpromote(types::F64, xs[0])
+                } else {
+                    xs[0]
+                };
+                let y = self.inline_math(f, x, false);
+                if arg_ty == Type::F32 {
+                    self.b.ins().fdemote(types::F32, y)
+                } else {
+                    y
+                }
+            }
             Builtin::Timestep => {
                 // int64((t + 1e-3*dt)/dt)
                 let k = self.b.ins().f64const(1e-3);
@@ -602,6 +615,16 @@ impl<'a, 'f> Translator<'a, 'f> {
                     self.call(name, &[types::F64], types::F64, &[xs[0]])
                 }
             }
+        }
+    }
+
+    /// `exp`, `expm1` or `exprel` of an f64 (or of f64x2 lanes), inline.
+    fn inline_math(&mut self, f: Builtin, x: Value, vector: bool) -> Value {
+        let mut m = crate::math::Math::new(&mut self.b, vector);
+        match f {
+            Builtin::Exp => m.exp(x),
+            Builtin::Expm1 => m.expm1(x),
+            _ => m.exprel(x),
         }
     }
 
@@ -913,6 +936,13 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let args = args.clone();
                 let arg_ty = self.value_types[&args[0]];
                 let v = if wide
+                    && matches!(f, Builtin::Exp | Builtin::Expm1 | Builtin::Exprel)
+                    && ty == Type::F64
+                    && !self.is_uniform(&args)
+                {
+                    let p = self.packed(args[0], Type::F64);
+                    V::Packed(self.inline_math(f, p, true))
+                } else if wide
                     && matches!(f, Builtin::Sqrt | Builtin::Abs)
                     && ty == Type::F64
                     && !self.is_uniform(&args)

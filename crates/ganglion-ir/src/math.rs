@@ -1,0 +1,166 @@
+//! Transcendental functions computed by a fixed sequence of IEEE operations, so that the interpreter and
+//! the JIT's inline vector code give the same bits. Accurate to about one ulp over the whole domain, with
+//! the right results at the edges: overflow to infinity, underflow to zero (through subnormals), NaN in →
+//! NaN out.
+//!
+//! `exp` reduces `x = k·ln2 + r` (Cody–Waite, |r| ≤ ln2/2), evaluates `e^r` by its Taylor series to degree
+//! 13 (Horner, no fused multiply-add), and scales by `2^k` in two halves so that subnormal results are
+//! rounded once. Every step is an operation Cranelift has on f64x2 lanes without AVX-512; the JIT emits
+//! exactly these steps (`ganglion-jit`'s `translate.rs`).
+
+/// `log2(e)`.
+pub const LOG2E: f64 = std::f64::consts::LOG2_E;
+/// `ln 2`, high part (trailing zeros make `k·LN2_HI` exact for |k| < 2^11).
+pub const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+/// `ln 2 − LN2_HI`.
+pub const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+/// `1.5·2^52`: adding and subtracting it rounds to the nearest integer (ties to even).
+pub const ROUNDER: f64 = 6_755_399_441_055_744.0;
+/// Above this, `exp` overflows.
+pub const EXP_MAX: f64 = 709.782_712_893_384;
+/// Below this, `exp` is 0.
+pub const EXP_MIN: f64 = -745.133_219_101_941_2;
+/// Taylor coefficients `1/k!` for k = 13 down to 2, in Horner order.
+pub const EXP_COEFFS: [f64; 12] = [
+    1.0 / 6_227_020_800.0,
+    1.0 / 479_001_600.0,
+    1.0 / 39_916_800.0,
+    1.0 / 3_628_800.0,
+    1.0 / 362_880.0,
+    1.0 / 40_320.0,
+    1.0 / 5_040.0,
+    1.0 / 720.0,
+    1.0 / 120.0,
+    1.0 / 24.0,
+    1.0 / 6.0,
+    0.5,
+];
+
+/// `x·(1 + x/2 + x²/6 + ... + x^12/13!)`: `e^x − 1` by its Taylor series (Horner, no fused
+/// multiply-add), accurate for |x| ≤ ln2/2.
+pub fn expm1_series(x: f64) -> f64 {
+    let mut p = EXP_COEFFS[0];
+    for c in &EXP_COEFFS[1..] {
+        p = p * x + c;
+    }
+    let p = p * x + 1.0;
+    p * x
+}
+
+/// `x = k·ln2 + r`: returns `k` and `e^r − 1` (the input clamped to [−746, 710] first so that `k` stays
+/// in range; the callers decide the edges).
+pub fn reduce(x: f64) -> (i64, f64) {
+    let xc = if x > 710.0 { 710.0 } else { x };
+    let xc = if xc < -746.0 { -746.0 } else { xc };
+    let t = xc * LOG2E + ROUNDER;
+    let kf = t - ROUNDER;
+    // (Wrapping arithmetic: for a NaN input `k` is meaningless, and so is the result, which is NaN.)
+    let k = (t.to_bits() as i64).wrapping_sub(ROUNDER.to_bits() as i64);
+    let r = (xc - kf * LN2_HI) - kf * LN2_LO;
+    (k, expm1_series(r))
+}
+
+/// `2^k` for −1022 ≤ k ≤ 1023 (the bits of the exponent field, nothing else).
+pub fn pow2(k: i64) -> f64 {
+    f64::from_bits((k.wrapping_add(1023) as u64) << 52)
+}
+
+/// `p·2^k`, in two halves so that both factors are normal and a subnormal result is rounded once.
+pub fn scale(p: f64, k: i64) -> f64 {
+    let k1 = ((k.wrapping_add(2048) as u64) >> 1) as i64 - 1024;
+    let k2 = k.wrapping_sub(k1);
+    (p * pow2(k1)) * pow2(k2)
+}
+
+/// `e^x`.
+pub fn exp(x: f64) -> f64 {
+    let (k, q) = reduce(x);
+    let y = scale(q + 1.0, k);
+    let y = if x > EXP_MAX { f64::INFINITY } else { y };
+    if x < EXP_MIN { 0.0 } else { y }
+}
+
+/// Where `expm1` stops reducing its argument and computes `e^x − 1` directly.
+pub const EXPM1_LARGE: f64 = 40.0;
+
+/// `e^x − 1`, accurate near 0: `2^k (e^r − 1) + (2^k − 1)` with `x = k·ln2 + r` (no cancellation; for
+/// |x| < ln2/2, `k` = 0 and this is the series of `x` itself); `exp(x) − 1` for |x| ≥ 40, where the
+/// subtraction is exact or rounds to −1.
+pub fn expm1(x: f64) -> f64 {
+    let (k, q) = reduce(x);
+    let s = pow2(k);
+    let mid = s * q + (s - 1.0);
+    let big = scale(q + 1.0, k);
+    let big = if x > EXP_MAX { f64::INFINITY } else { big };
+    let big = if x < EXP_MIN { 0.0 } else { big };
+    let big = big - 1.0;
+    if x.abs() < EXPM1_LARGE { mid } else { big }
+}
+
+/// `(e^x − 1)/x`, 1 at 0 (Brian2's `exprel`).
+pub fn exprel(x: f64) -> f64 {
+    let y = expm1(x) / x;
+    let y = if x > 717.0 { f64::INFINITY } else { y };
+    if x.abs() < 1e-16 { 1.0 } else { y }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ulps(a: f64, b: f64) -> u64 {
+        if a == b || (a.is_nan() && b.is_nan()) {
+            return 0;
+        }
+        let (x, y) = (a.to_bits() as i64, b.to_bits() as i64);
+        (x - y).unsigned_abs()
+    }
+
+    #[test]
+    fn exp_is_within_two_ulps_of_libm() {
+        let mut worst = 0;
+        let mut x = -745.0;
+        while x < 709.7 {
+            worst = worst.max(ulps(exp(x), x.exp()));
+            x += 0.0137;
+        }
+        for k in -2000..2000 {
+            let x = k as f64 * 1e-3;
+            worst = worst.max(ulps(exp(x), x.exp()));
+        }
+        assert!(worst <= 2, "worst error {worst} ulp");
+    }
+
+    #[test]
+    fn exp_edges() {
+        assert_eq!(exp(0.0), 1.0);
+        assert_eq!(exp(f64::INFINITY), f64::INFINITY);
+        assert_eq!(exp(f64::NEG_INFINITY), 0.0);
+        assert!(exp(f64::NAN).is_nan());
+        assert_eq!(exp(710.0), f64::INFINITY);
+        assert_eq!(exp(-746.0), 0.0);
+        // Subnormal results.
+        let x = -740.0;
+        assert!(ulps(exp(x), x.exp()) <= 1, "{} {}", exp(x), x.exp());
+        assert!(exp(-745.0) > 0.0);
+    }
+
+    #[test]
+    fn expm1_and_exprel() {
+        let mut worst = 0;
+        for k in -3000..3000 {
+            let x = k as f64 * 3e-4;
+            worst = worst.max(ulps(expm1(x), x.exp_m1()));
+        }
+        for k in -50..50 {
+            let x = k as f64 * 1e-12;
+            worst = worst.max(ulps(expm1(x), x.exp_m1()));
+        }
+        assert!(worst <= 3, "worst error {worst} ulp");
+        assert_eq!(exprel(0.0), 1.0);
+        assert!((exprel(1e-8) - 1.000000005).abs() < 1e-15);
+        assert_eq!(exprel(800.0), f64::INFINITY);
+        assert!(exprel(f64::NAN).is_nan());
+        assert_eq!(exprel(-800.0), 1.0 / 800.0);
+    }
+}
