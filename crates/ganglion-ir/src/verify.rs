@@ -26,6 +26,9 @@ enum Level {
 struct Verifier<'k> {
     kernel: &'k Kernel,
     types: HashMap<ValueId, Type>,
+    /// Events already emitted (each at most once per kernel, so at most once per neuron: event buffers
+    /// are sized for one index per neuron, and the order of indices is the order of neurons).
+    emitted: Vec<EventId>,
 }
 
 impl Verifier<'_> {
@@ -227,6 +230,13 @@ impl Verifier<'_> {
                 if self.ty(*c, visible)? != Type::Bool {
                     return self.fail("emit needs a bool condition".into());
                 }
+                if self.emitted.contains(e) {
+                    return self.fail(format!(
+                        "event `{}` is emitted twice (at most once per kernel)",
+                        k.events[e.0 as usize]
+                    ));
+                }
+                self.emitted.push(*e);
                 None
             }
             Op::If(c, body) => {
@@ -271,6 +281,7 @@ pub fn verify(kernel: &Kernel) -> Result<(), VerifyError> {
     let mut v = Verifier {
         kernel,
         types: HashMap::new(),
+        emitted: Vec::new(),
     };
     if let Domain::Events(e) = kernel.domain
         && e.0 as usize >= kernel.events.len()

@@ -548,6 +548,21 @@ fn events_are_emitted_only_in_vector_code_over_neurons() {
 }
 
 #[test]
+fn an_event_is_emitted_at_most_once_per_kernel() {
+    // Event buffers hold one index per neuron: a second emit of the same event could overflow them.
+    let k = with_blocks(
+        vec![],
+        vec![],
+        vec![
+            inst(Some(0), Type::Bool, Op::Const(Const::Bool(true))),
+            inst(None, Type::Bool, Op::Emit(EventId(0), ValueId(0))),
+            inst(None, Type::Bool, Op::Emit(EventId(0), ValueId(0))),
+        ],
+    );
+    rejects(&k, "is emitted twice");
+}
+
+#[test]
 fn arrays_parameters_and_events_must_be_declared() {
     let k = with_blocks(
         vec![],

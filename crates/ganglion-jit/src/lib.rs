@@ -40,6 +40,7 @@ pub struct CallCtx {
     dt: f64,
     step: i64,
     keys: *const u64,
+    consts: *const u128,
 }
 
 /// Options of the JIT.
@@ -114,14 +115,13 @@ impl Jit {
         module: &mut JITModule,
         ctx: &mut Context,
         kernel: &Kernel,
-    ) -> Result<(), String> {
+    ) -> Result<Vec<u128>, String> {
         ganglion_ir::verify(kernel).map_err(|e| e.to_string())?;
         let mut sig: Signature = module.make_signature();
         sig.params.push(AbiParam::new(types::I64));
         ctx.func.signature = sig;
         let builder = FunctionBuilder::new(&mut ctx.func, &mut self.fctx);
-        translate::Translator::new(builder, module, kernel).translate();
-        Ok(())
+        Ok(translate::Translator::new(builder, module, kernel).translate())
     }
 
     /// Compiles a kernel to native code.
@@ -142,7 +142,7 @@ impl Jit {
                 &sig,
             )
             .map_err(|e| e.to_string())?;
-        self.build(&mut module, &mut ctx, kernel)?;
+        let consts = self.build(&mut module, &mut ctx, kernel)?;
         ctx.func.name = UserFuncName::user(0, id.as_u32());
         module
             .define_function(id, &mut ctx)
@@ -163,6 +163,7 @@ impl Jit {
                 .collect(),
             keys: Vec::new(),
             keys_seed: None,
+            consts,
             arrays: Vec::new(),
             params: Vec::new(),
             counts: Vec::new(),
@@ -190,6 +191,8 @@ pub struct JitKernel {
     /// Random keys of the kernel's streams for `keys_seed`.
     keys: Vec<u64>,
     keys_seed: Option<u64>,
+    /// The constants the vector code reads (16-byte aligned pairs of lanes).
+    consts: Vec<u128>,
     // Buffers reused across calls.
     arrays: Vec<*mut u8>,
     params: Vec<u64>,
@@ -288,13 +291,15 @@ impl JitKernel {
             dt: b.clock.dt,
             step: b.clock.step,
             keys: self.keys.as_ptr(),
+            consts: self.consts.as_ptr(),
         };
         // SAFETY: `code` is a finalized function of signature `extern "C" fn(*const CallCtx)` compiled from
         // a verified kernel. Every pointer in `ctx` is valid for the call: arrays were checked above to have
         // at least as many elements as the kernel's loop touches (neuron indices are < `n`, event indices
         // were checked to be < `n`); parameters and setup values have one slot per declared parameter or
         // value; event buffers that the kernel emits into have room for `n` more indices (reserved above),
-        // and the kernel emits at most one index per neuron; `indices` points at `len` readable indices.
+        // and the kernel emits at most one index per neuron (the verifier allows one emit per event);
+        // `consts` holds every slot the code reads (the translator returned them); `indices` points at `len` readable indices.
         unsafe {
             let f: extern "C" fn(*const CallCtx) = std::mem::transmute(self.code);
             f(&ctx);

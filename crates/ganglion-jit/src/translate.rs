@@ -35,6 +35,7 @@ pub(crate) mod offsets {
     pub const DT: i32 = 64;
     pub const STEP: i32 = 72;
     pub const KEYS: i32 = 80;
+    pub const CONSTS: i32 = 88;
 }
 
 /// A value of the kernel during translation.
@@ -114,6 +115,10 @@ pub(crate) struct Translator<'a, 'f> {
     in_scalar_code: bool,
     /// The lane `scalar` reads while an operation is done lane by lane.
     cur: usize,
+    /// Vector constants of the inline math functions.
+    pool: crate::math::ConstPool,
+    /// Whether `exp`, `expm1` and `exprel` are emitted inline (they need fused multiply-add).
+    fma: bool,
 }
 
 impl<'a, 'f> Translator<'a, 'f> {
@@ -149,6 +154,8 @@ impl<'a, 'f> Translator<'a, 'f> {
             },
             in_scalar_code: false,
             cur: 0,
+            pool: crate::math::ConstPool::default(),
+            fma: crate::math::has_fma(),
         }
     }
 
@@ -180,8 +187,8 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.b.ins().load(ty, flags(), self.ctx, offset)
     }
 
-    /// Builds the whole function.
-    pub(crate) fn translate(mut self) {
+    /// Builds the whole function; returns the vector constants it reads from the context's pool.
+    pub(crate) fn translate(mut self) -> Vec<u128> {
         let k = self.kernel;
         let entry = self.b.create_block();
         self.b.append_block_params_for_function_params(entry);
@@ -269,6 +276,9 @@ impl<'a, 'f> Translator<'a, 'f> {
                 .ins()
                 .brif(fits, wide_body, &[], tail_header, &[BlockArg::Value(i)]);
             self.b.switch_to_block(wide_body);
+            // The pool's address is read again in every iteration: the constants, loaded from it, then
+            // depend on the loop and are not hoisted out of it (where they would all stay live).
+            self.pool.base = Some(self.ctx_field(types::I64, offsets::CONSTS));
             self.index = i;
             self.width = 2;
             self.block(&k.vector);
@@ -309,6 +319,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.b.seal_all_blocks();
         let config = self.module.target_config();
         self.b.finalize(config);
+        self.pool.slots
     }
 
     fn block(&mut self, block: &IrBlock) {
@@ -583,7 +594,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let above = self.b.ins().icmp(IntCC::SignedGreaterThan, y, xs[2]);
                 self.b.ins().select(above, xs[2], y)
             }
-            Builtin::Exp | Builtin::Expm1 | Builtin::Exprel => {
+            Builtin::Exp | Builtin::Expm1 | Builtin::Exprel if self.fma => {
                 let x = if arg_ty == Type::F32 {
                     self.b.ins().fpromote(types::F64, xs[0])
                 } else {
@@ -620,7 +631,8 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     /// `exp`, `expm1` or `exprel` of an f64 (or of f64x2 lanes), inline.
     fn inline_math(&mut self, f: Builtin, x: Value, vector: bool) -> Value {
-        let mut m = crate::math::Math::new(&mut self.b, vector);
+        let pool = if vector { Some(&mut self.pool) } else { None };
+        let mut m = crate::math::Math::new(&mut self.b, pool);
         match f {
             Builtin::Exp => m.exp(x),
             Builtin::Expm1 => m.expm1(x),
@@ -937,6 +949,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let arg_ty = self.value_types[&args[0]];
                 let v = if wide
                     && matches!(f, Builtin::Exp | Builtin::Expm1 | Builtin::Exprel)
+                    && self.fma
                     && ty == Type::F64
                     && !self.is_uniform(&args)
                 {
