@@ -45,8 +45,14 @@ pub struct Row {
     pub n: usize,
     /// Time steps run.
     pub steps: u64,
-    /// Time to check, lower and compile the group (and its fused kernel), seconds.
+    /// Time to build the network: check, lower, compile the group's kernels (and its fused kernel),
+    /// set the initial values, seconds.
     pub prepare_s: f64,
+    /// Time the backend spent compiling the kernels the group runs every step (not those setting
+    /// initial values), seconds; 0 for the interpreter.
+    pub compile_s: f64,
+    /// How many such kernels.
+    pub kernels: usize,
     /// Time of the run, seconds.
     pub run_s: f64,
     /// Spikes in the run.
@@ -145,6 +151,12 @@ pub fn measure(
     net.set_check_interval(0);
     net.run(0.0)?;
     let prepare_s = started.elapsed().as_secs_f64();
+    let per_step: Vec<f64> = net
+        .compile_times()
+        .iter()
+        .filter(|(name, _)| !name.contains(".set_"))
+        .map(|(_, t)| t.as_secs_f64())
+        .collect();
     let dt = net.dt();
     let started = Instant::now();
     net.run(steps as f64 * dt)?;
@@ -160,6 +172,8 @@ pub fn measure(
         n,
         steps,
         prepare_s,
+        compile_s: per_step.iter().sum(),
+        kernels: per_step.len(),
         run_s,
         spikes,
     })

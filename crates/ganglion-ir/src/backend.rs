@@ -18,6 +18,11 @@ pub trait Backend {
     fn name(&self) -> &'static str;
     /// Prepares a kernel.
     fn compile(&mut self, kernel: &Kernel) -> Result<Box<dyn CompiledKernel>, String>;
+    /// How long each kernel prepared so far took to compile, by kernel name, in order (empty for
+    /// backends that do not compile).
+    fn compile_times(&self) -> &[(String, std::time::Duration)] {
+        &[]
+    }
 }
 
 /// The reference interpreter as a backend.

@@ -65,6 +65,8 @@ pub struct Jit {
     fctx: FunctionBuilderContext,
     /// Total time spent compiling.
     pub compile_time: Duration,
+    /// Time spent compiling each kernel, in order.
+    times: Vec<(String, Duration)>,
 }
 
 impl Jit {
@@ -75,6 +77,7 @@ impl Jit {
             ctx: None,
             fctx: FunctionBuilderContext::new(),
             compile_time: Duration::ZERO,
+            times: Vec::new(),
         }
     }
 
@@ -152,6 +155,7 @@ impl Jit {
         module.finalize_definitions().map_err(|e| e.to_string())?;
         let code = module.get_finalized_function(id);
         self.compile_time += started.elapsed();
+        self.times.push((kernel.name.clone(), started.elapsed()));
         Ok(JitKernel {
             _module: module,
             code,
@@ -345,5 +349,9 @@ impl Backend for Jit {
 
     fn compile(&mut self, kernel: &Kernel) -> Result<Box<dyn CompiledKernel>, String> {
         Ok(Box::new(self.compile_kernel(kernel)?))
+    }
+
+    fn compile_times(&self) -> &[(String, Duration)] {
+        &self.times
     }
 }

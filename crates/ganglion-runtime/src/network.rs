@@ -109,7 +109,8 @@ pub struct ObjectInfo {
 struct KernelObject {
     group: GroupId,
     kernel: Kernel,
-    compiled: Box<dyn CompiledKernel>,
+    /// Compiled when first needed: a scheduled kernel that a fused one replaces is never compiled.
+    compiled: Option<Box<dyn CompiledKernel>>,
     arrays: Vec<usize>,
     events: Vec<usize>,
     params: Vec<String>,
@@ -295,6 +296,11 @@ impl Network {
         self.backend.name()
     }
 
+    /// How long each kernel compiled so far took, by kernel name (empty for the interpreter).
+    pub fn compile_times(&self) -> &[(String, std::time::Duration)] {
+        self.backend.compile_times()
+    }
+
     /// Adds a clock.
     pub fn add_clock(&mut self, name: impl Into<String>, dt: f64) -> ClockId {
         let mut c = Clock::new(name, dt);
@@ -347,8 +353,14 @@ impl Network {
         group: GroupId,
         kernel: &Kernel,
         overrides: HashMap<String, Value>,
+        compile_now: bool,
     ) -> Result<KernelObject, String> {
-        let compiled = self.backend.compile(kernel)?;
+        let compiled = if compile_now {
+            Some(self.backend.compile(kernel)?)
+        } else {
+            ganglion_ir::verify(kernel).map_err(|e| e.to_string())?;
+            None
+        };
         let g = &mut self.groups[group.0];
         let arrays = kernel
             .arrays
@@ -399,7 +411,7 @@ impl Network {
         kernel: &Kernel,
         overrides: HashMap<String, Value>,
     ) -> Result<ObjectId, String> {
-        let k = self.kernel_object(group, kernel, overrides)?;
+        let k = self.kernel_object(group, kernel, overrides, false)?;
         Ok(self.push(info, Action::Kernel(k)))
     }
 
@@ -410,7 +422,7 @@ impl Network {
         kernel: &Kernel,
         overrides: HashMap<String, Value>,
     ) -> Result<(), String> {
-        let mut k = self.kernel_object(group, kernel, overrides)?;
+        let mut k = self.kernel_object(group, kernel, overrides, true)?;
         let clock = self
             .clocks
             .first()
@@ -425,7 +437,9 @@ impl Network {
             step: -self.executions,
         };
         let params = self.param_values(&k);
-        k.compiled.setup(&params, clock.dt);
+        if let Some(c) = &mut k.compiled {
+            c.setup(&params, clock.dt);
+        }
         Self::refresh_links(&mut self.groups, &self.links, group);
         call_kernel(&mut k, &mut self.groups, call_clock, self.seed, &params)
             .map_err(|e| e.to_string())
@@ -490,7 +504,7 @@ impl Network {
     ) -> Result<ObjectId, String> {
         let probes = probes
             .iter()
-            .map(|k| self.kernel_object(group, k, overrides.clone()))
+            .map(|k| self.kernel_object(group, k, overrides.clone(), true))
             .collect::<Result<Vec<_>, _>>()?;
         let g = &self.groups[group.0];
         let variables = variables
@@ -763,6 +777,15 @@ impl Network {
         if duration.is_nan() || duration < 0.0 || !duration.is_finite() {
             return Err(RunError::Duration(duration));
         }
+        // Compile the kernels this run calls (those replaced by a fused kernel are not).
+        for id in 0..self.actions.len() {
+            if let Action::Kernel(k) = &mut self.actions[id]
+                && k.compiled.is_none()
+                && !self.replaced[id]
+            {
+                k.compiled = Some(self.backend.compile(&k.kernel).map_err(RunError::Kernel)?);
+            }
+        }
         for id in 0..self.actions.len() {
             let params = match &self.actions[id] {
                 Action::Kernel(k) => self.param_values(k),
@@ -775,14 +798,18 @@ impl Network {
             let dt = self.clocks[self.infos[id].clock.0].dt;
             match &mut self.actions[id] {
                 Action::Kernel(k) => {
-                    k.compiled.setup(&params, dt);
+                    if let Some(c) = &mut k.compiled {
+                        c.setup(&params, dt);
+                    }
                     // External constants do not change during a run.
                     k.params_now = params;
                 }
                 Action::StateMonitor(m) => {
                     m.probe_params = probe_params;
                     for (p, pp) in m.probes.iter_mut().zip(&m.probe_params) {
-                        p.compiled.setup(pp, dt);
+                        if let Some(c) = &mut p.compiled {
+                            c.setup(pp, dt);
+                        }
                     }
                 }
                 _ => {}
@@ -1061,7 +1088,13 @@ fn call_kernel(
         seed,
         n,
     };
-    k.compiled.call(&mut bindings)
+    match &mut k.compiled {
+        Some(c) => c.call(&mut bindings),
+        None => Err(ganglion_ir::interp::BindError {
+            kernel: k.kernel.name.clone(),
+            message: "called before it was compiled".into(),
+        }),
+    }
 }
 
 impl SpikeMonitor {

@@ -209,6 +209,12 @@ impl Network {
         self.rt.backend_name()
     }
 
+    /// How long each kernel compiled so far took, by kernel name (`P.stateupdater`, `P.fused`; empty on
+    /// the interpreter).
+    pub fn compile_times(&self) -> &[(String, std::time::Duration)] {
+        self.rt.compile_times()
+    }
+
     /// Sets the default clock's time step (seconds).
     pub fn set_dt(&mut self, dt: f64) -> Result<(), Error> {
         self.rt.clocks[self.default_clock.0]
@@ -826,6 +832,13 @@ impl Network {
             return Err(Error::Usage(format!(
                 "cannot link `{}.{var}` (units of {}) to `{}.{source_var}` (units of {})",
                 t.name, tv.dim, s.name, sv.dim
+            )));
+        }
+        if tv.shared && !sv.shared && s.model.n != 1 {
+            return Err(Error::Usage(format!(
+                "cannot link the shared `{}.{var}` (a shared subexpression reads it) to `{}.{source_var}`, \
+                 which has {} values: link it to a shared variable or to a group of one neuron",
+                t.name, s.name, s.model.n
             )));
         }
         let link = ganglion_runtime::Link {
