@@ -8,7 +8,14 @@ use ganglion_modelfile::ModelFile;
 const DURATION: f64 = 0.02;
 
 fn run(path: &std::path::Path, backend: BackendChoice) -> Option<Network> {
-    let file = ModelFile::load(path).unwrap();
+    run_file(
+        ModelFile::load(path).unwrap(),
+        backend,
+        &path.display().to_string(),
+    )
+}
+
+fn run_file(file: ModelFile, backend: BackendChoice, what: &str) -> Option<Network> {
     let (mut net, plan) = match Network::from_model_file(file, backend) {
         Ok(x) => x,
         // Models using features that are not there yet (linked variables) are skipped; the
@@ -16,7 +23,7 @@ fn run(path: &std::path::Path, backend: BackendChoice) -> Option<Network> {
         Err(ganglion::Error::Model { rendered, .. }) if rendered.contains("not supported yet") => {
             return None;
         }
-        Err(e) => panic!("{}: {e}", path.display()),
+        Err(e) => panic!("{what}: {e}"),
     };
     net.set_check_interval(0);
     let mut left = DURATION;
@@ -25,8 +32,7 @@ fn run(path: &std::path::Path, backend: BackendChoice) -> Option<Network> {
             net.apply(op).unwrap();
         }
         let d = seg.duration.min(left);
-        net.run(d)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        net.run(d).unwrap_or_else(|e| panic!("{what}: {e}"));
         left -= d;
         if left <= 0.0 {
             break;
@@ -42,6 +48,37 @@ fn same_bits(a: &[f64], b: &[f64]) -> bool {
             .all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()))
 }
 
+/// Asserts that two runs of the same model left the same bits everywhere.
+fn assert_same(name: &str, jit: &Network, interp: &Network) {
+    for g in jit.groups() {
+        for ((var, a, _), (_, b, _)) in jit.group_state(g).iter().zip(interp.group_state(g)) {
+            assert!(
+                same_bits(a, &b),
+                "{name}: `{}.{var}` differs between backends",
+                jit.group_name(g)
+            );
+        }
+    }
+    for m in jit.monitors() {
+        if let (Some(a), Some(b)) = (jit.spike_data(m), interp.spike_data(m)) {
+            assert_eq!(
+                a.i,
+                b.i,
+                "{name}: spike indices of `{}` differ",
+                jit.monitor_name(m)
+            );
+            assert!(same_bits(&a.t, &b.t), "{name}: spike times differ");
+        }
+        if let (Some(a), Some(b)) = (jit.state_data(m), interp.state_data(m)) {
+            for ((var, x), (_, y)) in a.values.iter().zip(&b.values) {
+                for (r, s) in x.iter().zip(y) {
+                    assert!(same_bits(r, s), "{name}: recording of `{var}` differs");
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn corpus_models_agree_bit_for_bit() {
     let mut compared = 0;
@@ -51,38 +88,51 @@ fn corpus_models_agree_bit_for_bit() {
         };
         let interp = run(&path, BackendChoice::Interpreter).unwrap();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        for g in jit.groups() {
-            for ((var, a, _), (_, b, _)) in jit.group_state(g).iter().zip(interp.group_state(g)) {
-                assert!(
-                    same_bits(a, &b),
-                    "{name}: `{}.{var}` differs between backends",
-                    jit.group_name(g)
-                );
-            }
-        }
-        for m in jit.monitors() {
-            if let (Some(a), Some(b)) = (jit.spike_data(m), interp.spike_data(m)) {
-                assert_eq!(
-                    a.i,
-                    b.i,
-                    "{name}: spike indices of `{}` differ",
-                    jit.monitor_name(m)
-                );
-                assert!(same_bits(&a.t, &b.t), "{name}: spike times differ");
-            }
-            if let (Some(a), Some(b)) = (jit.state_data(m), interp.state_data(m)) {
-                for ((var, x), (_, y)) in a.values.iter().zip(&b.values) {
-                    for (r, s) in x.iter().zip(y) {
-                        assert!(same_bits(r, s), "{name}: recording of `{var}` differs");
-                    }
-                }
-            }
-        }
+        assert_same(&name, &jit, &interp);
         compared += 1;
     }
     assert!(
         compared >= 30,
         "only {compared} corpus models could be compared"
+    );
+}
+
+/// The corpus with every neuron group in `float32`: the JIT's two-lane loop carries `f32` values in
+/// `f32x4` registers and converts to and from `f64x2`; the interpreter rounds each operation. Same bits.
+#[test]
+fn float32_corpus_models_agree_bit_for_bit() {
+    let mut compared = 0;
+    for path in ganglion_grammar::example_files() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        if text.contains("dtype") {
+            continue;
+        }
+        let mut out = String::new();
+        for line in text.lines() {
+            out.push_str(line);
+            out.push('\n');
+            let t = line.trim();
+            if t.starts_with("[groups.")
+                && t.ends_with(']')
+                && t[8..t.len() - 1]
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_')
+            {
+                out.push_str("dtype = \"float32\"\n");
+            }
+        }
+        let name = format!("{} (float32)", path.file_name().unwrap().to_string_lossy());
+        let load = || ModelFile::parse(&name, &out).unwrap();
+        let Some(jit) = run_file(load(), BackendChoice::Jit, &name) else {
+            continue;
+        };
+        let interp = run_file(load(), BackendChoice::Interpreter, &name).unwrap();
+        assert_same(&name, &jit, &interp);
+        compared += 1;
+    }
+    assert!(
+        compared >= 20,
+        "only {compared} float32 corpus models could be compared"
     );
 }
 
@@ -142,8 +192,14 @@ fn exponentials_agree_bit_for_bit_at_the_edges() {
                 .unwrap();
             net.set(g, "x", xs.clone()).unwrap();
             // Two operations: a kernel touching float32 runs one neuron at a time.
-            net.run_regularly(g, "ex = exp(x)\nm = expm1(x)\nr = exprel(x)", None, None, None)
-                .unwrap();
+            net.run_regularly(
+                g,
+                "ex = exp(x)\nm = expm1(x)\nr = exprel(x)",
+                None,
+                None,
+                None,
+            )
+            .unwrap();
             net.run_regularly(g, "e32 = exp(x)", None, None, None)
                 .unwrap();
             net.run(1e-4).unwrap();

@@ -162,6 +162,7 @@ impl Jit {
             kernel: kernel.clone(),
             setup: SetupValues::default(),
             setup_bits: vec![0; kernel.num_values as usize],
+            setup_ready: false,
             emits: (0..kernel.events.len())
                 .map(|e| emits_into(kernel, e))
                 .collect(),
@@ -190,6 +191,8 @@ pub struct JitKernel {
     kernel: Kernel,
     setup: SetupValues,
     setup_bits: Vec<u64>,
+    /// Whether `setup` ran (a call without it runs it first, with the call's parameters).
+    setup_ready: bool,
     /// Whether the kernel emits into each event buffer.
     emits: Vec<bool>,
     /// Random keys of the kernel's streams for `keys_seed`.
@@ -224,6 +227,9 @@ impl JitKernel {
     /// Runs the kernel on `bindings`.
     #[allow(unsafe_code)]
     pub fn call(&mut self, b: &mut Bindings<'_>) -> Result<(), BindError> {
+        if !self.setup_ready {
+            CompiledKernel::setup(self, b.params, b.clock.dt);
+        }
         let k = &self.kernel;
         let fail = |message: String| {
             Err(BindError {
@@ -255,7 +261,13 @@ impl JitKernel {
         self.arrays
             .extend(b.arrays.iter_mut().map(|a| a.as_mut_ptr()));
         self.params.clear();
-        self.params.extend(b.params.iter().map(param_bits));
+        // Converted to the declared types, as the interpreter does.
+        self.params.extend(
+            b.params
+                .iter()
+                .zip(&k.params)
+                .map(|(v, decl)| param_bits(&v.cast(decl.ty))),
+        );
         let (len, indices) = match k.domain {
             Domain::Neurons => (b.n, std::ptr::null()),
             Domain::Events(e) => {
@@ -301,9 +313,11 @@ impl JitKernel {
         // a verified kernel. Every pointer in `ctx` is valid for the call: arrays were checked above to have
         // at least as many elements as the kernel's loop touches (neuron indices are < `n`, event indices
         // were checked to be < `n`); parameters and setup values have one slot per declared parameter or
-        // value; event buffers that the kernel emits into have room for `n` more indices (reserved above),
-        // and the kernel emits at most one index per neuron (the verifier allows one emit per event);
-        // `consts` holds every slot the code reads (the translator returned them); `indices` points at `len` readable indices.
+        // value, and a setup list's slot holds the address of that list, kept alive by `self.setup` (set up
+        // before this call); event buffers that the kernel emits into have room for `n` more indices
+        // (reserved above), and the kernel emits at most one index per neuron (the verifier allows one
+        // emit per event); `consts` holds every slot the code reads (the translator returned them);
+        // `indices` points at `len` readable indices.
         unsafe {
             let f: extern "C" fn(*const CallCtx) = std::mem::transmute(self.code);
             f(&ctx);
@@ -335,6 +349,11 @@ impl CompiledKernel for JitKernel {
         self.setup = interp::run_setup(&self.kernel, params, dt);
         self.setup_bits = self.setup.as_bits();
         self.setup_bits.resize(self.kernel.num_values as usize, 0);
+        self.setup_ready = true;
+        // Lists (matrix exponentials) are read through their address; `self.setup` keeps them alive.
+        for (id, list) in self.setup.lists() {
+            self.setup_bits[id as usize] = list.as_ptr() as u64;
+        }
     }
 
     fn call(&mut self, bindings: &mut Bindings<'_>) -> Result<(), BindError> {

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
-    AbiParam, BlockArg, FuncRef, InstBuilder, MemFlagsData, Signature, StackSlotData,
+    AbiParam, BlockArg, Endianness, FuncRef, InstBuilder, MemFlagsData, Signature, StackSlotData,
     StackSlotKind, Type as CType, Value, types,
 };
 use cranelift_frontend::{FunctionBuilder, Variable};
@@ -65,11 +65,24 @@ pub(crate) fn ctype(t: Type) -> CType {
     }
 }
 
+/// The vector type of a packed value in the two-lane loop. `f32` lanes ride in the low half of an
+/// `f32x4` (loaded and stored 8 bytes at a time), so that they mix with `f64x2` lanes without shuffles.
 fn packed_type(t: Type) -> CType {
     match t {
         Type::F64 => types::F64X2,
+        Type::F32 => types::F32X4,
         _ => types::I64X2,
     }
+}
+
+/// Types whose values the two-lane loop keeps packed (others are held lane by lane).
+fn packable(t: Type) -> bool {
+    matches!(t, Type::F64 | Type::F32 | Type::I64 | Type::Bool)
+}
+
+/// Flags for bitcasts between vector types with different lane counts.
+fn lanes_flags() -> MemFlagsData {
+    MemFlagsData::new().with_endianness(Endianness::Little)
 }
 
 fn elem_size(t: Type) -> i64 {
@@ -87,10 +100,9 @@ pub(crate) fn vectorizable(k: &Kernel) -> bool {
     }
     let mut ok = true;
     k.vector.walk(&mut |i: &Inst| {
-        ok &= !matches!(i.ty, Type::F32 | Type::F64List(_));
-        if let Op::Load(a, _) | Op::Store(a, _, _) = &i.op {
-            ok &= k.arrays[a.0 as usize].ty != Type::F32;
-        }
+        ok &= !matches!(i.ty, Type::F64List(_));
+        // A store to a shared element must be seen by the next neuron's loads, in neuron order.
+        ok &= !matches!(i.op, Op::Store(_, Index::Shared, _));
     });
     ok
 }
@@ -230,7 +242,8 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
         });
         for (r, ty) in setup_defs {
-            if used.contains(&r) && !matches!(ty, Type::F64List(_)) {
+            // (A list is read through its address, which the setup buffer holds.)
+            if used.contains(&r) {
                 let v = self
                     .b
                     .ins()
@@ -259,7 +272,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             for id in read {
                 if let (Some(V::Uniform(_)), Some(ty)) =
                     (self.vals.get(&id), self.value_types.get(&id).copied())
-                    && matches!(ty, Type::F64 | Type::I64 | Type::Bool)
+                    && packable(ty)
                 {
                     self.packed(id, ty);
                 }
@@ -389,6 +402,29 @@ impl<'a, 'f> Translator<'a, 'f> {
                 }
                 p
             }
+        }
+    }
+
+    /// An i64x2 boolean mask as a mask for `bitselect` on values of type `ty`: bitcast for f64 lanes;
+    /// for f32 lanes, each 64-bit lane's low half moved to 32-bit lanes 0 and 1.
+    fn mask_for(&mut self, mask: Value, ty: Type) -> Value {
+        match ty {
+            Type::F64 => self
+                .b
+                .ins()
+                .bitcast(types::F64X2, MemFlagsData::new(), mask),
+            Type::F32 => {
+                let bytes = self.b.ins().bitcast(types::I8X16, lanes_flags(), mask);
+                let order: Vec<u8> = [0u8, 1, 2, 3, 8, 9, 10, 11]
+                    .into_iter()
+                    .cycle()
+                    .take(16)
+                    .collect();
+                let imm = self.b.func.dfg.immediates.push(order.into());
+                let m = self.b.ins().shuffle(bytes, bytes, imm);
+                self.b.ins().bitcast(types::F32X4, lanes_flags(), m)
+            }
+            _ => mask,
         }
     }
 
@@ -766,6 +802,13 @@ impl<'a, 'f> Translator<'a, 'f> {
                         let addr = self.elem_addr(base, decl.ty, self.index);
                         V::Packed(self.b.ins().load(packed_type(decl.ty), flags(), addr, 0))
                     }
+                    Index::Neuron if wide && decl.ty == Type::F32 => {
+                        // Two floats as one 8-byte load, into the low half of an f32x4.
+                        let addr = self.elem_addr(base, decl.ty, self.index);
+                        let pair = self.b.ins().load(types::I64, flags(), addr, 0);
+                        let v = self.b.ins().scalar_to_vector(types::I64X2, pair);
+                        V::Packed(self.b.ins().bitcast(types::F32X4, lanes_flags(), v))
+                    }
                     Index::Neuron => self.per_lane(inst, &mut |t, k| {
                         let i = t.b.ins().iadd_imm_s(t.index, t.lane.unwrap_or(k) as i64);
                         t.load_elem(base, decl.ty, Some(i))
@@ -786,6 +829,13 @@ impl<'a, 'f> Translator<'a, 'f> {
                         let addr = self.elem_addr(base, decl.ty, self.index);
                         self.b.ins().store(flags(), v, addr, 0);
                     }
+                    Index::Neuron if wide && decl.ty == Type::F32 => {
+                        let v = self.packed(*x, decl.ty);
+                        let v = self.b.ins().bitcast(types::I64X2, lanes_flags(), v);
+                        let pair = self.b.ins().extractlane(v, 0);
+                        let addr = self.elem_addr(base, decl.ty, self.index);
+                        self.b.ins().store(flags(), pair, addr, 0);
+                    }
                     Index::Neuron => {
                         let lanes: Vec<usize> = match self.lane {
                             Some(l) => vec![l],
@@ -802,13 +852,10 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
             Op::Unary(op, x) => {
                 let xt = self.value_types[x];
-                let v = if wide
-                    && !self.is_uniform(&[*x])
-                    && matches!(xt, Type::F64 | Type::I64 | Type::Bool)
-                {
+                let v = if wide && !self.is_uniform(&[*x]) && packable(xt) {
                     let p = self.packed(*x, xt);
                     V::Packed(match (op, xt) {
-                        (UnOp::Neg, Type::F64) => self.b.ins().fneg(p),
+                        (UnOp::Neg, Type::F64 | Type::F32) => self.b.ins().fneg(p),
                         (UnOp::Neg, _) => self.b.ins().ineg(p),
                         (UnOp::Not, _) => self.b.ins().bnot(p),
                     })
@@ -830,15 +877,17 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let (op, x, y) = (*op, *x, *y);
                 let native = matches!(
                     (op, ty),
-                    (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div, Type::F64)
-                        | (BinOp::Add | BinOp::Sub, Type::I64)
+                    (
+                        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div,
+                        Type::F64 | Type::F32
+                    ) | (BinOp::Add | BinOp::Sub, Type::I64)
                         | (BinOp::And | BinOp::Or, Type::Bool)
                 );
                 let v = if wide && native && !self.is_uniform(&[x, y]) {
                     let (a, c) = (self.packed(x, ty), self.packed(y, ty));
                     V::Packed(match op {
-                        BinOp::Add if ty == Type::F64 => self.b.ins().fadd(a, c),
-                        BinOp::Sub if ty == Type::F64 => self.b.ins().fsub(a, c),
+                        BinOp::Add if ty.is_float() => self.b.ins().fadd(a, c),
+                        BinOp::Sub if ty.is_float() => self.b.ins().fsub(a, c),
                         BinOp::Mul => self.b.ins().fmul(a, c),
                         BinOp::Div => self.b.ins().fdiv(a, c),
                         BinOp::Add => self.b.ins().iadd(a, c),
@@ -857,13 +906,14 @@ impl<'a, 'f> Translator<'a, 'f> {
             Op::Cmp(op, x, y) => {
                 let (op, x, y) = (*op, *x, *y);
                 let xt = self.value_types[&x];
-                let v = if wide
-                    && matches!(xt, Type::F64 | Type::I64 | Type::Bool)
-                    && !self.is_uniform(&[x, y])
-                {
+                let v = if wide && packable(xt) && !self.is_uniform(&[x, y]) {
                     let (a, c) = (self.packed(x, xt), self.packed(y, xt));
                     V::Packed(if xt == Type::F64 {
                         self.b.ins().fcmp(float_cc(op), a, c)
+                    } else if xt == Type::F32 {
+                        // An i32x4 mask, two lanes used: widened to the i64x2 mask of booleans.
+                        let m = self.b.ins().fcmp(float_cc(op), a, c);
+                        self.b.ins().swiden_low(m)
                     } else {
                         self.b.ins().icmp(int_cc(op, xt == Type::Bool), a, c)
                     })
@@ -881,19 +931,10 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
             Op::Select(c, x, y) => {
                 let (c, x, y) = (*c, *x, *y);
-                let v = if wide
-                    && matches!(ty, Type::F64 | Type::I64 | Type::Bool)
-                    && !self.is_uniform(&[c, x, y])
-                {
+                let v = if wide && packable(ty) && !self.is_uniform(&[c, x, y]) {
                     let mask = self.packed(c, Type::Bool);
                     let (a, d) = (self.packed(x, ty), self.packed(y, ty));
-                    let mask = if ty == Type::F64 {
-                        self.b
-                            .ins()
-                            .bitcast(types::F64X2, MemFlagsData::new(), mask)
-                    } else {
-                        mask
-                    };
+                    let mask = self.mask_for(mask, ty);
                     V::Packed(self.b.ins().bitselect(mask, a, d))
                 } else {
                     self.per_lane(inst, &mut |t, _| {
@@ -909,32 +950,34 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let from = self.value_types[&x];
                 let v = if wide
                     && from == Type::Bool
-                    && matches!(ty, Type::F64 | Type::I64)
+                    && matches!(ty, Type::F64 | Type::F32 | Type::I64)
                     && !self.is_uniform(&[x])
                 {
                     let mask = self.packed(x, Type::Bool);
-                    let one = if ty == Type::F64 {
-                        self.b.ins().f64const(1.0)
-                    } else {
-                        self.b.ins().iconst(types::I64, 1)
-                    };
-                    let zero = if ty == Type::F64 {
-                        self.b.ins().f64const(0.0)
-                    } else {
-                        self.b.ins().iconst(types::I64, 0)
+                    let (one, zero) = match ty {
+                        Type::F64 => (self.b.ins().f64const(1.0), self.b.ins().f64const(0.0)),
+                        Type::F32 => (self.b.ins().f32const(1.0), self.b.ins().f32const(0.0)),
+                        _ => (
+                            self.b.ins().iconst(types::I64, 1),
+                            self.b.ins().iconst(types::I64, 0),
+                        ),
                     };
                     let (ones, zeros) = (
                         self.b.ins().splat(packed_type(ty), one),
                         self.b.ins().splat(packed_type(ty), zero),
                     );
-                    let mask = if ty == Type::F64 {
-                        self.b
-                            .ins()
-                            .bitcast(types::F64X2, MemFlagsData::new(), mask)
-                    } else {
-                        mask
-                    };
+                    let mask = self.mask_for(mask, ty);
                     V::Packed(self.b.ins().bitselect(mask, ones, zeros))
+                } else if wide
+                    && matches!((from, ty), (Type::F32, Type::F64) | (Type::F64, Type::F32))
+                    && !self.is_uniform(&[x])
+                {
+                    let p = self.packed(x, from);
+                    V::Packed(if from == Type::F32 {
+                        self.b.ins().fvpromote_low(p)
+                    } else {
+                        self.b.ins().fvdemote(p)
+                    })
                 } else {
                     self.per_lane(inst, &mut |t, _| {
                         let v = t.scalar(x, from);
@@ -957,10 +1000,10 @@ impl<'a, 'f> Translator<'a, 'f> {
                     V::Packed(self.inline_math(f, p, true))
                 } else if wide
                     && matches!(f, Builtin::Sqrt | Builtin::Abs)
-                    && ty == Type::F64
+                    && ty.is_float()
                     && !self.is_uniform(&args)
                 {
-                    let p = self.packed(args[0], Type::F64);
+                    let p = self.packed(args[0], ty);
                     V::Packed(if f == Builtin::Sqrt {
                         self.b.ins().sqrt(p)
                     } else {
