@@ -58,10 +58,11 @@ def _check_keys(table, allowed, where):
         raise ModelFileError(f"{where}: unknown key(s) {sorted(unknown)}")
 
 
-def _value(v):
-    """A namespace/quantity value: a string is evaluated over Brian2's names ("10*ms"), a number stays."""
+def _value(v, namespace=None):
+    """A namespace/quantity value: a string is evaluated over Brian2's names ("10*ms") and the namespace
+    entries given (a namespace entry may use the entries above it), a number stays."""
     if isinstance(v, str):
-        return eval(v, dict(_BRIAN2_NAMES))
+        return eval(v, dict(_BRIAN2_NAMES, **(namespace or {})))
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return v
     raise ModelFileError(f"expected a string with units or a number, got {v!r}")
@@ -174,7 +175,9 @@ def validate(path, max_duration):
     defaultclock.dt = _time(run.get("dt", "0.1*ms"))
     brian2.seed(run.get("seed", 2024))
 
-    namespace = {name: _value(v) for name, v in doc.get("namespace", {}).items()}
+    namespace = {}
+    for name, v in doc.get("namespace", {}).items():  # an entry may use the entries above it
+        namespace[name] = _value(v, namespace)
     groups = {name: _build_group(name, spec, namespace) for name, spec in doc["groups"].items()}
     for name, spec in doc["groups"].items():  # links first: an init expression may read a linked variable
         for var, link in spec.get("links", {}).items():

@@ -7,6 +7,7 @@ mod bench;
 mod check;
 mod ir;
 mod output;
+mod plot;
 mod run;
 
 use std::path::PathBuf;
@@ -79,6 +80,14 @@ enum Command {
         /// Do not show a progress bar.
         #[arg(long)]
         quiet: bool,
+        /// Also draw each monitor as PNG (`<monitor>.png`: raster, traces or rate; spike monitors also get
+        /// `<monitor>_counts.png`, the firing rate per neuron).
+        #[arg(long)]
+        plot: bool,
+        /// Draw firing rates against this variable of the monitored group instead of the neuron index (an
+        /// f-I curve); implies `--plot`.
+        #[arg(long, value_name = "VARIABLE")]
+        plot_against: Option<String>,
         /// Colour the diagnostics: auto, always or never.
         #[arg(long, default_value = "auto")]
         color: check::ColorChoice,
@@ -103,6 +112,8 @@ fn main() -> ExitCode {
             seed,
             duration,
             quiet,
+            plot,
+            plot_against,
             color,
         } => run::run(
             &model,
@@ -115,6 +126,8 @@ fn main() -> ExitCode {
                 seed,
                 duration,
                 progress: !quiet,
+                plot: plot || plot_against.is_some(),
+                plot_against,
                 color,
             },
         ),

@@ -1,4 +1,4 @@
-//! `ganglion run MODEL.toml [--out DIR] [--backend jit|interp] [--seed N] [--duration D]`.
+//! `ganglion run MODEL.toml [--out DIR] [--backend jit|interp] [--seed N] [--duration D] [--plot]`.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -23,6 +23,10 @@ pub struct RunOptions {
     pub duration: Option<String>,
     /// Show a progress bar (when standard error is a terminal).
     pub progress: bool,
+    /// Draw each monitor as PNG.
+    pub plot: bool,
+    /// Draw firing rates against this variable.
+    pub plot_against: Option<String>,
     /// Colour diagnostics.
     pub color: ColorChoice,
 }
@@ -45,10 +49,20 @@ fn human(bytes: u64) -> String {
 
 /// Runs a model file and writes its results.
 pub fn run(path: &Path, options: RunOptions) -> ExitCode {
-    let file = match load(path, options.color) {
+    let mut file = match load(path, options.color) {
         Ok(f) => f,
         Err(code) => return code,
     };
+    // The seed is set before the network is built: initial values such as `rand()` use it too.
+    if let Some(seed) = options.seed {
+        file.run.seed = Some(ganglion_modelfile::Located {
+            value: seed as i64,
+            span: Default::default(),
+        });
+    }
+    let plots = options
+        .plot
+        .then(|| crate::plot::PlotSpec::new(&file, options.plot_against.clone()));
     let (mut net, mut plan) = match Network::from_model_file(file, options.backend) {
         Ok(x) => x,
         Err(Error::Model { diagnostics, .. }) => {
@@ -68,9 +82,6 @@ pub fn run(path: &Path, options: RunOptions) -> ExitCode {
             "{}",
             net.sources.render(&net.warnings, options.color.enabled())
         );
-    }
-    if let Some(seed) = options.seed {
-        net.seed(seed);
     }
     if let Some(d) = &options.duration {
         let q = match ganglion_units::Quantity::parse(d) {
@@ -172,7 +183,17 @@ pub fn run(path: &Path, options: RunOptions) -> ExitCode {
         b.finish_and_clear();
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let written = crate::output::write_all(&net, &options.out);
+    let mut written = crate::output::write_all(&net, &options.out);
+    if let Some(spec) = &plots
+        && written.is_ok()
+    {
+        match crate::plot::write_plots(&net, &options.out, spec) {
+            Ok(pngs) => written
+                .iter_mut()
+                .for_each(|files| files.extend(pngs.clone())),
+            Err(e) => written = Err(e),
+        }
+    }
     match &written {
         Ok(files) => eprintln!(
             "{}: simulated {} s in {elapsed:.3} s ({} backend); wrote {} files to {}",

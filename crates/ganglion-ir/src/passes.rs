@@ -432,7 +432,13 @@ pub fn reciprocals(kernel: &mut Kernel) {
         let (new_setup, new_scalar) = out;
         for inst in &mut b.insts {
             if let Op::If(_, body) = &mut inst.op {
-                visit(body, outer, recip, (&mut *new_setup, &mut *new_scalar), fresh);
+                visit(
+                    body,
+                    outer,
+                    recip,
+                    (&mut *new_setup, &mut *new_scalar),
+                    fresh,
+                );
                 continue;
             }
             let ty = inst.ty;

@@ -143,6 +143,25 @@ fn check(
     // Refractoriness: decided first, because it adds variables.
     let has_refractory = !matches!(spec.refractory, RefractorySpec::None);
 
+    // Brian2 checks that shared subexpressions read only shared variables when the group is created,
+    // before its linked variables exist (`linked_var` comes later), so a shared subexpression may read a
+    // linked variable. Such a variable is shared here, as a link to one value (a group of one neuron or a
+    // shared variable) makes it; linking it to anything else is refused when the link is made.
+    let mut shared_links = spec.shared_links.clone();
+    for d in &decls {
+        if d.kind == EquationKind::Subexpression
+            && d.has_flag("shared")
+            && let Some(ast) = &d.expr
+        {
+            for name in ast.names() {
+                let linked = decls.iter().any(|x| x.name == name && x.has_flag("linked"));
+                if linked && !shared_links.iter().any(|s| s == name) {
+                    shared_links.push(name.to_string());
+                }
+            }
+        }
+    }
+
     // The group's variables, for name resolution.
     let mut variables: HashMap<String, VarInfo> = HashMap::new();
     for d in &decls {
@@ -151,7 +170,7 @@ fn check(
             VarInfo {
                 ty: d.var_type.into(),
                 dim: d.dim,
-                shared: d.has_flag("shared") || spec.shared_links.contains(&d.name),
+                shared: d.has_flag("shared") || shared_links.contains(&d.name),
                 subexpression: d.kind == EquationKind::Subexpression,
             },
         );
@@ -473,7 +492,7 @@ fn check(
             dim: d.dim,
             ty: d.var_type.into(),
             kind,
-            shared: d.has_flag("shared") || spec.shared_links.contains(&d.name),
+            shared: d.has_flag("shared") || shared_links.contains(&d.name),
             constant: d.has_flag("constant"),
             linked: d.has_flag("linked"),
             unless_refractory: has_refractory && d.has_flag("unless refractory"),

@@ -8,6 +8,9 @@ use std::sync::Once;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+/// Above this many markers in a series, each is drawn as one pixel (above a tenth of it, as a small dot).
+const DENSE_MARKERS: usize = 50_000;
+
 static FONT: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 static REGISTER: Once = Once::new();
 
@@ -130,16 +133,22 @@ impl Chart {
         let size = (900, 600);
         if path.extension().is_some_and(|e| e == "png") {
             let root = BitMapBackend::new(path, size).into_drawing_area();
-            self.draw(&root).map_err(|e| err(&e))?;
+            // plotters' bitmap backend fills the polygon of a line wider than one pixel wrongly when the
+            // segment is vertical in pixels (a reset in a voltage trace): a stripe crosses the whole picture.
+            self.draw(&root, 1).map_err(|e| err(&e))?;
             root.present().map_err(|e| err(&e))
         } else {
             let root = SVGBackend::new(path, size).into_drawing_area();
-            self.draw(&root).map_err(|e| err(&e))?;
+            self.draw(&root, 2).map_err(|e| err(&e))?;
             root.present().map_err(|e| err(&e))
         }
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        line_width: u32,
+    ) -> Result<(), String>
     where
         DB::ErrorType: 'static,
     {
@@ -178,19 +187,32 @@ impl Chart {
                                 && (!self.log_y || *y > 0.0)
                         })
                         .collect();
-                    if s.markers {
+                    if s.markers && pts.len() > DENSE_MARKERS {
+                        // A dense raster: one pixel per point (matplotlib's ',' marker).
                         chart
-                            .draw_series(pts.iter().map(|p| Circle::new(*p, 2, color.filled())))
+                            .draw_series(pts.iter().map(|p| Pixel::new(*p, color)))
+                            .map_err(|x| e(&x))?
+                            .label(s.name.as_str())
+                            .legend(move |(x, y)| Circle::new((x + 10, y), 3, color.filled()));
+                    } else if s.markers {
+                        let radius = if pts.len() > DENSE_MARKERS / 10 { 1 } else { 2 };
+                        chart
+                            .draw_series(
+                                pts.iter().map(|p| Circle::new(*p, radius, color.filled())),
+                            )
                             .map_err(|x| e(&x))?
                             .label(s.name.as_str())
                             .legend(move |(x, y)| Circle::new((x + 10, y), 3, color.filled()));
                     } else {
                         chart
-                            .draw_series(LineSeries::new(pts, color.stroke_width(2)))
+                            .draw_series(LineSeries::new(pts, color.stroke_width(line_width)))
                             .map_err(|x| e(&x))?
                             .label(s.name.as_str())
                             .legend(move |(x, y)| {
-                                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+                                PathElement::new(
+                                    vec![(x, y), (x + 20, y)],
+                                    color.stroke_width(line_width),
+                                )
                             });
                     }
                 }
