@@ -198,7 +198,10 @@ pub fn run(path: &Path, options: RunOptions) -> ExitCode {
         Ok(files) => eprintln!(
             "{}: simulated {} s in {elapsed:.3} s ({} backend); wrote {} files to {}",
             path.display(),
-            net.t(),
+            // (Segment durations add up with rounding: 0.15000000000000002 s reads as 0.15 s.)
+            format!("{:.9}", net.t())
+                .trim_end_matches('0')
+                .trim_end_matches('.'),
             net.backend_name(),
             files.len(),
             options.out.display()

@@ -270,7 +270,8 @@ pub fn fold_selects(kernel: &mut Kernel) {
 }
 
 /// Evaluates pure operations whose operands are all constants (with the interpreter's semantics, so
-/// the result is what every backend would compute) and replaces them by constants.
+/// the result is what every backend would compute) and replaces them by constants; `x**2` becomes
+/// `x*x`.
 pub fn fold_constants(kernel: &mut Kernel) {
     use crate::interp::{Value, eval_pure};
     let mut consts: HashMap<ValueId, Value> = HashMap::new();
@@ -292,6 +293,15 @@ pub fn fold_constants(kernel: &mut Kernel) {
                 )
             {
                 continue;
+            }
+            // `x**2` is `x*x` (the same correctly rounded value; what numpy and gcc compute).
+            if let Op::Binary(BinOp::Pow, x, y) = inst.op
+                && consts.get(&y).is_some_and(|c| {
+                    matches!(c, Value::F64(v) if *v == 2.0)
+                        || matches!(c, Value::F32(v) if *v == 2.0)
+                })
+            {
+                inst.op = Op::Binary(BinOp::Mul, x, x);
             }
             let operands = inst.op.operands();
             if operands.is_empty() || !operands.iter().all(|v| consts.contains_key(v)) {
