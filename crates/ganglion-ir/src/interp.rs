@@ -38,6 +38,14 @@ impl<T: Clone + Default> Array<T> {
     }
 }
 
+impl<T: Clone + Default> Array<T> {
+    /// Grows (with default elements) or shrinks to `len` elements.
+    pub fn resize(&mut self, len: usize) {
+        self.buf.resize(self.offset + len, T::default());
+        self.len = len;
+    }
+}
+
 impl<T> Array<T> {
     /// The elements.
     pub fn as_slice(&self) -> &[T] {
@@ -108,6 +116,11 @@ impl ArrayData {
     /// Number of elements.
     pub fn len(&self) -> usize {
         each!(self, a => a.len)
+    }
+
+    /// Grows (with zeros) or shrinks to `len` elements.
+    pub fn resize(&mut self, len: usize) {
+        each!(self, a => a.resize(len))
     }
 
     /// Whether it has no elements.
@@ -507,6 +520,8 @@ struct Frame<'k> {
     kernel: &'k Kernel,
     values: Vec<Option<Value>>,
     keys: Vec<u64>,
+    /// The first computed index found out of range.
+    fault: Option<String>,
 }
 
 impl Frame<'_> {
@@ -519,6 +534,35 @@ impl Frame<'_> {
     fn set(&mut self, v: Option<ValueId>, x: Value) {
         if let Some(v) = v {
             self.values[v.0 as usize] = Some(x);
+        }
+    }
+
+    /// The element an access touches; `None` (and a fault) for a computed index out of range.
+    fn element(
+        &mut self,
+        data: &ArrayData,
+        a: ArrayId,
+        i: Index,
+        neuron: Option<usize>,
+    ) -> Option<usize> {
+        match i {
+            Index::Neuron => Some(neuron.unwrap_or(0)),
+            Index::Shared => Some(0),
+            Index::At(v) => {
+                let k = self.get(v).as_i64();
+                if k >= 0 && (k as usize) < data.len() {
+                    Some(k as usize)
+                } else {
+                    if self.fault.is_none() {
+                        let name = &self.kernel.arrays[a.0 as usize].name;
+                        self.fault = Some(format!(
+                            "index {k} out of range for `{name}` ({} elements)",
+                            data.len()
+                        ));
+                    }
+                    None
+                }
+            }
         }
     }
 
@@ -547,21 +591,18 @@ impl Frame<'_> {
                 Op::NeuronIndex => self.set(r, Value::I64(neuron.unwrap_or(0) as i64)),
                 Op::Load(a, i) => {
                     let b = bind.as_mut().expect("arrays are bound outside setup");
-                    let k = match i {
-                        Index::Neuron => neuron.unwrap_or(0),
-                        Index::Shared => 0,
+                    let x = match self.element(b.arrays[a.0 as usize], *a, *i, neuron) {
+                        Some(k) => b.arrays[a.0 as usize].get(k),
+                        None => Value::F64(0.0).cast(inst.ty),
                     };
-                    let x = b.arrays[a.0 as usize].get(k);
                     self.set(r, x);
                 }
                 Op::Store(a, i, x) => {
                     let x = self.get(*x).clone();
                     let b = bind.as_mut().expect("arrays are bound outside setup");
-                    let k = match i {
-                        Index::Neuron => neuron.unwrap_or(0),
-                        Index::Shared => 0,
-                    };
-                    b.arrays[a.0 as usize].set(k, &x);
+                    if let Some(k) = self.element(b.arrays[a.0 as usize], *a, *i, neuron) {
+                        b.arrays[a.0 as usize].set(k, &x);
+                    }
                 }
                 Op::Unary(UnOp::Neg, x) => {
                     let v = match self.get(*x) {
@@ -661,6 +702,7 @@ pub fn run_setup(kernel: &Kernel, params: &[Value], dt: f64) -> SetupValues {
         kernel,
         values: vec![None; kernel.num_values as usize],
         keys: vec![0; kernel.streams.len()],
+        fault: None,
     };
     frame.run(&kernel.setup, &mut None, None, params, dt);
     let _ = frame.kernel;
@@ -687,6 +729,7 @@ pub fn run(kernel: &Kernel, setup: &SetupValues, bind: &mut Bindings<'_>) -> Res
         let len = match decl.extent {
             Extent::PerNeuron => bind.n,
             Extent::Shared => 1,
+            Extent::Indexed => 0,
         };
         if data.ty() != decl.ty || data.len() < len {
             return fail(format!(
@@ -707,6 +750,7 @@ pub fn run(kernel: &Kernel, setup: &SetupValues, bind: &mut Bindings<'_>) -> Res
             .iter()
             .map(|s| random::key(bind.seed, *s))
             .collect(),
+        fault: None,
     };
     let params = bind.params;
     let dt = bind.clock.dt;
@@ -728,5 +772,8 @@ pub fn run(kernel: &Kernel, setup: &SetupValues, bind: &mut Bindings<'_>) -> Res
             }
         }
     }
-    Ok(())
+    match frame.fault {
+        Some(message) => fail(message),
+        None => Ok(()),
+    }
 }

@@ -150,6 +150,10 @@ pub enum Index {
     Neuron,
     /// Element 0 (shared variables).
     Shared,
+    /// The element at a computed `i64` index (arrays of another group reached through a synapse's
+    /// pre- or postsynaptic index, table lookups). Bounds-checked: an index out of range is a fault
+    /// that the call reports, and the access does not happen.
+    At(ValueId),
 }
 
 /// An operation.
@@ -234,6 +238,8 @@ pub enum Extent {
     PerNeuron,
     /// One element (a shared variable).
     Shared,
+    /// Any length, reached only through [`Index::At`].
+    Indexed,
 }
 
 /// An array a kernel uses.
@@ -280,6 +286,10 @@ pub enum KernelKind {
     RunRegularly,
     /// Initial values.
     Init,
+    /// A synaptic pathway's code (`on_pre`, `on_post`) over the synapses due this step.
+    Pathway(String),
+    /// A summed variable: the sum over each neuron's synapses, into the neuron's variable.
+    Summed(String),
     /// Several of the above fused into one pass.
     Fused(Vec<KernelKind>),
 }
@@ -397,6 +407,8 @@ impl Op {
     /// The values it reads.
     pub fn operands(&self) -> Vec<ValueId> {
         match self {
+            Op::Load(_, Index::At(k)) => vec![*k],
+            Op::Store(_, Index::At(k), v) => vec![*k, *v],
             Op::Store(_, _, v)
             | Op::Unary(_, v)
             | Op::Cast(v)

@@ -200,6 +200,11 @@ fn rename_operands(op: &mut Op, rename: &HashMap<ValueId, ValueId>) {
         }
     };
     match op {
+        Op::Load(_, Index::At(k)) => r(k),
+        Op::Store(_, Index::At(k), v) => {
+            r(k);
+            r(v);
+        }
         Op::Store(_, _, v)
         | Op::Unary(_, v)
         | Op::Cast(v)
@@ -326,11 +331,13 @@ pub fn fold_constants(kernel: &mut Kernel) {
 /// this: the thresholder's loads read what the state updater just stored.
 pub fn forward_stores(kernel: &mut Kernel) {
     let mut rename: HashMap<ValueId, ValueId> = HashMap::new();
-    fn stored_in(b: &Block) -> HashSet<(ArrayId, Index)> {
+    /// Arrays stored to in a block. (A store to one element forgets every known element of the array:
+    /// computed indices may alias.)
+    fn stored_in(b: &Block) -> HashSet<ArrayId> {
         let mut s = HashSet::new();
         b.walk(&mut |i| {
-            if let Op::Store(a, idx, _) = &i.op {
-                s.insert((*a, *idx));
+            if let Op::Store(a, _, _) = &i.op {
+                s.insert(*a);
             }
         });
         s
@@ -355,14 +362,15 @@ pub fn forward_stores(kernel: &mut Kernel) {
                     }
                 }
                 Op::Store(a, idx, x) => {
-                    known.insert((*a, *idx), *x);
+                    let a = *a;
+                    known.retain(|(b, _), _| *b != a);
+                    known.insert((a, *idx), *x);
                 }
                 Op::If(_, body) => {
                     let mut inner = known.clone();
                     block(body, &mut inner, rename);
-                    for key in stored_in(body) {
-                        known.remove(&key);
-                    }
+                    let stored = stored_in(body);
+                    known.retain(|(a, _), _| !stored.contains(a));
                 }
                 _ => {}
             }

@@ -48,6 +48,7 @@ fn index(k: &Kernel, a: ArrayId, i: Index) -> String {
     match i {
         Index::Neuron => format!("{name}[i]"),
         Index::Shared => format!("{name}[0]"),
+        Index::At(k) => format!("{name}[{}]", v(k)),
     }
 }
 
@@ -148,6 +149,8 @@ pub fn kind_name(kind: &KernelKind) -> String {
         KernelKind::SubexpressionUpdate => "subexpression update".into(),
         KernelKind::RunRegularly => "run_regularly".into(),
         KernelKind::Init => "initial values".into(),
+        KernelKind::Pathway(p) => format!("pathway {p}"),
+        KernelKind::Summed(v) => format!("summed {v}"),
         KernelKind::Fused(kinds) => {
             let names: Vec<String> = kinds.iter().map(kind_name).collect();
             format!("fused: {}", names.join(" + "))
@@ -175,6 +178,7 @@ impl fmt::Display for Kernel {
             let extent = match a.extent {
                 Extent::PerNeuron => "per neuron",
                 Extent::Shared => "shared",
+                Extent::Indexed => "indexed",
             };
             writeln!(f, "  array {}: {} {}", a.name, a.ty.name(), extent)?;
         }

@@ -98,6 +98,20 @@ impl Verifier<'_> {
                 if *i == Index::Shared && decl.extent != Extent::Shared {
                     return self.fail(format!("`{}[0]` needs a shared array", decl.name));
                 }
+                if let Index::At(k) = i {
+                    if decl.extent != Extent::Indexed {
+                        return self
+                            .fail(format!("`{}[%{}]` needs an indexed array", decl.name, k.0));
+                    }
+                    if self.ty(*k, visible)? != Type::I64 {
+                        return self.fail(format!("the index of `{}` must be i64", decl.name));
+                    }
+                } else if decl.extent == Extent::Indexed {
+                    return self.fail(format!(
+                        "`{}` is indexed: it is read and written only at computed indices",
+                        decl.name
+                    ));
+                }
                 if let Op::Store(_, _, x) = &inst.op {
                     let t = self.ty(*x, visible)?;
                     if t != decl.ty {

@@ -41,6 +41,8 @@ pub struct CallCtx {
     step: i64,
     keys: *const u64,
     consts: *const u128,
+    lens: *const u64,
+    fault: *mut u64,
 }
 
 /// Options of the JIT.
@@ -173,6 +175,7 @@ impl Jit {
             params: Vec::new(),
             counts: Vec::new(),
             events: Vec::new(),
+            lens: Vec::new(),
         })
     }
 }
@@ -205,6 +208,7 @@ pub struct JitKernel {
     params: Vec<u64>,
     counts: Vec<u64>,
     events: Vec<*mut u32>,
+    lens: Vec<u64>,
 }
 
 // SAFETY: `code` points into executable memory owned by `_module`, which moves with it and is never
@@ -247,6 +251,7 @@ impl JitKernel {
             let len = match decl.extent {
                 Extent::PerNeuron => b.n,
                 Extent::Shared => 1,
+                Extent::Indexed => 0,
             };
             if data.ty() != decl.ty || data.len() < len {
                 return fail(format!(
@@ -260,6 +265,9 @@ impl JitKernel {
         self.arrays.clear();
         self.arrays
             .extend(b.arrays.iter_mut().map(|a| a.as_mut_ptr()));
+        self.lens.clear();
+        self.lens.extend(b.arrays.iter().map(|a| a.len() as u64));
+        let mut fault = 0u64;
         self.params.clear();
         // Converted to the declared types, as the interpreter does.
         self.params.extend(
@@ -308,6 +316,8 @@ impl JitKernel {
             step: b.clock.step,
             keys: self.keys.as_ptr(),
             consts: self.consts.as_ptr(),
+            lens: self.lens.as_ptr(),
+            fault: &mut fault,
         };
         // SAFETY: `code` is a finalized function of signature `extern "C" fn(*const CallCtx)` compiled from
         // a verified kernel. Every pointer in `ctx` is valid for the call: arrays were checked above to have
@@ -317,7 +327,8 @@ impl JitKernel {
         // before this call); event buffers that the kernel emits into have room for `n` more indices
         // (reserved above), and the kernel emits at most one index per neuron (the verifier allows one
         // emit per event); `consts` holds every slot the code reads (the translator returned them);
-        // `indices` points at `len` readable indices.
+        // `indices` points at `len` readable indices; `lens` has each array's length, and the code checks
+        // every computed index against it before touching memory; `fault` is writable.
         unsafe {
             let f: extern "C" fn(*const CallCtx) = std::mem::transmute(self.code);
             f(&ctx);
@@ -329,6 +340,14 @@ impl JitKernel {
                 // `counts[e]` elements in total, which is at most `len + n`, within the reserved capacity.
                 unsafe { buf.set_len(new_len) };
             }
+        }
+        if fault != 0 {
+            return Err(BindError {
+                kernel: self.kernel.name.clone(),
+                message:
+                    "an index computed by the kernel was out of range (those accesses were skipped)"
+                        .into(),
+            });
         }
         Ok(())
     }

@@ -18,8 +18,8 @@ use cranelift_frontend::{FunctionBuilder, Variable};
 use cranelift_jit::JITModule;
 use cranelift_module::{Linkage, Module};
 use ganglion_ir::{
-    BinOp, Block as IrBlock, Builtin, CmpOp, Const, Domain, Index, Inst, Kernel, Op, Type, UnOp,
-    ValueId,
+    BinOp, Block as IrBlock, Builtin, CmpOp, Const, Domain, Extent, Index, Inst, Kernel, Op, Type,
+    UnOp, ValueId,
 };
 
 /// Byte offsets of the fields of [`crate::CallCtx`].
@@ -36,6 +36,8 @@ pub(crate) mod offsets {
     pub const STEP: i32 = 72;
     pub const KEYS: i32 = 80;
     pub const CONSTS: i32 = 88;
+    pub const LENS: i32 = 96;
+    pub const FAULT: i32 = 104;
 }
 
 /// A value of the kernel during translation.
@@ -101,8 +103,9 @@ pub(crate) fn vectorizable(k: &Kernel) -> bool {
     let mut ok = true;
     k.vector.walk(&mut |i: &Inst| {
         ok &= !matches!(i.ty, Type::F64List(_));
-        // A store to a shared element must be seen by the next neuron's loads, in neuron order.
-        ok &= !matches!(i.op, Op::Store(_, Index::Shared, _));
+        // A store to a shared element (or at a computed index, which two lanes may share) must be seen by
+        // the next neuron's loads, in neuron order.
+        ok &= !matches!(i.op, Op::Store(_, Index::Shared | Index::At(_), _));
     });
     ok
 }
@@ -115,6 +118,8 @@ pub(crate) struct Translator<'a, 'f> {
     vals: HashMap<ValueId, V>,
     ctx: Value,
     arrays: Vec<Value>,
+    /// Array lengths (elements), for accesses at computed indices.
+    lens: Vec<Value>,
     events: Vec<Value>,
     counts: Vec<Variable>,
     width: usize,
@@ -147,6 +152,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             vals: HashMap::new(),
             ctx: Value::from_u32(0),
             arrays: Vec::new(),
+            lens: Vec::new(),
             events: Vec::new(),
             counts: Vec::new(),
             width: 1,
@@ -207,12 +213,21 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.b.switch_to_block(entry);
         self.ctx = self.b.block_params(entry)[0];
         let arrays_ptr = self.ctx_field(types::I64, offsets::ARRAYS);
+        let lens_ptr = self.ctx_field(types::I64, offsets::LENS);
         for a in 0..k.arrays.len() {
             let p = self
                 .b
                 .ins()
                 .load(types::I64, flags(), arrays_ptr, (a * 8) as i32);
             self.arrays.push(p);
+            let n = if k.arrays[a].extent == Extent::Indexed {
+                self.b
+                    .ins()
+                    .load(types::I64, flags(), lens_ptr, (a * 8) as i32)
+            } else {
+                self.b.ins().iconst(types::I64, 0)
+            };
+            self.lens.push(n);
         }
         let events_ptr = self.ctx_field(types::I64, offsets::EVENTS);
         let counts_ptr = self.ctx_field(types::I64, offsets::COUNTS);
@@ -484,6 +499,15 @@ impl<'a, 'f> Translator<'a, 'f> {
         }
     }
 
+    /// Zero of an IR type.
+    fn zero(&mut self, ty: Type) -> Value {
+        match ty {
+            Type::F64 => self.b.ins().f64const(0.0),
+            Type::F32 => self.b.ins().f32const(0.0),
+            t => self.b.ins().iconst(ctype(t), 0),
+        }
+    }
+
     fn elem_addr(&mut self, base: Value, ty: Type, i: Value) -> Value {
         let off = self.b.ins().imul_imm_s(i, elem_size(ty));
         self.b.ins().iadd(base, off)
@@ -509,6 +533,38 @@ impl<'a, 'f> Translator<'a, 'f> {
             None => base,
         };
         self.b.ins().store(flags(), v, addr, 0);
+    }
+
+    /// Runs `access` when `i` is a valid element of array `a`; otherwise records a fault (the call
+    /// reports it) and yields `fallback`.
+    fn checked(
+        &mut self,
+        a: usize,
+        i: Value,
+        fallback: Option<Value>,
+        access: &mut dyn FnMut(&mut Self) -> Option<Value>,
+    ) -> Option<Value> {
+        let ok = self.b.ins().icmp(IntCC::UnsignedLessThan, i, self.lens[a]);
+        let inside = self.b.create_block();
+        let outside = self.b.create_block();
+        let after = self.b.create_block();
+        let ty = fallback.map(|f| self.b.func.dfg.value_type(f));
+        if let Some(t) = ty {
+            self.b.append_block_param(after, t);
+        }
+        self.b.ins().brif(ok, inside, &[], outside, &[]);
+        self.b.switch_to_block(inside);
+        let v = access(self);
+        let args: Vec<BlockArg> = v.into_iter().map(BlockArg::Value).collect();
+        self.b.ins().jump(after, &args);
+        self.b.switch_to_block(outside);
+        let fault = self.ctx_field(types::I64, offsets::FAULT);
+        let one = self.b.ins().iconst(types::I64, 1);
+        self.b.ins().store(flags(), one, fault, 0);
+        let args: Vec<BlockArg> = fallback.into_iter().map(BlockArg::Value).collect();
+        self.b.ins().jump(after, &args);
+        self.b.switch_to_block(after);
+        ty.map(|_| self.b.block_params(after)[0])
     }
 
     fn binary_scalar(&mut self, op: BinOp, ty: Type, a: Value, c: Value) -> Value {
@@ -798,6 +854,17 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let base = self.arrays[a.0 as usize];
                 let v = match index {
                     Index::Shared => V::Uniform(self.load_elem(base, decl.ty, None)),
+                    Index::At(k) => {
+                        let (k, a) = (*k, a.0 as usize);
+                        self.per_lane(inst, &mut |t, _| {
+                            let i = t.scalar(k, Type::I64);
+                            let zero = t.zero(decl.ty);
+                            t.checked(a, i, Some(zero), &mut |t| {
+                                Some(t.load_elem(base, decl.ty, Some(i)))
+                            })
+                            .expect("a load has a value")
+                        })
+                    }
                     Index::Neuron if wide && matches!(decl.ty, Type::F64 | Type::I64) => {
                         let addr = self.elem_addr(base, decl.ty, self.index);
                         V::Packed(self.b.ins().load(packed_type(decl.ty), flags(), addr, 0))
@@ -823,6 +890,16 @@ impl<'a, 'f> Translator<'a, 'f> {
                     Index::Shared => {
                         let v = self.scalar(*x, decl.ty);
                         self.store_elem(base, decl.ty, None, v);
+                    }
+                    Index::At(k) => {
+                        // (Kernels storing at computed indices run one neuron at a time.)
+                        let (k, a) = (*k, a.0 as usize);
+                        let i = self.scalar(k, Type::I64);
+                        let v = self.scalar(*x, decl.ty);
+                        self.checked(a, i, None, &mut |t| {
+                            t.store_elem(base, decl.ty, Some(i), v);
+                            None
+                        });
                     }
                     Index::Neuron if wide && matches!(decl.ty, Type::F64 | Type::I64) => {
                         let v = self.packed(*x, decl.ty);

@@ -294,13 +294,14 @@ impl Gen<'_> {
                 _ if k.arrays[a].ty == Type::F32 && !self.spec.f32_in_vector => false,
                 (Level::Vector, Extent::PerNeuron) => true,
                 (Level::Vector, Extent::Shared) => !store || self.spec.shared_stores_in_vector,
+                (Level::Vector, Extent::Indexed) => false,
             })
             .collect()
     }
 
     fn store(&mut self, a: usize, v: ValueId) {
         let index = match self.b.kernel.arrays[a].extent {
-            Extent::PerNeuron => Index::Neuron,
+            Extent::PerNeuron | Extent::Indexed => Index::Neuron,
             Extent::Shared => Index::Shared,
         };
         self.b
@@ -386,7 +387,7 @@ impl Gen<'_> {
                 let a = choices[ix.index(choices.len())];
                 let decl = self.b.kernel.arrays[a].clone();
                 let index = match decl.extent {
-                    Extent::PerNeuron => Index::Neuron,
+                    Extent::PerNeuron | Extent::Indexed => Index::Neuron,
                     Extent::Shared => Index::Shared,
                 };
                 self.value(decl.ty, Op::Load(ganglion_ir::ArrayId(a as u32), index));

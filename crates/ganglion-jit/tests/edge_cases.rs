@@ -32,7 +32,7 @@ fn shared(b: &mut Builder, name: &str, ty: Type) -> ArrayId {
 fn load(b: &mut Builder, a: ArrayId) -> ValueId {
     let decl = b.kernel.arrays[a.0 as usize].clone();
     let index = match decl.extent {
-        Extent::PerNeuron => Index::Neuron,
+        Extent::PerNeuron | Extent::Indexed => Index::Neuron,
         Extent::Shared => Index::Shared,
     };
     b.value(decl.ty, Op::Load(a, index))
@@ -40,7 +40,7 @@ fn load(b: &mut Builder, a: ArrayId) -> ValueId {
 
 fn store(b: &mut Builder, a: ArrayId, v: ValueId) {
     let index = match b.kernel.arrays[a.0 as usize].extent {
-        Extent::PerNeuron => Index::Neuron,
+        Extent::PerNeuron | Extent::Indexed => Index::Neuron,
         Extent::Shared => Index::Shared,
     };
     b.effect(Op::Store(a, index, v));

@@ -11,7 +11,7 @@ use ganglion_model::{NeuronGroupModel, Special, TExpr, TKind, ValueType};
 use ganglion_syntax::ast::{BinOp, CmpOp, LogicalOp, UnaryOp};
 
 /// How a variable is stored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StorageInfo {
     /// Element type in memory.
     pub ty: Type,
@@ -19,6 +19,43 @@ pub struct StorageInfo {
     pub extent: Extent,
     /// Its type in the model.
     pub value_type: ValueType,
+    /// The kernel array's name when it is not the variable's (`P.v` for `v_post` in synapses).
+    pub array: Option<String>,
+    /// For a variable of a synapse's pre- or postsynaptic group: which one (the element is the synapse's
+    /// neuron there).
+    pub via: Option<Via>,
+}
+
+impl StorageInfo {
+    /// A variable of the group itself, stored under its own name.
+    pub fn own(ty: Type, extent: Extent, value_type: ValueType) -> StorageInfo {
+        StorageInfo {
+            ty,
+            extent,
+            value_type,
+            array: None,
+            via: None,
+        }
+    }
+}
+
+/// The side of a synapse through which a variable of another group is reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Via {
+    /// The presynaptic neuron (`x_pre`).
+    Pre,
+    /// The postsynaptic neuron (`x_post`, or `x`).
+    Post,
+}
+
+impl Via {
+    /// The synaptic array holding each synapse's neuron on that side (an index into the whole group).
+    pub fn index_array(self) -> &'static str {
+        match self {
+            Via::Pre => "_synaptic_pre",
+            Via::Post => "_synaptic_post",
+        }
+    }
 }
 
 /// The storage of every variable of a group, by name.
@@ -42,6 +79,9 @@ pub struct Codegen<'m> {
     draw: u32,
     /// For each subexpression, the stored variables it reads (directly or through other subexpressions).
     sub_deps: HashMap<String, HashSet<String>>,
+    /// The time step the code integrates over, when it is not `dt` (event-driven synaptic equations
+    /// integrate over `t - lastupdate`).
+    pub dt_override: Option<ValueId>,
 }
 
 impl<'m> Codegen<'m> {
@@ -73,6 +113,15 @@ impl<'m> Codegen<'m> {
             scopes: vec![Scope::default()],
             draw: 0,
             sub_deps,
+            dt_override: None,
+        }
+    }
+
+    /// The time step (`dt`, or what replaces it).
+    pub fn dt(&mut self) -> ValueId {
+        match self.dt_override {
+            Some(v) => v,
+            None => self.b.value(Type::F64, Op::Dt),
         }
     }
 
@@ -158,36 +207,75 @@ impl<'m> Codegen<'m> {
 
     /// The storage of a variable.
     pub fn storage(&self, name: &str) -> Option<StorageInfo> {
-        self.storage.get(name).copied()
+        self.storage.get(name).cloned()
     }
 
     fn array(&mut self, name: &str) -> (ganglion_ir::ArrayId, StorageInfo) {
-        let info = self.storage[name];
-        (self.b.kernel.array(name, info.ty, info.extent), info)
+        let info = self.storage[name].clone();
+        let extent = match (info.via, info.extent) {
+            (Some(_), Extent::PerNeuron) => Extent::Indexed,
+            (_, e) => e,
+        };
+        let array = info.array.clone().unwrap_or_else(|| name.to_string());
+        (self.b.kernel.array(&array, info.ty, extent), info)
     }
 
-    fn index(info: StorageInfo) -> Index {
-        match info.extent {
-            Extent::PerNeuron => Index::Neuron,
-            Extent::Shared => Index::Shared,
+    /// The element of a variable the current neuron (or synapse) touches.
+    fn index(&mut self, info: &StorageInfo) -> Index {
+        match (info.via, info.extent) {
+            (_, Extent::Shared) => Index::Shared,
+            (Some(via), _) => Index::At(self.neuron_of(via)),
+            _ => Index::Neuron,
         }
     }
 
-    /// The current value of a stored variable (loaded once, then kept until written), in its model type.
-    pub fn load(&mut self, name: &str) -> ValueId {
+    /// The index (`i64`) of the current synapse's neuron on one side, loaded once.
+    pub fn neuron_of(&mut self, via: Via) -> ValueId {
+        let name = via.index_array();
         if let Some(v) = self.cached(name) {
             return v;
         }
-        let (array, info) = self.array(name);
-        let raw = self.b.value(info.ty, Op::Load(array, Self::index(info)));
-        let want = self.ty(info.value_type);
-        let v = self.convert(raw, info.ty, want);
+        let array = self.b.kernel.array(name, Type::I32, Extent::PerNeuron);
+        let raw = self.b.value(Type::I32, Op::Load(array, Index::Neuron));
+        let v = self.b.cast(Type::I64, raw);
         self.scopes
             .last_mut()
             .expect("a scope")
             .cache
             .insert(name.to_string(), v);
         v
+    }
+
+    /// The current value of a stored variable (loaded once, then kept until written), in its model type.
+    pub fn load(&mut self, name: &str) -> ValueId {
+        let key = self.cache_key(name);
+        if let Some(v) = self.cached(&key) {
+            return v;
+        }
+        let (array, info) = self.array(name);
+        let index = self.index(&info);
+        let raw = self.b.value(info.ty, Op::Load(array, index));
+        let want = self.ty(info.value_type);
+        let v = self.convert(raw, info.ty, want);
+        self.scopes
+            .last_mut()
+            .expect("a scope")
+            .cache
+            .insert(key, v);
+        v
+    }
+
+    /// The name a variable's cached value is kept under: a variable of another group reached through a
+    /// synapse has several names (`v_post`, `v`), one array and one element.
+    fn cache_key(&self, name: &str) -> String {
+        match self.storage.get(name) {
+            Some(StorageInfo {
+                via: Some(via),
+                array: Some(array),
+                ..
+            }) => format!("{array}@{via:?}"),
+            _ => name.to_string(),
+        }
     }
 
     /// Stores `value` (of model type `ty`) into a variable; when `only_if` is given, the variable keeps
@@ -201,11 +289,15 @@ impl<'m> Codegen<'m> {
             v = self.b.value(want, Op::Select(c, v, old));
         }
         let raw = self.convert(v, want, info.ty);
-        self.b.effect(Op::Store(array, Self::index(info), raw));
+        let index = self.index(&info);
+        self.b.effect(Op::Store(array, index, raw));
+        let key = self.cache_key(name);
         self.forget(name);
+        self.forget(&key);
         let scope = self.scopes.last_mut().expect("a scope");
-        scope.cache.insert(name.to_string(), v);
+        scope.cache.insert(key.clone(), v);
         scope.written.insert(name.to_string());
+        scope.written.insert(key);
     }
 
     /// A name's current value in its model type: a temporary, a subexpression (inlined), or a variable.
@@ -273,7 +365,7 @@ impl<'m> Codegen<'m> {
                     self.convert(v, Type::F64, want)
                 }
                 Special::Dt => {
-                    let v = self.b.value(Type::F64, Op::Dt);
+                    let v = self.dt();
                     self.convert(v, Type::F64, want)
                 }
                 Special::I => self.b.value(Type::I64, Op::NeuronIndex),

@@ -87,24 +87,18 @@ pub fn storage_map(model: &NeuronGroupModel, dtypes: &Dtypes) -> StorageMap {
             }
             ValueType::Float => Type::F64,
         };
-        map.insert(
-            v.name.clone(),
-            StorageInfo {
-                ty,
-                extent: if v.shared {
-                    Extent::Shared
-                } else {
-                    Extent::PerNeuron
-                },
-                value_type: v.ty,
-            },
-        );
+        let extent = if v.shared {
+            Extent::Shared
+        } else {
+            Extent::PerNeuron
+        };
+        map.insert(v.name.clone(), StorageInfo::own(ty, extent, v.ty));
     }
     map
 }
 
 /// The arithmetic type of a group: single precision when every floating-point variable is stored so.
-fn float_type(model: &NeuronGroupModel, storage: &StorageMap) -> Type {
+pub(crate) fn float_type(model: &NeuronGroupModel, storage: &StorageMap) -> Type {
     let floats: Vec<&StorageInfo> = model
         .variables
         .iter()
@@ -118,7 +112,7 @@ fn float_type(model: &NeuronGroupModel, storage: &StorageMap) -> Type {
     }
 }
 
-fn finish(cg: Codegen<'_>) -> Kernel {
+pub(crate) fn finish(cg: Codegen<'_>) -> Kernel {
     let mut k = cg.b.finish();
     ganglion_ir::passes::optimize(&mut k);
     k
@@ -231,7 +225,7 @@ pub fn lower_group(
     let mut ordered_storage: Vec<(String, StorageInfo)> = model
         .variables
         .iter()
-        .map(|v| (v.name.clone(), storage[&v.name]))
+        .map(|v| (v.name.clone(), storage[&v.name].clone()))
         .collect();
     ordered_storage.dedup_by(|a, b| a.0 == b.0);
     Ok(GroupKernels {
@@ -246,7 +240,7 @@ pub fn lower_group(
 
 /// The system of differential equations, with subexpressions substituted; `zero_gated` replaces the
 /// right-hand sides of `(unless refractory)` equations by 0 (the system a refractory neuron follows).
-fn system(model: &NeuronGroupModel, zero_gated: bool) -> System {
+pub(crate) fn system(model: &NeuronGroupModel, zero_gated: bool) -> System {
     let vars = model.diff_eqs.iter().map(|d| d.var.clone()).collect();
     let rhs = model
         .diff_eqs
@@ -262,7 +256,7 @@ fn system(model: &NeuronGroupModel, zero_gated: bool) -> System {
     System::new(vars, rhs)
 }
 
-fn state_updater(
+pub(crate) fn state_updater(
     model: &NeuronGroupModel,
     storage: &StorageMap,
     float: Type,
@@ -376,7 +370,12 @@ fn affected_by_refractoriness(model: &NeuronGroupModel, system: &System) -> Vec<
 }
 
 /// Lowers a plan; returns the new value of each variable (nothing is stored yet).
-fn lower_plan(cg: &mut Codegen<'_>, plan: &Plan, system: &System, float: Type) -> Vec<ValueId> {
+pub(crate) fn lower_plan(
+    cg: &mut Codegen<'_>,
+    plan: &Plan,
+    system: &System,
+    float: Type,
+) -> Vec<ValueId> {
     match plan {
         Plan::Explicit { temps, finals } => {
             for (name, e) in temps {
@@ -433,7 +432,7 @@ fn lower_linear(
             cg.convert(x, float, Type::F64)
         })
         .collect();
-    let dt = cg.b.value(Type::F64, Op::Dt);
+    let dt = cg.dt();
     // Which entries of exp(M dt) can be non-zero: i is reachable from j through M's non-zero entries.
     let mut reach = vec![vec![false; n]; n];
     for i in 0..n {

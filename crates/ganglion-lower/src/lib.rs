@@ -15,11 +15,15 @@ mod fuse;
 mod group;
 pub mod methods;
 pub mod symbolic;
+mod synapses;
 
-pub use codegen::{StorageInfo, StorageMap};
+pub use codegen::{StorageInfo, StorageMap, Via};
 pub use fuse::{FuseError, fuse};
 pub use group::{
     Dtypes, GroupKernels, LowerError, LowerOptions, lower_assignment, lower_code, lower_event_code,
     lower_group, storage_map,
 };
 pub use methods::{ChoiceError, Method, MethodChoice, MethodError, Plan, System};
+pub use synapses::{
+    SYNAPSE_INDICES, SYNAPSE_SIZES, SynapseKernels, SynapseSides, lower_synapses, synapse_storage,
+};

@@ -51,6 +51,14 @@ pub struct FlagRules {
     pub incompatible: &'static [(&'static str, &'static str)],
 }
 
+/// The flags Synapses accept (Brian2's `Synapses.__init__`).
+pub const SYNAPSES_FLAGS: FlagRules = FlagRules {
+    differential: &["clock-driven", "event-driven"],
+    subexpression: &["shared", "constant over dt", "summed"],
+    parameter: &["constant", "shared"],
+    incompatible: &[("clock-driven", "event-driven"), ("summed", "shared")],
+};
+
 /// The flags a NeuronGroup accepts (Brian2's `NeuronGroup.__init__`).
 pub const NEURON_GROUP_FLAGS: FlagRules = FlagRules {
     differential: &["unless refractory"],
@@ -251,7 +259,13 @@ pub fn declarations(
     for eq in equations {
         let name = &eq.name.name;
         let mut ok = true;
-        if let Some(reason) = identifier_problem(name) {
+        // A summed variable is named after its target (`I_post`).
+        let summed = rules.subexpression.contains(&"summed")
+            && eq.flags.iter().any(|f| f.text == "summed")
+            && (name.ends_with("_post") || name.ends_with("_pre"));
+        if let Some(reason) = identifier_problem(name)
+            && !summed
+        {
             errors.push(ModelError::InvalidIdentifier {
                 span: eq.name.span,
                 name: name.clone(),

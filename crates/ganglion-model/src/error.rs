@@ -324,6 +324,14 @@ pub enum ModelError {
         /// Why.
         reason: &'static str,
     },
+    /// A `(summed)` subexpression whose target is not a per-neuron variable of the other group.
+    #[error("invalid summed variable: {reason}")]
+    BadSummed {
+        /// Where.
+        span: Span,
+        /// Why.
+        reason: String,
+    },
     /// Code for an event the group does not define.
     #[error("unknown event `{name}`")]
     UnknownEvent {
@@ -440,6 +448,7 @@ impl ModelError {
             | SharedWriteOrder { span }
             | RefractoryType { span, .. }
             | BadEvent { span, .. }
+            | BadSummed { span, .. }
             | UnknownEvent { span, .. }
             | DuplicateEventCode { span, .. }
             | NamespaceUnderscore { span, .. }
@@ -501,6 +510,7 @@ impl ModelError {
             SharedWriteOrder { .. } => "shared-write-order",
             RefractoryType { .. } => "refractory-type",
             BadEvent { .. } => "bad-event",
+            BadSummed { .. } => "bad-summed",
             UnknownEvent { .. } => "unknown-event",
             DuplicateEventCode { .. } => "duplicate-event-code",
             NamespaceUnderscore { .. } => "namespace-underscore",

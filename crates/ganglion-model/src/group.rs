@@ -9,7 +9,7 @@ use ganglion_syntax::{
 };
 use ganglion_units::Dimension;
 
-use crate::equations::{Declaration, NEURON_GROUP_FLAGS, declarations};
+use crate::equations::{Declaration, NEURON_GROUP_FLAGS, SYNAPSES_FLAGS, declarations};
 use crate::error::ModelError;
 use crate::expr::{Scope, Special, TExpr, TKind, ValueType, VarInfo, check_expr};
 use crate::model::*;
@@ -94,6 +94,17 @@ pub struct NeuronGroupSpec<'a> {
     pub shared_links: Vec<String>,
 }
 
+/// What checking a Synapses model adds to checking a NeuronGroup's: the variables of the pre- and
+/// postsynaptic groups (`v_pre`, `v_post`, `v`), the synapse's own indices and counts (`i`, `j`,
+/// `N_incoming`, ...), and the pathways (`pre`, `post`) whose code runs on their events.
+#[derive(Clone, Debug, Default)]
+pub struct SynapseContext {
+    /// Variables visible besides the model's own (its own definitions win).
+    pub variables: Vec<(String, VarInfo)>,
+    /// The pathways: events filled by spike propagation, without a condition.
+    pub pathways: Vec<String>,
+}
+
 /// Diagnostics gathered while checking, attached to their code strings.
 #[derive(Default)]
 struct Report {
@@ -123,7 +134,21 @@ pub fn check_neuron_group(
     run_namespace: &Namespace,
 ) -> (Option<NeuronGroupModel>, Vec<Diagnostic>) {
     let mut report = Report::default();
-    let model = check(spec, run_namespace, &mut report);
+    let model = check(spec, run_namespace, &mut report, None);
+    let model = if report.has_errors() { None } else { model };
+    (model, report.diagnostics)
+}
+
+/// Checks the model and pathway code of a Synapses object, given as a NeuronGroup without threshold,
+/// reset or refractoriness whose `on_event` entries are the pathways' code. Returns the checked model
+/// when there are no errors, and every diagnostic either way.
+pub fn check_synapses(
+    spec: &NeuronGroupSpec<'_>,
+    context: &SynapseContext,
+    run_namespace: &Namespace,
+) -> (Option<NeuronGroupModel>, Vec<Diagnostic>) {
+    let mut report = Report::default();
+    let model = check(spec, run_namespace, &mut report, Some(context));
     let model = if report.has_errors() { None } else { model };
     (model, report.diagnostics)
 }
@@ -132,12 +157,18 @@ fn check(
     spec: &NeuronGroupSpec<'_>,
     run_ns: &Namespace,
     report: &mut Report,
+    synapses: Option<&SynapseContext>,
 ) -> Option<NeuronGroupModel> {
     let src = spec.model.source;
     let (equations, syntax) = parse_equations(spec.model.text);
     report.syntax(src, &syntax);
     let mut errors = Vec::new();
-    let decls = declarations(&equations, &NEURON_GROUP_FLAGS, &mut errors);
+    let rules = if synapses.is_some() {
+        &SYNAPSES_FLAGS
+    } else {
+        &NEURON_GROUP_FLAGS
+    };
+    let decls = declarations(&equations, rules, &mut errors);
     report.add(src, errors);
 
     // Refractoriness: decided first, because it adds variables.
@@ -164,7 +195,10 @@ fn check(
 
     // The group's variables, for name resolution.
     let mut variables: HashMap<String, VarInfo> = HashMap::new();
-    for d in &decls {
+    if let Some(ctx) = synapses {
+        variables.extend(ctx.variables.iter().cloned());
+    }
+    for d in decls.iter().filter(|d| !d.has_flag("summed")) {
         variables.insert(
             d.name.clone(),
             VarInfo {
@@ -205,6 +239,7 @@ fn check(
     // Right-hand sides.
     let mut diff_eqs = Vec::new();
     let mut subexpressions = Vec::new();
+    let mut summed = Vec::new();
     let mut errors = Vec::new();
     let mut plain_xi: Option<Span> = None;
     for d in &decls {
@@ -256,11 +291,68 @@ fn check(
                     });
                     continue;
                 }
+                let event_driven = d.has_flag("event-driven");
+                if event_driven && !rhs.noise_names().is_empty() {
+                    errors.push(ModelError::NoiseOutsideDiffEq {
+                        span: rhs.span,
+                        name: rhs.noise_names()[0].to_string(),
+                    });
+                    continue;
+                }
                 diff_eqs.push(DiffEq {
                     var: d.name.clone(),
                     rhs,
                     unless_refractory: d.has_flag("unless refractory"),
+                    event_driven,
                     span: d.span,
+                });
+            }
+            EquationKind::Subexpression if d.has_flag("summed") => {
+                // The target: a variable of the other group with the same dimensions.
+                let target = scope.variables.get(&d.name);
+                let problem = match target {
+                    None => Some(format!(
+                        "`{}` is not a variable of the {} group",
+                        d.name,
+                        if d.name.ends_with("_pre") {
+                            "presynaptic"
+                        } else {
+                            "postsynaptic"
+                        }
+                    )),
+                    Some(v) if v.subexpression || v.shared => Some(format!(
+                        "`{}` must be a parameter of its group (one value per neuron)",
+                        d.name
+                    )),
+                    Some(v) if v.dim != d.dim => Some(format!(
+                        "`{}` has other dimensions than the summed variable's unit",
+                        d.name
+                    )),
+                    _ => None,
+                };
+                if let Some(reason) = problem {
+                    errors.push(ModelError::BadSummed {
+                        span: d.name_span,
+                        reason,
+                    });
+                    continue;
+                }
+                if rhs.dim != d.dim {
+                    errors.push(ModelError::DimensionMismatch {
+                        span: rhs.span,
+                        context: format!("the definition of the summed variable `{}`", d.name),
+                        expected: d.dim,
+                        found: rhs.dim,
+                    });
+                    continue;
+                }
+                summed.push(Subexpression {
+                    name: d.name.clone(),
+                    expr: rhs,
+                    dim: d.dim,
+                    ty: d.var_type.into(),
+                    shared: false,
+                    constant_over_dt: false,
                 });
             }
             EquationKind::Subexpression => {
@@ -412,7 +504,8 @@ fn check(
     let mut add_code =
         |event: &str, location: Option<Location>, code: Code<'_>, report: &mut Report| {
             let known = spec.threshold.is_some() && event == "spike"
-                || spec.events.iter().any(|e| e.name == event);
+                || spec.events.iter().any(|e| e.name == event)
+                || synapses.is_some_and(|s| s.pathways.iter().any(|p| p == event));
             if !known {
                 let location = location.unwrap_or(Location {
                     source: code.source,
@@ -423,6 +516,9 @@ fn check(
                     names.push("spike".into());
                 }
                 names.extend(spec.events.iter().map(|e| e.name.to_string()));
+                if let Some(s) = synapses {
+                    names.extend(s.pathways.iter().cloned());
+                }
                 report.add(
                     location.source,
                     vec![ModelError::UnknownEvent {
@@ -538,6 +634,7 @@ fn check(
     };
     diff_eqs.iter().for_each(|d| collect(&d.rhs));
     subexpressions.iter().for_each(|s| collect(&s.expr));
+    summed.iter().for_each(|s| collect(&s.expr));
     events.iter().for_each(|e| collect(&e.condition));
     for c in &event_codes {
         c.code.statements.iter().for_each(|s| collect(&s.value));
@@ -557,6 +654,7 @@ fn check(
         event_codes,
         refractory,
         externals,
+        summed,
         user_equations: spec.model.text.to_string(),
         source: Some(src),
     })

@@ -21,11 +21,11 @@ mod statements;
 pub mod symbolic;
 
 pub use error::ModelError;
-pub use expr::{Scope, Special, TExpr, TKind, ValueType};
+pub use expr::{Scope, Special, TExpr, TKind, ValueType, VarInfo};
 pub use file::{CheckedModelFile, DEFAULT_SCHEDULE, check_code_expr, group_scope};
 pub use group::{
-    Code, EventSpec, Location, NeuronGroupSpec, OnEventSpec, RefractorySpec, check_block,
-    check_neuron_group, substituted,
+    Code, EventSpec, Location, NeuronGroupSpec, OnEventSpec, RefractorySpec, SynapseContext,
+    check_block, check_neuron_group, check_synapses, substituted,
 };
 pub use model::*;
 pub use namespace::{ExternalValue, Namespace, constant_value, eval_constant};

@@ -69,6 +69,8 @@ pub struct DiffEq {
     pub rhs: TExpr,
     /// `(unless refractory)`.
     pub unless_refractory: bool,
+    /// `(event-driven)` (synapses): integrated at the synapse's events, not every step.
+    pub event_driven: bool,
     /// Where the equation is written (in the model's source).
     pub span: Span,
 }
@@ -168,6 +170,9 @@ pub struct NeuronGroupModel {
     pub refractory: Refractory,
     /// The external constants the model uses, with their values when checked.
     pub externals: Namespace,
+    /// `(summed)` subexpressions of synapses: `x_post = expr` sums `expr` over each postsynaptic
+    /// neuron's synapses into its variable `x` (or `_pre`, over each presynaptic neuron's).
+    pub summed: Vec<Subexpression>,
     /// The equations as the user wrote them.
     pub user_equations: String,
     /// The model's code string.

@@ -11,6 +11,7 @@
 pub mod clock;
 pub mod monitor;
 mod network;
+pub mod synapses;
 
 pub use clock::Clock;
 pub use monitor::{RateData, SmoothingWindow, SpikeData, StateData};

@@ -1,6 +1,7 @@
 //! The network: groups' state, clocks, the schedule, and the loop that calls kernels and monitors every
 //! step with Brian2's semantics.
 
+use crate::synapses::{Pathway, PathwaySpec};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -63,6 +64,23 @@ impl Group {
         }
     }
 
+    /// An event buffer, created empty when missing.
+    pub(crate) fn event_buffer(&mut self, name: &str) -> &mut Vec<u32> {
+        let k = self.event_index(name);
+        &mut self.events[k].1
+    }
+
+    /// Resizes every per-element array to `n` elements (new ones zero); the arrays named in `shared`
+    /// keep their one element.
+    pub fn resize(&mut self, n: usize, shared: &[&str]) {
+        for (name, a) in &mut self.arrays {
+            if !shared.contains(&name.as_str()) {
+                a.resize(n);
+            }
+        }
+        self.n = n;
+    }
+
     /// The indices of the most recent check of an event (`spikes` for the event `spike`).
     pub fn event(&self, name: &str) -> &[u32] {
         self.events
@@ -106,12 +124,21 @@ pub struct ObjectInfo {
     pub part_of: String,
 }
 
+/// The neurons a summed variable writes.
+struct SummedTarget {
+    group: usize,
+    array: usize,
+    range: (usize, usize),
+}
+
 struct KernelObject {
     group: GroupId,
     kernel: Kernel,
+    /// Each kernel array: (group, array of that group). Arrays named `G.v` belong to group `G` (a
+    /// synapse's pre- or postsynaptic group); the others to `group`.
+    arrays: Vec<(usize, usize)>,
     /// Compiled when first needed: a scheduled kernel that a fused one replaces is never compiled.
     compiled: Option<Box<dyn CompiledKernel>>,
-    arrays: Vec<usize>,
     events: Vec<usize>,
     params: Vec<String>,
     overrides: HashMap<String, Value>,
@@ -124,6 +151,10 @@ struct KernelObject {
 #[allow(clippy::large_enum_variant)]
 enum Action {
     Kernel(KernelObject),
+    /// Spike propagation, then the pathway's code over the synapses due now.
+    Pathway(Box<(Pathway, KernelObject)>),
+    /// A summed variable: zero the neurons' variable, then add every synapse's term.
+    Summed(Box<(SummedTarget, KernelObject)>),
     SpikeMonitor(SpikeMonitor),
     StateMonitor(StateMonitor),
     RateMonitor(RateMonitor),
@@ -235,6 +266,8 @@ pub struct Snapshot {
     spikes: Vec<Option<SpikeData>>,
     states: Vec<Option<StateData>>,
     rates: Vec<Option<RateData>>,
+    /// The spikes each pathway has queued (in order of due step, the current one first).
+    queues: Vec<Option<Vec<Vec<u32>>>>,
     seed: u64,
     executions: i64,
 }
@@ -322,7 +355,7 @@ impl Network {
             .enumerate()
             .map(|(k, (v, ty, extent))| {
                 let len = match extent {
-                    Extent::PerNeuron => n,
+                    Extent::PerNeuron | Extent::Indexed => n,
                     Extent::Shared => 1,
                 };
                 // Stagger equal-length arrays by a few cache lines each.
@@ -361,19 +394,35 @@ impl Network {
             ganglion_ir::verify(kernel).map_err(|e| e.to_string())?;
             None
         };
-        let g = &mut self.groups[group.0];
         let arrays = kernel
             .arrays
             .iter()
             .map(|a| {
-                g.array_index(&a.name).ok_or_else(|| {
+                let (owner, var) = match a.name.split_once('.') {
+                    Some((g, v)) => (
+                        self.groups
+                            .iter()
+                            .position(|x| x.name == g)
+                            .ok_or_else(|| {
+                                format!(
+                                    "kernel `{}` uses `{}`: no group `{g}`",
+                                    kernel.name, a.name
+                                )
+                            })?,
+                        v,
+                    ),
+                    None => (group.0, a.name.as_str()),
+                };
+                let g = &self.groups[owner];
+                g.array_index(var).map(|k| (owner, k)).ok_or_else(|| {
                     format!(
                         "kernel `{}` uses `{}`, which group `{}` does not have",
-                        kernel.name, a.name, g.name
+                        kernel.name, var, g.name
                     )
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let g = &mut self.groups[group.0];
         let events: Vec<usize> = kernel.events.iter().map(|e| g.event_index(e)).collect();
         let clears = match &kernel.kind {
             ganglion_ir::KernelKind::Threshold(e) => Some(g.event_index(e)),
@@ -401,6 +450,49 @@ impl Network {
         self.actions.push(action);
         self.replaced.push(false);
         ObjectId(self.infos.len() - 1)
+    }
+
+    /// Adds a synaptic pathway: at `info`'s slot, the spikes of `spec.source` are queued at their delays,
+    /// and `code` (a kernel of the synapses over the pathway's event buffer) runs over the synapses due.
+    pub fn add_pathway(
+        &mut self,
+        info: ObjectInfo,
+        spec: PathwaySpec,
+        code: &Kernel,
+        overrides: HashMap<String, Value>,
+    ) -> Result<ObjectId, String> {
+        let group = GroupId(spec.synapses);
+        self.groups[group.0].event_buffer(&spec.buffer);
+        let k = self.kernel_object(group, code, overrides, false)?;
+        Ok(self.push(info, Action::Pathway(Box::new((Pathway::new(spec), k)))))
+    }
+
+    /// Adds a summed variable: at `info`'s slot, `target.var` is set to 0 for the neurons
+    /// `range.0..range.1`, then `code` (a kernel of the synapses `group`) adds each synapse's term.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_summed(
+        &mut self,
+        info: ObjectInfo,
+        group: GroupId,
+        target: GroupId,
+        var: &str,
+        range: (usize, usize),
+        code: &Kernel,
+        overrides: HashMap<String, Value>,
+    ) -> Result<ObjectId, String> {
+        let array = self.groups[target.0].array_index(var).ok_or_else(|| {
+            format!(
+                "group `{}` has no variable `{var}`",
+                self.groups[target.0].name
+            )
+        })?;
+        let k = self.kernel_object(group, code, overrides, false)?;
+        let t = SummedTarget {
+            group: target.0,
+            array,
+            range,
+        };
+        Ok(self.push(info, Action::Summed(Box::new((t, k)))))
     }
 
     /// Adds a kernel of `group`, run at `info`'s slot; `overrides` are the group's own namespace.
@@ -636,6 +728,8 @@ impl Network {
     pub fn object_group(&self, id: ObjectId) -> (GroupId, bool) {
         match &self.actions[id.0] {
             Action::Kernel(k) => (k.group, true),
+            Action::Pathway(p) => (p.1.group, true),
+            Action::Summed(s) => (s.1.group, true),
             Action::SpikeMonitor(m) => (m.group, !m.variables.is_empty()),
             Action::StateMonitor(m) => (m.group, true),
             Action::RateMonitor(m) => (m.group, false),
@@ -671,6 +765,8 @@ impl Network {
     pub fn kernel(&self, id: ObjectId) -> Option<&Kernel> {
         match &self.actions[id.0] {
             Action::Kernel(k) => Some(&k.kernel),
+            Action::Pathway(p) => Some(&p.1.kernel),
+            Action::Summed(s) => Some(&s.1.kernel),
             _ => None,
         }
     }
@@ -779,16 +875,28 @@ impl Network {
         }
         // Compile the kernels this run calls (those replaced by a fused kernel are not).
         for id in 0..self.actions.len() {
-            if let Action::Kernel(k) = &mut self.actions[id]
-                && k.compiled.is_none()
-                && !self.replaced[id]
-            {
+            let k = match &mut self.actions[id] {
+                Action::Kernel(k) => k,
+                Action::Pathway(p) => &mut p.1,
+                Action::Summed(s) => &mut s.1,
+                _ => continue,
+            };
+            if k.compiled.is_none() && !self.replaced[id] {
                 k.compiled = Some(self.backend.compile(&k.kernel).map_err(RunError::Kernel)?);
+            }
+        }
+        // Index the synapses of each pathway and convert delays to steps.
+        for id in 0..self.actions.len() {
+            let dt = self.clocks[self.infos[id].clock.0].dt;
+            if let Action::Pathway(p) = &mut self.actions[id] {
+                p.0.prepare(&self.groups, dt).map_err(RunError::Kernel)?;
             }
         }
         for id in 0..self.actions.len() {
             let params = match &self.actions[id] {
                 Action::Kernel(k) => self.param_values(k),
+                Action::Pathway(p) => self.param_values(&p.1),
+                Action::Summed(s) => self.param_values(&s.1),
                 _ => Vec::new(),
             };
             let probe_params: Vec<Vec<Value>> = match &self.actions[id] {
@@ -797,6 +905,18 @@ impl Network {
             };
             let dt = self.clocks[self.infos[id].clock.0].dt;
             match &mut self.actions[id] {
+                Action::Pathway(p) => {
+                    if let Some(c) = &mut p.1.compiled {
+                        c.setup(&params, dt);
+                    }
+                    p.1.params_now = params;
+                }
+                Action::Summed(s) => {
+                    if let Some(c) = &mut s.1.compiled {
+                        c.setup(&params, dt);
+                    }
+                    s.1.params_now = params;
+                }
                 Action::Kernel(k) => {
                     if let Some(c) = &mut k.compiled {
                         c.setup(&params, dt);
@@ -867,6 +987,8 @@ impl Network {
                 if !self.links.is_empty() {
                     let (group, reads) = match &self.actions[id.0] {
                         Action::Kernel(k) => (k.group, true),
+                        Action::Pathway(p) => (p.1.group, true),
+                        Action::Summed(s) => (s.1.group, true),
                         Action::SpikeMonitor(m) => (m.group, !m.variables.is_empty()),
                         Action::StateMonitor(m) => (m.group, true),
                         Action::RateMonitor(m) => (m.group, false),
@@ -877,6 +999,26 @@ impl Network {
                 }
                 match &mut self.actions[id.0] {
                     Action::Kernel(k) => {
+                        let params = std::mem::take(&mut k.params_now);
+                        let result = call_kernel(k, groups, call_clock(clock), seed, &params);
+                        k.params_now = params;
+                        result.map_err(|e| RunError::Kernel(e.to_string()))?
+                    }
+                    Action::Summed(s) => {
+                        let (target, k) = &mut **s;
+                        let (a, b) = target.range;
+                        let arr = &mut groups[target.group].arrays[target.array].1;
+                        for n in a..b {
+                            arr.set(n, &Value::F64(0.0).cast(arr.ty()));
+                        }
+                        let params = std::mem::take(&mut k.params_now);
+                        let result = call_kernel(k, groups, call_clock(clock), seed, &params);
+                        k.params_now = params;
+                        result.map_err(|e| RunError::Kernel(e.to_string()))?
+                    }
+                    Action::Pathway(p) => {
+                        let (pathway, k) = &mut **p;
+                        pathway.step(groups);
                         let params = std::mem::take(&mut k.params_now);
                         let result = call_kernel(k, groups, call_clock(clock), seed, &params);
                         k.params_now = params;
@@ -985,6 +1127,14 @@ impl Network {
                     _ => None,
                 })
                 .collect(),
+            queues: self
+                .actions
+                .iter()
+                .map(|a| match a {
+                    Action::Pathway(p) => Some(p.0.queue()),
+                    _ => None,
+                })
+                .collect(),
             states: self
                 .actions
                 .iter()
@@ -1031,6 +1181,12 @@ impl Network {
                         m.data = d.clone();
                     }
                 }
+                Action::Summed(_) => {}
+                Action::Pathway(p) => {
+                    if let Some(Some(q)) = s.queues.get(k) {
+                        p.0.set_queue(q.clone());
+                    }
+                }
                 Action::Kernel(_) => {}
             }
         }
@@ -1057,20 +1213,37 @@ fn call_kernel(
     seed: u64,
     params: &[Value],
 ) -> Result<(), ganglion_ir::interp::BindError> {
-    let g = &mut groups[k.group.0];
     if let Some(e) = k.clears {
-        g.events[e].1.clear();
+        groups[k.group.0].events[e].1.clear();
     }
-    let n = g.n;
-    let mut slots: Vec<Option<&mut ArrayData>> =
-        g.arrays.iter_mut().map(|(_, a)| Some(a)).collect();
-    let arrays: Vec<&mut ArrayData> = k
-        .arrays
-        .iter()
-        .map(|&i| slots[i].take().expect("a kernel binds each array once"))
+    let own = k.group.0;
+    let n = groups[own].n;
+    // Borrow each bound array once, from whichever group holds it, and the kernel's own events.
+    let mut bound: Vec<Option<&mut ArrayData>> = (0..k.arrays.len()).map(|_| None).collect();
+    let mut own_events = None;
+    for (gi, g) in groups.iter_mut().enumerate() {
+        let Group { arrays, events, .. } = g;
+        if gi == own {
+            own_events = Some(events);
+        }
+        if !k.arrays.iter().any(|&(owner, _)| owner == gi) {
+            continue;
+        }
+        let mut slots: Vec<Option<&mut ArrayData>> =
+            arrays.iter_mut().map(|(_, a)| Some(a)).collect();
+        for (slot, &(owner, a)) in bound.iter_mut().zip(&k.arrays) {
+            if owner == gi {
+                *slot = slots[a].take();
+            }
+        }
+    }
+    let arrays: Vec<&mut ArrayData> = bound
+        .into_iter()
+        .map(|a| a.expect("a kernel binds each array once"))
         .collect();
+    let own_events = own_events.expect("the kernel's group exists");
     let mut event_slots: Vec<Option<&mut Vec<u32>>> =
-        g.events.iter_mut().map(|(_, e)| Some(e)).collect();
+        own_events.iter_mut().map(|(_, e)| Some(e)).collect();
     let events: Vec<&mut Vec<u32>> = k
         .events
         .iter()

@@ -31,6 +31,7 @@ mod fusion;
 mod group;
 mod monitors;
 mod network;
+mod synapses;
 
 pub use file::{FileValue, RunPlan, Segment, SetOp};
 pub use fusion::Fusion;
@@ -39,5 +40,6 @@ pub use monitors::{EventMonitor, RateMonitor, Record, SpikeMonitor, StateMonitor
 pub use network::{
     BackendChoice, Error, GroupHandle, GroupObjects, MonitorHandle, Network, SetValue,
 };
+pub use synapses::{Connect, Subgroup, Synapses};
 
 pub use ganglion_runtime::{Progress, RateData, SmoothingWindow, SpikeData, StateData};

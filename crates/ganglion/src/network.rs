@@ -125,6 +125,8 @@ pub(crate) struct GroupEntry {
     pub(crate) fusion: crate::fusion::Fusion,
     /// Linked variables that have been linked.
     pub(crate) linked: HashSet<String>,
+    /// For Synapses: what they connect.
+    pub(crate) synapses: Option<crate::synapses::SynapseEntry>,
 }
 
 pub(crate) enum MonitorKind {
@@ -553,6 +555,7 @@ impl Network {
             requested_methods: methods,
             fusion: crate::fusion::Fusion::default(),
             linked: HashSet::new(),
+            synapses: None,
         });
         Ok(GroupHandle(self.groups.len() - 1))
     }
@@ -959,6 +962,15 @@ impl Network {
                 "`{var}` is a subexpression and cannot be set"
             )));
         }
+        if self.entry(g).synapses.is_some() {
+            match var {
+                "delay" => return Ok((Dimension::TIME, ValueType::Float, false)),
+                "i" | "j" | "N_incoming" | "N_outgoing" | "N_pre" | "N_post" | "lastupdate" => {
+                    return Err(Error::Usage(format!("`{var}` of synapses is read-only")));
+                }
+                _ => {}
+            }
+        }
         if matches!(var, "i" | "N" | "t" | "dt" | "t_in_timesteps") {
             return Err(Error::Usage(format!("`{var}` is read-only")));
         }
@@ -1177,15 +1189,15 @@ impl Network {
         let mut storage = entry.storage.clone();
         storage.insert(
             scratch.to_string(),
-            ganglion_lower::StorageInfo {
-                ty: Type::F64,
-                extent: if shared {
+            ganglion_lower::StorageInfo::own(
+                Type::F64,
+                if shared {
                     Extent::Shared
                 } else {
                     Extent::PerNeuron
                 },
-                value_type: ValueType::Float,
-            },
+                ValueType::Float,
+            ),
         );
         let value = TExpr {
             kind: TKind::Var(sub.to_string()),
@@ -1473,6 +1485,22 @@ impl Network {
         self.rt.externals = value_map(&self.namespace);
     }
 
+    pub(crate) fn sync_externals_pub(&mut self) {
+        self.sync_externals();
+    }
+
+    pub(crate) fn model_error_pub(&self, diagnostics: Vec<Diagnostic>) -> Error {
+        self.model_error(diagnostics)
+    }
+
+    pub(crate) fn method_error_pub(
+        &self,
+        model: &NeuronGroupModel,
+        e: ganglion_lower::LowerError,
+    ) -> Error {
+        self.method_error(model, e, None)
+    }
+
     /// Runs for `duration` seconds; repeated runs continue from the current time and read the namespace's
     /// current values.
     pub fn run(&mut self, duration: f64) -> Result<(), Error> {
@@ -1499,6 +1527,7 @@ impl Network {
                 )));
             }
         }
+        self.register_synapses()?;
         self.update_fusion()?;
         self.rt.run(duration, report)?;
         Ok(())

@@ -53,7 +53,7 @@ impl Run {
                 .iter()
                 .map(|a| {
                     let len = match a.extent {
-                        Extent::PerNeuron => n,
+                        Extent::PerNeuron | Extent::Indexed => n,
                         Extent::Shared => 1,
                     };
                     ArrayData::zeros(a.ty, len)

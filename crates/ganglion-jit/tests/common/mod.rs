@@ -53,7 +53,7 @@ impl Start {
                 .iter()
                 .map(|a| {
                     let len = match a.extent {
-                        Extent::PerNeuron => n,
+                        Extent::PerNeuron | Extent::Indexed => n,
                         Extent::Shared => 1,
                     };
                     ArrayData::zeros(a.ty, len)
@@ -274,7 +274,7 @@ pub fn compare(k: &Kernel, a: &[Snapshot], b: &[Snapshot]) -> Result<(), String>
 /// Per-neuron or shared length of an array declaration for `n` neurons.
 pub fn extent_len(extent: Extent, n: usize) -> usize {
     match extent {
-        Extent::PerNeuron => n,
+        Extent::PerNeuron | Extent::Indexed => n,
         Extent::Shared => 1,
     }
 }
