@@ -3,4 +3,5 @@
 //! Benchmarks measure, they never assert: timed tests would fail on a busy machine and say nothing on an
 //! idle one. Every figure is reported with what it is compared against, measured in the same run.
 
+pub mod methods;
 pub mod throughput;
