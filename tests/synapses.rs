@@ -1,58 +1,418 @@
-//! Synapses: delivery at Brian2's delay steps, summed variables, event-driven equations, connectivity.
+//! Synapses against Brian2 (`tests/reference/synapses/`, from Brian2 2.9.0): delivery at Brian2's delay
+//! steps, summed variables, event-driven STDP traces, connectivity statistics, and the CUBA and COBAHH
+//! networks' statistics.
 
-use ganglion::{BackendChoice, Connect, Network, NeuronGroup, StateMonitor, Synapses};
+use std::path::PathBuf;
 
-/// A source whose neuron k spikes first at step `first[k]` (and never again in the run).
-fn source(net: &mut Network, first: &[usize]) -> ganglion::GroupHandle {
-    let g = net
-        .add_group(
-            NeuronGroup::new(first.len(), "ts : 1\nfired : 1")
-                .threshold("t_in_timesteps == int(ts) and fired == 0")
-                .reset("fired = 1")
-                .name("src"),
-        )
-        .unwrap();
-    net.set(g, "ts", first.iter().map(|&k| k as f64).collect::<Vec<_>>())
-        .unwrap();
-    g
+use ganglion::{
+    BackendChoice, Connect, Network, NeuronGroup, SpikeGeneratorGroup, StateMonitor, Synapses,
+};
+use ganglion_modelfile::ModelFile;
+use serde_json::Value;
+
+fn reference(name: &str) -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("reference/synapses")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+fn floats(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+fn indices(v: &Value) -> Vec<usize> {
+    floats(v).into_iter().map(|x| x as usize).collect()
+}
+
+const BACKENDS: [BackendChoice; 2] = [BackendChoice::Jit, BackendChoice::Interpreter];
+
+#[test]
+fn delivery_matches_brian2_step_for_step() {
+    let r = reference("delays.json");
+    let dt = r["dt_ms"].as_f64().unwrap() * 1e-3;
+    let steps = r["n_steps"].as_u64().unwrap() as usize;
+    for (variant, case) in r["variants"].as_object().unwrap() {
+        for backend in BACKENDS {
+            let mut net = Network::new(backend);
+            let times: Vec<f64> = floats(&case["gen_times_ms"])
+                .iter()
+                .map(|t| t * 1e-3)
+                .collect();
+            let gi = indices(&case["gen_indices"]);
+            let n_src = gi.iter().max().unwrap() + 1;
+            let src = net
+                .add_spike_generator(SpikeGeneratorGroup::new(n_src.max(3), gi, times))
+                .unwrap();
+            let (si, sj) = (indices(&case["syn_i"]), indices(&case["syn_j"]));
+            let n_tgt = sj.iter().max().unwrap() + 1;
+            let tgt = net.add_group(NeuronGroup::new(n_tgt, "v : 1")).unwrap();
+            let syn = net
+                .add_synapses(Synapses::new(src, tgt, "w : 1").on_pre("v_post += w"))
+                .unwrap();
+            net.connect(syn, Connect::pairs(si.clone(), sj)).unwrap();
+            net.set(syn, "w", floats(&case["w"])).unwrap();
+            let delays: Vec<f64> = match case["delays_ms_set"].as_array() {
+                Some(d) if d.len() == 1 => vec![d[0].as_f64().unwrap() * 1e-3; si.len()],
+                Some(d) => d.iter().map(|x| x.as_f64().unwrap() * 1e-3).collect(),
+                None => vec![0.0; si.len()],
+            };
+            net.set(syn, "delay", delays).unwrap();
+            let mon = net
+                .add_state_monitor(StateMonitor::new(tgt, ["v"]).when("end"))
+                .unwrap();
+            net.run(steps as f64 * dt).unwrap();
+            let got = &net.state_data(mon).unwrap().values[0].1;
+            let want: Vec<Vec<f64>> = case["v"].as_array().unwrap().iter().map(floats).collect();
+            assert_eq!(got, &want, "{variant} on {backend:?}");
+        }
+    }
 }
 
 #[test]
-fn spikes_arrive_after_their_delay_rounded_to_steps() {
-    for backend in [BackendChoice::Jit, BackendChoice::Interpreter] {
+fn summed_variables_match_brian2() {
+    let r = reference("summed.json");
+    let (si, sj, w) = (indices(&r["syn_i"]), indices(&r["syn_j"]), floats(&r["w"]));
+    for (name, case) in r["cases"].as_object().unwrap() {
+        for backend in BACKENDS {
+            let mut net = Network::new(backend);
+            let timing = name == "timing";
+            let src = net
+                .add_group(
+                    NeuronGroup::new(5, if timing { "dv/dt = 1/ms : 1" } else { "v : 1" })
+                        .method("euler"),
+                )
+                .unwrap();
+            net.set(src, "v", "i*1.0").unwrap();
+            let n_tgt = case["I_final"].as_array().unwrap().len();
+            let tgt = net.add_group(NeuronGroup::new(n_tgt, "I : 1")).unwrap();
+            net.set(tgt, "I", vec![7.0; n_tgt]).unwrap();
+            let syn = net
+                .add_synapses(Synapses::new(
+                    src,
+                    tgt,
+                    "w : 1\nI_post = w*v_pre : 1 (summed)",
+                ))
+                .unwrap();
+            net.connect(syn, Connect::pairs(si.clone(), sj.clone()))
+                .unwrap();
+            net.set(syn, "w", w.clone()).unwrap();
+            let mon = net
+                .add_state_monitor(StateMonitor::new(tgt, ["I"]).when("end"))
+                .unwrap();
+            let steps = case["n_steps"].as_u64().unwrap();
+            net.run(steps as f64 * 1e-4).unwrap();
+            let got = &net.state_data(mon).unwrap().values[0].1;
+            let want: Vec<Vec<f64>> = case["I"].as_array().unwrap().iter().map(floats).collect();
+            for (g, w) in got.iter().zip(&want) {
+                for (a, b) in g.iter().zip(w) {
+                    assert!(
+                        (a - b).abs() <= 1e-12 * b.abs().max(1.0),
+                        "{name}: {got:?} vs {want:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn stdp_with_event_driven_traces_matches_brian2() {
+    let r = reference("stdp.json");
+    let pre_i = indices(&r["pre_spikes"]["i"]);
+    let pre_t: Vec<f64> = floats(&r["pre_spikes"]["step"])
+        .iter()
+        .map(|s| s * 1e-4)
+        .collect();
+    let post_t: Vec<f64> = floats(&r["post_steps"]).iter().map(|s| s * 1e-4).collect();
+    let case = &r["cases"]["open_loop"];
+    for backend in BACKENDS {
         let mut net = Network::new(backend);
-        let dt = 1e-4;
-        let src = source(&mut net, &[10, 20, 33]);
-        let tgt = net
-            .add_group(NeuronGroup::new(4, "x : 1").name("tgt"))
+        net.set_constant("taupre", ganglion_units::Quantity::parse("20*ms").unwrap());
+        net.set_constant("taupost", ganglion_units::Quantity::parse("20*ms").unwrap());
+        net.set_constant("wmax", ganglion_units::Quantity::parse("0.01").unwrap());
+        net.set_constant("Apre", ganglion_units::Quantity::parse("1e-4").unwrap());
+        net.set_constant(
+            "Apost",
+            ganglion_units::Quantity::parse("-1.05e-4").unwrap(),
+        );
+        let pre = net
+            .add_spike_generator(SpikeGeneratorGroup::new(20, pre_i.clone(), pre_t.clone()))
+            .unwrap();
+        let post = net
+            .add_spike_generator(SpikeGeneratorGroup::new(
+                1,
+                vec![0; post_t.len()],
+                post_t.clone(),
+            ))
             .unwrap();
         let syn = net
             .add_synapses(
-                Synapses::new(src, tgt, "w : 1")
-                    .on_pre("x_post += w")
-                    .name("syn"),
+                Synapses::new(
+                    pre,
+                    post,
+                    "w : 1\ndapre/dt = -apre/taupre : 1 (event-driven)\ndapost/dt = -apost/taupost : 1 (event-driven)",
+                )
+                .on_pre(case["on_pre"].as_str().unwrap().replace("; ", "\n"))
+                .on_post(case["on_post"].as_str().unwrap().replace("; ", "\n")),
             )
             .unwrap();
-        assert_eq!(
-            net.connect(syn, Connect::pairs(vec![0, 0, 1, 2], vec![0, 1, 2, 3]))
-                .unwrap(),
-            4
+        net.connect(syn, Connect::pairs((0..20).collect(), vec![0; 20]))
+            .unwrap();
+        net.set(syn, "w", floats(&r["w_init"])).unwrap();
+        net.run(0.1).unwrap();
+        let close = |got: &[f64], want: &[f64], what: &str| {
+            for (k, (a, b)) in got.iter().zip(want).enumerate() {
+                assert!(
+                    (a - b).abs() <= 1e-12 * b.abs().max(1e-6),
+                    "{what} of synapse {k} on {backend:?}: {a:e} vs Brian2 {b:e}"
+                );
+            }
+        };
+        close(
+            &net.state(syn, "w").unwrap(),
+            &floats(&case["w_at_100ms"]),
+            "w at 100 ms",
         );
-        net.set(syn, "w", vec![1.0, 2.0, 3.0, 4.0]).unwrap();
-        // Delays 0, 0.25 ms (2.5 steps: rounds up to 3), 1.5 ms, 0.33 ms (3.3 steps: 3).
-        net.set(syn, "delay", vec![0.0, 0.25e-3, 1.5e-3, 0.33e-3])
-            .unwrap();
-        let mon = net
-            .add_state_monitor(StateMonitor::new(tgt, ["x"]).when("end"))
-            .unwrap();
-        net.run(60.0 * dt).unwrap();
-        let data = net.state_data(mon).unwrap();
-        let trace = &data.values[0].1;
-        let first_change = |n: usize| trace[n].iter().position(|&v| v != 0.0).unwrap();
-        assert_eq!(first_change(0), 10, "{backend:?}");
-        assert_eq!(first_change(1), 13);
-        assert_eq!(first_change(2), 20 + 15);
-        assert_eq!(first_change(3), 33 + 3);
-        assert_eq!(net.state(tgt, "x").unwrap(), vec![1.0, 2.0, 3.0, 4.0]);
+        net.run(0.1).unwrap();
+        close(
+            &net.state(syn, "w").unwrap(),
+            &floats(&case["w_final"]),
+            "w",
+        );
+        close(
+            &net.state(syn, "apre").unwrap(),
+            &floats(&case["apre_stored"]),
+            "apre",
+        );
+        close(
+            &net.state(syn, "apost").unwrap(),
+            &floats(&case["apost_stored"]),
+            "apost",
+        );
+        let last: Vec<f64> = floats(&case["lastupdate_step"])
+            .iter()
+            .map(|s| s * 1e-4)
+            .collect();
+        close(&net.state(syn, "lastupdate").unwrap(), &last, "lastupdate");
+    }
+}
+
+/// Within `k` standard deviations of Brian2's mean over its seeds.
+fn within(x: f64, stat: &Value, k: f64, what: &str) {
+    let (mean, sd) = (
+        stat["mean"].as_f64().unwrap(),
+        stat["std"].as_f64().unwrap(),
+    );
+    assert!(
+        (x - mean).abs() <= k * sd,
+        "{what}: {x} is not within {k} SD of Brian2's {mean} ± {sd}"
+    );
+}
+
+#[test]
+fn connectivity_statistics_match_brian2() {
+    let r = reference("connect.json");
+    for (case, connect, p) in [
+        ("cond_p", Connect::condition("i != j"), 0.1),
+        ("p_only", Connect::all(), 0.05),
+    ] {
+        let c = &r["cases"][case];
+        let n = c["N"].as_u64().unwrap() as usize;
+        let mut counts = Vec::new();
+        for seed in 0..3 {
+            let mut net = Network::new(BackendChoice::Jit);
+            net.seed(seed);
+            let g = net.add_group(NeuronGroup::new(n, "v : 1")).unwrap();
+            let s = net.add_synapses(Synapses::new(g, g, "")).unwrap();
+            let made = net.connect(s, connect.clone().p(p)).unwrap();
+            let i = net.state(s, "i").unwrap();
+            let j = net.state(s, "j").unwrap();
+            let selfs = i.iter().zip(&j).filter(|(a, b)| a == b).count();
+            if case == "cond_p" {
+                assert_eq!(selfs, 0);
+            }
+            within(made as f64, &c["summary"]["n_synapses"], 4.0, case);
+            let mut deg = vec![0.0; n];
+            for &x in &j {
+                deg[x as usize] += 1.0;
+            }
+            let mean = deg.iter().sum::<f64>() / n as f64;
+            let sd = (deg.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / n as f64).sqrt();
+            within(sd, &c["summary"]["in_degree_std"], 4.0, "in-degree SD");
+            counts.push(made);
+        }
+        assert!(
+            counts.windows(2).any(|w| w[0] != w[1]),
+            "seeds give different connectivity"
+        );
+        // The same seed, the same synapses.
+        let again = |seed| {
+            let mut net = Network::new(BackendChoice::Interpreter);
+            net.seed(seed);
+            let g = net.add_group(NeuronGroup::new(n, "v : 1")).unwrap();
+            let s = net.add_synapses(Synapses::new(g, g, "")).unwrap();
+            net.connect(s, connect.clone().p(p)).unwrap();
+            (net.state(s, "i").unwrap(), net.state(s, "j").unwrap())
+        };
+        assert_eq!(again(7), again(7));
+    }
+}
+
+#[test]
+fn conditions_and_probability_expressions_use_both_groups() {
+    for backend in BACKENDS {
+        let mut net = Network::new(backend);
+        let g = net.add_group(NeuronGroup::new(30, "x : 1")).unwrap();
+        net.set(g, "x", "i*1.0").unwrap();
+        let s = net.add_synapses(Synapses::new(g, g, "")).unwrap();
+        // A band: |x_pre - x_post| <= 2 and not the neuron itself, every pair kept (p = 1 as an expression).
+        net.connect(
+            s,
+            Connect::condition("abs(x_pre - x_post) <= 2 and i != j").p_expr("1.0*(j >= 0)"),
+        )
+        .unwrap();
+        let (i, j) = (net.state(s, "i").unwrap(), net.state(s, "j").unwrap());
+        let expected: Vec<(f64, f64)> = (0..30i32)
+            .flat_map(|a| {
+                (0..30i32)
+                    .filter(move |b| (a - b).abs() <= 2 && a != *b)
+                    .map(move |b| (a as f64, b as f64))
+            })
+            .collect();
+        let got: Vec<(f64, f64)> = i.into_iter().zip(j).collect();
+        assert_eq!(got, expected, "{backend:?}");
+        // Synapse 0 is 0 -> 1; neuron 1 receives from 0, 2 and 3; neuron 0 sends to 1 and 2.
+        assert_eq!(net.state(s, "N_incoming").unwrap()[0], 3.0);
+        assert_eq!(net.state(s, "N_outgoing").unwrap()[0], 2.0);
+    }
+}
+
+#[test]
+fn synapse_errors_are_reported_not_panicked() {
+    let mut net = Network::new(BackendChoice::Interpreter);
+    let g = net.add_group(NeuronGroup::new(3, "v : volt")).unwrap();
+    let e = net
+        .add_synapses(Synapses::new(g, g, "w : volt").on_pre("v_post += w*ms"))
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("dimension") || e.to_string().contains("unit"),
+        "{e}"
+    );
+    let e = net
+        .add_synapses(Synapses::new(g, g, "w : volt").on_pre("u_post += w"))
+        .unwrap_err();
+    assert!(e.to_string().contains("u_post"), "{e}");
+    let s = net
+        .add_synapses(Synapses::new(g, g, "w : volt").on_pre("v_post += w"))
+        .unwrap();
+    let e = net
+        .connect(s, Connect::pairs(vec![0, 5], vec![1, 1]))
+        .unwrap_err();
+    assert!(e.to_string().contains("outside"), "{e}");
+    let e = net.set(s, "i", vec![0.0]).unwrap_err();
+    assert!(e.to_string().contains("read-only"), "{e}");
+}
+
+/// Runs a bundled example model file and returns the network.
+fn run_example(name: &str) -> Network {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples")
+        .join(name);
+    let file = ModelFile::load(&path).unwrap();
+    let (mut net, plan) = Network::from_model_file(file, BackendChoice::Jit).unwrap();
+    for seg in &plan.segments {
+        net.run(seg.duration).unwrap();
+    }
+    net
+}
+
+/// Rate, mean CV of inter-spike intervals (neurons with 3 spikes or more), and spikes before 100 ms.
+fn spike_statistics(net: &Network, n: usize, duration: f64) -> (f64, f64, usize, usize) {
+    let m = net.monitors()[0];
+    let d = net.spike_data(m).unwrap();
+    let mut per: Vec<Vec<f64>> = vec![Vec::new(); n];
+    for (&i, &t) in d.i.iter().zip(&d.t) {
+        per[i as usize].push(t);
+    }
+    let mut cvs = Vec::new();
+    for ts in &per {
+        if ts.len() >= 3 {
+            let isi: Vec<f64> = ts.windows(2).map(|w| w[1] - w[0]).collect();
+            let mean = isi.iter().sum::<f64>() / isi.len() as f64;
+            let sd =
+                (isi.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / isi.len() as f64).sqrt();
+            cvs.push(sd / mean);
+        }
+    }
+    let rate = d.t.len() as f64 / n as f64 / duration;
+    let cv = cvs.iter().sum::<f64>() / cvs.len() as f64;
+    let early = d.t.iter().filter(|&&t| t < 0.1).count();
+    (rate, cv, cvs.len(), early)
+}
+
+#[test]
+fn cuba_matches_brian2_statistics() {
+    let r = reference("cuba.json");
+    let s = &r["summary"];
+    let net = run_example("cuba.toml");
+    let (rate, cv, n_cv, early) = spike_statistics(&net, 4000, 1.0);
+    within(rate, &s["rate_hz"], 4.0, "CUBA rate (Hz)");
+    within(cv, &s["cv"], 4.0, "CUBA ISI CV");
+    within(
+        n_cv as f64,
+        &s["n_cv_neurons"],
+        4.0,
+        "CUBA neurons with 3+ spikes",
+    );
+    within(
+        early as f64,
+        &s["spikes_first_100ms"],
+        4.0,
+        "CUBA spikes in 100 ms",
+    );
+    for syn in ["Ce", "Ci"] {
+        let h = net.group_named(syn).unwrap();
+        within(
+            net.synapse_count(h) as f64,
+            &s[format!("{syn}.n_synapses")],
+            4.0,
+            syn,
+        );
+    }
+}
+
+#[test]
+fn cobahh_matches_brian2_statistics() {
+    let r = reference("cobahh.json");
+    let s = &r["summary"];
+    let net = run_example("cobahh.toml");
+    let (rate, cv, n_cv, early) = spike_statistics(&net, 4000, 1.0);
+    within(rate, &s["rate_hz"], 4.0, "COBAHH rate (Hz)");
+    within(cv, &s["cv"], 4.0, "COBAHH ISI CV");
+    within(
+        n_cv as f64,
+        &s["n_cv_neurons"],
+        4.0,
+        "COBAHH neurons with 3+ spikes",
+    );
+    within(
+        early as f64,
+        &s["spikes_first_100ms"],
+        4.0,
+        "COBAHH spikes in 100 ms",
+    );
+    for syn in ["Ce", "Ci"] {
+        let h = net.group_named(syn).unwrap();
+        within(
+            net.synapse_count(h) as f64,
+            &s[format!("{syn}.n_synapses")],
+            4.0,
+            syn,
+        );
     }
 }

@@ -574,3 +574,241 @@ fn setup_values_are_computed_once_from_parameters_and_dt() {
         vec![(-0.1f64).exp(), -2.0 * (-0.1f64).exp()]
     );
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Computed indices: bounds-checked accesses to indexed arrays
+
+/// An indexed array of type `ty` in the kernel being built.
+fn indexed(bl: &mut Builder, name: &str, ty: Type) -> ArrayId {
+    bl.kernel.array(name, ty, Extent::Indexed)
+}
+
+fn load_at(bl: &mut Builder, ty: Type, a: ArrayId, k: ValueId) -> ValueId {
+    bl.value(ty, Op::Load(a, Index::At(k)))
+}
+
+fn store_at(bl: &mut Builder, a: ArrayId, k: ValueId, v: ValueId) {
+    bl.effect(Op::Store(a, Index::At(k), v));
+}
+
+#[test]
+fn an_index_out_of_range_is_a_fault_that_skips_the_access_and_the_rest_runs() {
+    // k = idx[i]; y = x[k]; x[k] = y + 10; out[i] = y; done[i] = 1
+    let k = kernel("gather_scatter", |bl| {
+        let idx = bl.kernel.array("idx", Type::I64, Extent::PerNeuron);
+        let x = indexed(bl, "x", Type::F64);
+        let out = f64_array(bl, "out");
+        let done = f64_array(bl, "done");
+        let kk = load(bl, Type::I64, idx);
+        let y = load_at(bl, Type::F64, x, kk);
+        let ten = bl.f64(10.0);
+        let s = bl.binary(Type::F64, BinOp::Add, y, ten);
+        store_at(bl, x, kk, s);
+        store(bl, out, y);
+        let one = bl.f64(1.0);
+        store(bl, done, one);
+    });
+    let mut run = Run::new(&k, 5);
+    run.arrays[0] = interp::ArrayData::I64(interp::Array::from_vec(vec![0, 3, 2, -1, 0]));
+    run.arrays[1] = interp::ArrayData::from_f64(vec![1.0, 2.0, 3.0]);
+    let err = run.try_call(&k).unwrap_err();
+    // The first fault is the one reported: neuron 1's index 3 (neuron 3's -1 is skipped silently).
+    assert_eq!(err.message, "index 3 out of range for `x` (3 elements)");
+    assert!(err.to_string().contains("out of range"), "{err}");
+    // Neurons 1 and 3 read zero and store nothing; neuron 4 sees neuron 0's store.
+    assert_eq!(run.f64s(&k, "x"), vec![21.0, 2.0, 13.0]);
+    assert_eq!(run.f64s(&k, "out"), vec![1.0, 0.0, 3.0, 0.0, 11.0]);
+    assert_eq!(run.f64s(&k, "done"), vec![1.0; 5]);
+    // A second call with every index in range succeeds: the fault does not stick.
+    run.arrays[0] = interp::ArrayData::I64(interp::Array::from_vec(vec![0, 1, 2, 1, 0]));
+    run.try_call(&k).unwrap();
+    assert_eq!(run.f64s(&k, "x"), vec![41.0, 22.0, 23.0]);
+}
+
+#[test]
+fn every_index_out_of_range_faults_and_a_load_yields_zero_of_its_type() {
+    const TYPES: [Type; 5] = [Type::Bool, Type::I32, Type::I64, Type::F32, Type::F64];
+    // out_T[i] = x_T[k] for every type, k a constant; x_T has 4 elements (all nonzero), out_T starts at
+    // nonzero values.
+    for bad in [-1, 4, 5, i64::MIN, i64::MAX, 1 << 40, -(1 << 33), 1 << 61] {
+        let k = kernel("zeros", |bl| {
+            let kk = bl.constant(Const::I64(bad));
+            for t in TYPES {
+                let x = indexed(bl, &format!("x_{}", t.name()), t);
+                let out = bl
+                    .kernel
+                    .array(&format!("out_{}", t.name()), t, Extent::PerNeuron);
+                let y = load_at(bl, t, x, kk);
+                store(bl, out, y);
+                // A store at the same index is skipped too.
+                store_at(bl, x, kk, y);
+            }
+        });
+        let mut run = Run::new(&k, 3);
+        for (a, decl) in run.arrays.iter_mut().zip(&k.arrays) {
+            let len = if decl.extent == Extent::Indexed { 4 } else { 3 };
+            *a = interp::ArrayData::zeros(decl.ty, len);
+            for e in 0..len {
+                a.set(e, &Value::F64(7.0));
+            }
+        }
+        let err = run.try_call(&k).unwrap_err();
+        assert_eq!(
+            err.message,
+            format!("index {bad} out of range for `x_bool` (4 elements)")
+        );
+        for t in TYPES {
+            let out = run.array(&k, &format!("out_{}", t.name()));
+            for e in 0..3 {
+                assert_eq!(out.get(e), Value::F64(0.0).cast(t), "index {bad}, {t:?}");
+            }
+            assert_eq!(
+                run.f64s(&k, &format!("x_{}", t.name())),
+                vec![if t == Type::Bool { 1.0 } else { 7.0 }; 4],
+                "index {bad}, {t:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_indexed_array_of_length_zero_faults_on_every_access_and_only_then() {
+    // if c[i]: y = x[0]; x[0] = y + 1
+    let k = kernel("empty", |bl| {
+        let c = bl.kernel.array("c", Type::Bool, Extent::PerNeuron);
+        let x = indexed(bl, "x", Type::F64);
+        let cv = load(bl, Type::Bool, c);
+        bl.begin_if(cv);
+        let zero = bl.constant(Const::I64(0));
+        let y = load_at(bl, Type::F64, x, zero);
+        let one = bl.f64(1.0);
+        let s = bl.binary(Type::F64, BinOp::Add, y, one);
+        store_at(bl, x, zero, s);
+        bl.end_if();
+    });
+    let mut run = Run::new(&k, 3);
+    run.arrays[1] = interp::ArrayData::zeros(Type::F64, 0);
+    // No neuron reaches the access: no fault.
+    run.try_call(&k).unwrap();
+    // One does.
+    run.arrays[0].set(1, &Value::Bool(true));
+    let err = run.try_call(&k).unwrap_err();
+    assert_eq!(err.message, "index 0 out of range for `x` (0 elements)");
+    assert!(run.arrays[1].is_empty());
+    // No neurons at all: nothing runs.
+    let mut none = Run::new(&k, 0);
+    none.arrays[1] = interp::ArrayData::zeros(Type::F64, 0);
+    none.try_call(&k).unwrap();
+}
+
+#[test]
+fn faults_in_scalar_code_are_reported_and_vector_code_still_runs() {
+    // scalar: x[step] = 1; vector: out[i] = x[1]
+    let k = kernel("scalar_fault", |bl| {
+        let x = indexed(bl, "x", Type::F64);
+        let out = f64_array(bl, "out");
+        bl.set_level(Level::Scalar);
+        let s = bl.value(Type::I64, Op::Step);
+        let one = bl.f64(1.0);
+        store_at(bl, x, s, one);
+        bl.set_level(Level::Vector);
+        let k1 = bl.constant(Const::I64(1));
+        let y = load_at(bl, Type::F64, x, k1);
+        store(bl, out, y);
+    });
+    let mut run = Run::new(&k, 2);
+    run.arrays[0] = interp::ArrayData::from_f64(vec![0.0, 0.0]);
+    run.clock.step = 1;
+    run.try_call(&k).unwrap();
+    assert_eq!(run.f64s(&k, "out"), vec![1.0, 1.0]);
+    run.clock.step = 2;
+    let err = run.try_call(&k).unwrap_err();
+    assert_eq!(err.message, "index 2 out of range for `x` (2 elements)");
+    assert_eq!(run.f64s(&k, "x"), vec![0.0, 1.0]);
+    assert_eq!(run.f64s(&k, "out"), vec![1.0, 1.0]);
+}
+
+#[test]
+fn indexed_arrays_may_be_shorter_or_longer_than_the_group() {
+    // x[(i*7 + 3) % len] += 1, len a parameter.
+    let mut k0 = Kernel::new("lengths", KernelKind::StateUpdate, Domain::Neurons);
+    let len = k0.param("len", Type::I64);
+    let k = {
+        let mut bl = Builder::new(k0);
+        let x = indexed(&mut bl, "x", Type::I32);
+        let i = bl.value(Type::I64, Op::NeuronIndex);
+        let seven = bl.constant(Const::I64(7));
+        let three = bl.constant(Const::I64(3));
+        let m = bl.value(Type::I64, Op::Param(len));
+        let a = bl.binary(Type::I64, BinOp::Mul, i, seven);
+        let b = bl.binary(Type::I64, BinOp::Add, a, three);
+        let kk = bl.binary(Type::I64, BinOp::Mod, b, m);
+        let y = load_at(&mut bl, Type::I32, x, kk);
+        let one = bl.constant(Const::I32(1));
+        let s = bl.binary(Type::I32, BinOp::Add, y, one);
+        store_at(&mut bl, x, kk, s);
+        bl.finish()
+    };
+    for (n, m) in [(5usize, 1usize), (5, 2), (5, 5), (3, 11), (0, 4)] {
+        let mut run = Run::new(&k, n);
+        run.params = vec![Value::I64(m as i64)];
+        run.arrays[0] = interp::ArrayData::zeros(Type::I32, m);
+        run.try_call(&k).unwrap();
+        let mut want = vec![0.0; m];
+        for i in 0..n {
+            want[(i * 7 + 3) % m] += 1.0;
+        }
+        assert_eq!(run.f64s(&k, "x"), want, "N = {n}, len = {m}");
+    }
+}
+
+#[test]
+fn scatter_adds_over_an_event_buffer_run_in_buffer_order() {
+    // The shape of a synaptic pathway: for each synapse s in the buffer, g[post[s]] += w[s].
+    let mut k0 = Kernel::new("S.pre", KernelKind::Pathway("pre".into()), Domain::Neurons);
+    let e = k0.event("spike");
+    k0.domain = Domain::Events(e);
+    let k = {
+        let mut bl = Builder::new(k0);
+        let post = bl
+            .kernel
+            .array("_synaptic_post", Type::I32, Extent::PerNeuron);
+        let w = f64_array(&mut bl, "w");
+        let g = indexed(&mut bl, "g", Type::F64);
+        let p = load(&mut bl, Type::I32, post);
+        let p64 = bl.cast(Type::I64, p);
+        let wv = load(&mut bl, Type::F64, w);
+        let gv = load_at(&mut bl, Type::F64, g, p64);
+        let s = bl.binary(Type::F64, BinOp::Add, gv, wv);
+        store_at(&mut bl, g, p64, s);
+        bl.finish()
+    };
+    // (1e16 + 1 rounds back to 1e16.)
+    let ws = [1e16, 0.5, 1.0, -1e16, 0.25, 1.0];
+    let posts = [0, 1, 0, 0, 1, 0];
+    let buffer: Vec<u32> = vec![3, 1, 0, 2, 5, 4, 2];
+    let mut run = Run::new(&k, ws.len());
+    run.arrays[0] = interp::ArrayData::I32(interp::Array::from_vec(posts.to_vec()));
+    run.arrays[1] = interp::ArrayData::from_f64(ws.to_vec());
+    run.arrays[2] = interp::ArrayData::from_f64(vec![0.0, 0.0]);
+    run.events[0] = buffer.clone();
+    run.try_call(&k).unwrap();
+    let mut want = [0.0f64; 2];
+    for &s in &buffer {
+        want[posts[s as usize] as usize] += ws[s as usize];
+    }
+    let got = run.f64s(&k, "g");
+    assert_eq!(
+        got.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+        want.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+        "{got:?} vs {want:?}"
+    );
+    // The order matters for these values: in synapse order the sum is another number.
+    let mut sorted = [0.0f64; 2];
+    let mut by_synapse = buffer.clone();
+    by_synapse.sort_unstable();
+    for &s in &by_synapse {
+        sorted[posts[s as usize] as usize] += ws[s as usize];
+    }
+    assert_eq!((want[0], sorted[0]), (3.0, 1.0));
+}

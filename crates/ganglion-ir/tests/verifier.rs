@@ -611,3 +611,288 @@ fn the_interpreter_backend_refuses_kernels_that_do_not_verify() {
     });
     assert!(backend.compile(&ok).is_ok());
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Computed indices (`Index::At`) and indexed arrays
+
+/// [`with_blocks`] plus an indexed `f64` array `x` ([`X`]) and an indexed `i32` array `xi` ([`XI`]).
+fn with_indexed(setup: Vec<Inst>, scalar: Vec<Inst>, vector: Vec<Inst>) -> Kernel {
+    let mut k = with_blocks(setup, scalar, vector);
+    k.array("x", Type::F64, Extent::Indexed);
+    k.array("xi", Type::I32, Extent::Indexed);
+    k
+}
+
+const X: ArrayId = ArrayId(3);
+const XI: ArrayId = ArrayId(4);
+
+fn i64c(r: u32, x: i64) -> Inst {
+    inst(Some(r), Type::I64, Op::Const(Const::I64(x)))
+}
+
+#[test]
+fn computed_indices_are_accepted_in_scalar_vector_and_if_code() {
+    // scalar: x[2] = x[2]; vector: k = int64(n[i]); x[i] = x[k]; xi[k] = xi[i]; if c: x[k] = x[i]
+    let k = with_indexed(
+        vec![],
+        vec![
+            i64c(0, 2),
+            inst(Some(1), Type::F64, Op::Load(X, Index::At(ValueId(0)))),
+            inst(
+                None,
+                Type::Bool,
+                Op::Store(X, Index::At(ValueId(0)), ValueId(1)),
+            ),
+        ],
+        vec![
+            inst(Some(2), Type::I64, Op::NeuronIndex),
+            inst(Some(3), Type::I32, Op::Load(N, Index::Neuron)),
+            inst(Some(4), Type::I64, Op::Cast(ValueId(3))),
+            inst(Some(5), Type::F64, Op::Load(X, Index::At(ValueId(4)))),
+            inst(
+                None,
+                Type::Bool,
+                Op::Store(X, Index::At(ValueId(2)), ValueId(5)),
+            ),
+            inst(Some(6), Type::I32, Op::Load(XI, Index::At(ValueId(2)))),
+            inst(
+                None,
+                Type::Bool,
+                Op::Store(XI, Index::At(ValueId(4)), ValueId(6)),
+            ),
+            inst(
+                Some(7),
+                Type::Bool,
+                Op::Cmp(CmpOp::Lt, ValueId(2), ValueId(4)),
+            ),
+            inst(
+                None,
+                Type::Bool,
+                Op::If(
+                    ValueId(7),
+                    Block {
+                        insts: vec![
+                            inst(Some(8), Type::F64, Op::Load(X, Index::At(ValueId(2)))),
+                            inst(
+                                None,
+                                Type::Bool,
+                                Op::Store(X, Index::At(ValueId(4)), ValueId(8)),
+                            ),
+                        ],
+                    },
+                ),
+            ),
+        ],
+    );
+    verify(&k).unwrap_or_else(|e| panic!("{e}\n{k}"));
+}
+
+#[test]
+fn a_computed_index_must_be_an_i64() {
+    let cases = [
+        inst(Some(0), Type::I32, Op::Const(Const::I32(1))),
+        inst(Some(0), Type::F64, Op::Const(Const::F64(1.0))),
+        inst(Some(0), Type::F32, Op::Const(Const::F32(1.0))),
+        inst(Some(0), Type::Bool, Op::Const(Const::Bool(true))),
+    ];
+    for index in cases {
+        // A load ...
+        let k = with_indexed(
+            vec![],
+            vec![],
+            vec![
+                index.clone(),
+                inst(Some(1), Type::F64, Op::Load(X, Index::At(ValueId(0)))),
+            ],
+        );
+        rejects(&k, "must be i64");
+        // ... and a store, in scalar code too.
+        let k = with_indexed(
+            vec![],
+            vec![
+                index.clone(),
+                c64(1, 1.0),
+                inst(
+                    None,
+                    Type::Bool,
+                    Op::Store(X, Index::At(ValueId(0)), ValueId(1)),
+                ),
+            ],
+            vec![],
+        );
+        rejects(&k, "must be i64");
+    }
+    // A list (a matrix exponential) is no index either.
+    let k = with_indexed(
+        vec![
+            c64(0, 1.0),
+            inst(
+                Some(1),
+                Type::F64List(2),
+                Op::Expm {
+                    n: 1,
+                    entries: vec![ValueId(0)],
+                },
+            ),
+        ],
+        vec![],
+        vec![inst(Some(2), Type::F64, Op::Load(X, Index::At(ValueId(1))))],
+    );
+    rejects(&k, "must be i64");
+}
+
+#[test]
+fn a_computed_index_needs_an_indexed_array() {
+    // At on a per-neuron array, at on a shared array; loads and stores.
+    for a in [V, S] {
+        let k = with_indexed(
+            vec![],
+            vec![],
+            vec![
+                i64c(0, 0),
+                inst(Some(1), Type::F64, Op::Load(a, Index::At(ValueId(0)))),
+            ],
+        );
+        rejects(&k, "needs an indexed array");
+        let k = with_indexed(
+            vec![],
+            vec![],
+            vec![
+                i64c(0, 0),
+                c64(1, 1.0),
+                inst(
+                    None,
+                    Type::Bool,
+                    Op::Store(a, Index::At(ValueId(0)), ValueId(1)),
+                ),
+            ],
+        );
+        rejects(&k, "needs an indexed array");
+    }
+}
+
+#[test]
+fn indexed_arrays_are_reached_only_at_computed_indices() {
+    // x[i] in vector code.
+    let k = with_indexed(
+        vec![],
+        vec![],
+        vec![inst(Some(0), Type::F64, Op::Load(X, Index::Neuron))],
+    );
+    rejects(&k, "is indexed");
+    let k = with_indexed(
+        vec![],
+        vec![],
+        vec![
+            c64(0, 1.0),
+            inst(None, Type::Bool, Op::Store(X, Index::Neuron, ValueId(0))),
+        ],
+    );
+    rejects(&k, "is indexed");
+    // x[0] (the shared element) in scalar or vector code.
+    for (scalar, vector) in [
+        (
+            vec![inst(Some(0), Type::F64, Op::Load(X, Index::Shared))],
+            vec![],
+        ),
+        (
+            vec![],
+            vec![inst(Some(0), Type::F64, Op::Load(X, Index::Shared))],
+        ),
+        (
+            vec![],
+            vec![
+                c64(0, 1.0),
+                inst(None, Type::Bool, Op::Store(X, Index::Shared, ValueId(0))),
+            ],
+        ),
+    ] {
+        let k = with_indexed(vec![], scalar, vector);
+        assert!(verify(&k).is_err(), "the verifier accepts:\n{k}");
+    }
+    // x[i] in scalar code.
+    let k = with_indexed(
+        vec![],
+        vec![inst(Some(0), Type::F64, Op::Load(X, Index::Neuron))],
+        vec![],
+    );
+    assert!(verify(&k).is_err(), "the verifier accepts:\n{k}");
+}
+
+#[test]
+fn computed_indices_follow_the_other_rules_of_accesses() {
+    // The index must be defined before use, and visible (not from an `If` body that is closed).
+    let k = with_indexed(
+        vec![],
+        vec![],
+        vec![inst(Some(0), Type::F64, Op::Load(X, Index::At(ValueId(5))))],
+    );
+    rejects(&k, "not defined");
+    let k = with_indexed(
+        vec![],
+        vec![],
+        vec![
+            inst(Some(0), Type::Bool, Op::Const(Const::Bool(true))),
+            inst(
+                None,
+                Type::Bool,
+                Op::If(
+                    ValueId(0),
+                    Block {
+                        insts: vec![i64c(1, 0)],
+                    },
+                ),
+            ),
+            inst(Some(2), Type::F64, Op::Load(X, Index::At(ValueId(1)))),
+        ],
+    );
+    rejects(&k, "not defined");
+    // Setup code accesses no arrays, at computed indices neither.
+    let k = with_indexed(
+        vec![
+            i64c(0, 0),
+            inst(Some(1), Type::F64, Op::Load(X, Index::At(ValueId(0)))),
+        ],
+        vec![],
+        vec![],
+    );
+    rejects(&k, "setup code cannot access arrays");
+    // The stored value has the array's type; the loaded value is declared with it.
+    let k = with_indexed(
+        vec![],
+        vec![],
+        vec![
+            i64c(0, 0),
+            c64(1, 1.0),
+            inst(
+                None,
+                Type::Bool,
+                Op::Store(XI, Index::At(ValueId(0)), ValueId(1)),
+            ),
+        ],
+    );
+    rejects(&k, "storing f64 into `xi` of i32");
+    let k = with_indexed(
+        vec![],
+        vec![],
+        vec![
+            i64c(0, 0),
+            inst(Some(1), Type::F64, Op::Load(XI, Index::At(ValueId(0)))),
+        ],
+    );
+    rejects(&k, "is declared f64 but is i32");
+    // An index array that is not declared.
+    let k = with_indexed(
+        vec![],
+        vec![],
+        vec![
+            i64c(0, 0),
+            inst(
+                Some(1),
+                Type::F64,
+                Op::Load(ArrayId(9), Index::At(ValueId(0))),
+            ),
+        ],
+    );
+    rejects(&k, "array 9 is not declared");
+}

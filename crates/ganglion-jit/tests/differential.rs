@@ -81,9 +81,40 @@ enum Recipe {
     EndIf,
     /// A matrix exponential (1×1 or 2×2) of f64 values and one element of its result.
     Expm(bool, [Ix; 4], u32),
+    /// A load from an indexed array at a computed index.
+    Gather(Ix, IndexRecipe),
+    /// A store into an indexed array at a computed index, of a visible value.
+    Scatter(Ix, IndexRecipe, Ix),
+    /// `a[k] = a[k] + x` (`or` for booleans) at a computed index: what a synaptic pathway does.
+    ScatterAdd(Ix, IndexRecipe, Ix),
+}
+
+/// How a computed index is made (see [`Gen::index`]): which pattern, an operand choice, and the pattern of
+/// the inner index of a double indirection.
+#[derive(Clone, Debug)]
+struct IndexRecipe {
+    kind: usize,
+    operand: Ix,
+    inner: usize,
+}
+
+/// Number of index patterns of [`Gen::index`].
+const INDEX_KINDS: usize = 16;
+
+fn index_recipe() -> impl Strategy<Value = IndexRecipe> {
+    (0..INDEX_KINDS, any::<Ix>(), 0..INDEX_KINDS).prop_map(|(kind, operand, inner)| IndexRecipe {
+        kind,
+        operand,
+        inner,
+    })
 }
 
 fn recipe() -> impl Strategy<Value = Recipe> {
+    recipe_with_indexed(2)
+}
+
+/// Recipes, with accesses at computed indices weighted by `indexed` (out of about 50).
+fn recipe_with_indexed(indexed: u32) -> impl Strategy<Value = Recipe> {
     let ty = 0..TYPES.len();
     prop_oneof![
         4 => (ty.clone(), any::<Ix>(), any::<u64>()).prop_map(|(t, i, r)| Recipe::Const(t, i, r)),
@@ -110,6 +141,11 @@ fn recipe() -> impl Strategy<Value = Recipe> {
         2 => any::<Ix>().prop_map(Recipe::BeginIf),
         1 => Just(Recipe::EndIf),
         1 => (any::<bool>(), any::<[Ix; 4]>(), 0..8u32).prop_map(|(t, e, k)| Recipe::Expm(t, e, k)),
+        2 * indexed => (any::<Ix>(), index_recipe()).prop_map(|(a, k)| Recipe::Gather(a, k)),
+        indexed => (any::<Ix>(), index_recipe(), any::<Ix>())
+            .prop_map(|(a, k, v)| Recipe::Scatter(a, k, v)),
+        indexed => (any::<Ix>(), index_recipe(), any::<Ix>())
+            .prop_map(|(a, k, v)| Recipe::ScatterAdd(a, k, v)),
     ]
 }
 
@@ -132,6 +168,10 @@ struct Spec {
     /// Allow matrix exponentials in scalar and vector code, not only in setup code (the JIT cannot yet
     /// read a setup list from later code; see `edge_cases.rs`).
     expm_anywhere: bool,
+    /// Allow stores at computed indices in vector code (which makes the JIT run a kernel over neurons one
+    /// neuron at a time; kernels over events run so anyway). Loads at computed indices are always allowed,
+    /// and so are stores in scalar code.
+    indexed_stores_in_vector: bool,
 }
 
 /// Per-neuron and shared arrays of every type.
@@ -147,6 +187,27 @@ fn declare_arrays(k: &mut Kernel) {
     for t in TYPES {
         k.param(&format!("p_{}", t.name()), t);
     }
+    // Arrays of another group reached at computed indices: one per type, all `len` long (the parameter),
+    // but `y_f64` of its own length; `tbl_i64` holds indices (mostly in range) and is only read. Per
+    // neuron, the indices a synapse would hold (`idx_*`, mostly in range, never written).
+    for t in TYPES {
+        k.array(&format!("x_{}", t.name()), t, Extent::Indexed);
+    }
+    k.array("y_f64", Type::F64, Extent::Indexed);
+    k.array(TABLE, Type::I64, Extent::Indexed);
+    k.array("idx_i32", Type::I32, Extent::PerNeuron);
+    k.array("idx_i64", Type::I64, Extent::PerNeuron);
+    k.param(LEN, Type::I64);
+}
+
+/// The indexed array of indices.
+const TABLE: &str = "tbl_i64";
+/// The parameter holding the length of the indexed arrays.
+const LEN: &str = "len";
+
+/// Arrays that hold indices: never written by generated code.
+fn holds_indices(name: &str) -> bool {
+    name == TABLE || name.starts_with("idx_")
 }
 
 fn special_const(t: Type, ix: &Ix, raw: u64) -> Const {
@@ -288,6 +349,7 @@ impl Gen<'_> {
     fn arrays(&self, store: bool) -> Vec<usize> {
         let k = &self.b.kernel;
         (0..k.arrays.len())
+            .filter(|&a| !(store && holds_indices(&k.arrays[a].name)))
             .filter(|&a| match (self.level, k.arrays[a].extent) {
                 (Level::Setup, _) => false,
                 (Level::Scalar, e) => e == Extent::Shared,
@@ -297,6 +359,124 @@ impl Gen<'_> {
                 (Level::Vector, Extent::Indexed) => false,
             })
             .collect()
+    }
+
+    /// The indexed arrays this level may load from (`store`: write to).
+    fn indexed_arrays(&self, store: bool) -> Vec<usize> {
+        let k = &self.b.kernel;
+        let vector_stores = self.spec.indexed_stores_in_vector || k.domain != Domain::Neurons;
+        (0..k.arrays.len())
+            .filter(|&a| k.arrays[a].extent == Extent::Indexed)
+            .filter(|&a| !(store && holds_indices(&k.arrays[a].name)))
+            .filter(|&a| match self.level {
+                Level::Setup => false,
+                Level::Scalar => true,
+                Level::Vector => {
+                    (k.arrays[a].ty != Type::F32 || self.spec.f32_in_vector)
+                        && (!store || vector_stores)
+                }
+            })
+            .collect()
+    }
+
+    fn array_named(&self, name: &str) -> ganglion_ir::ArrayId {
+        let k = &self.b.kernel;
+        ganglion_ir::ArrayId(k.arrays.iter().position(|a| a.name == name).unwrap() as u32)
+    }
+
+    fn i64_const(&mut self, x: i64) -> ValueId {
+        self.b.constant(Const::I64(x))
+    }
+
+    /// A computed index (i64), after one of [`INDEX_KINDS`] patterns: indices loaded per neuron (as a
+    /// synapse's `i32` postsynaptic index, cast, or as `i64`), arithmetic on the neuron index (the step in
+    /// scalar code) that stays in range (`(i*7 + 3) % len`, `i % len`), may leave it (`len - 1 - i`, `i`)
+    /// or repeats (`i // 2`, `i % 3`), small constants, constants out of range, any visible `i64`, a
+    /// clipped one, and a double indirection through the table of indices.
+    fn index(&mut self, r: &IndexRecipe, depth: u32) -> ValueId {
+        let vector = self.level == Level::Vector;
+        let len_param = self
+            .b
+            .kernel
+            .params
+            .iter()
+            .position(|p| p.name == LEN)
+            .unwrap();
+        let len = self
+            .b
+            .value(Type::I64, Op::Param(ganglion_ir::ParamId(len_param as u32)));
+        let i = if vector {
+            self.b.value(Type::I64, Op::NeuronIndex)
+        } else {
+            self.b.value(Type::I64, Op::Step)
+        };
+        let k = match r.kind {
+            0 | 1 | 14 if vector => {
+                let a = self.array_named("idx_i32");
+                let p = self.b.value(Type::I32, Op::Load(a, Index::Neuron));
+                self.b.cast(Type::I64, p)
+            }
+            2 if vector => {
+                let a = self.array_named("idx_i64");
+                self.b.value(Type::I64, Op::Load(a, Index::Neuron))
+            }
+            0..=2 | 14 | 13 => self.b.binary(Type::I64, BinOp::Mod, i, len),
+            3 | 15 => {
+                let seven = self.i64_const(7);
+                let three = self.i64_const(3);
+                let x = self.b.binary(Type::I64, BinOp::Mul, i, seven);
+                let x = self.b.binary(Type::I64, BinOp::Add, x, three);
+                self.b.binary(Type::I64, BinOp::Mod, x, len)
+            }
+            4 => {
+                let one = self.i64_const(1);
+                let last = self.b.binary(Type::I64, BinOp::Sub, len, one);
+                if vector {
+                    self.b.binary(Type::I64, BinOp::Sub, last, i)
+                } else {
+                    last
+                }
+            }
+            5 => {
+                let two = self.i64_const(2);
+                self.b.binary(Type::I64, BinOp::FloorDiv, i, two)
+            }
+            6 => {
+                let three = self.i64_const(3);
+                self.b.binary(Type::I64, BinOp::Mod, i, three)
+            }
+            7 => self.i64_const(r.operand.index(3) as i64),
+            8 => {
+                const OUT: [i64; 7] = [-1, 0, i64::MIN, i64::MAX, 1 << 40, -(1 << 33), -2];
+                match OUT[r.operand.index(OUT.len())] {
+                    // `len` itself: one past the end.
+                    0 => len,
+                    x => self.i64_const(x),
+                }
+            }
+            9 => self.pick(Type::I64, &r.operand),
+            10 if depth == 0 => {
+                let inner = IndexRecipe {
+                    kind: r.inner,
+                    operand: r.operand,
+                    inner: 0,
+                };
+                let inner = self.index(&inner, 1);
+                let t = self.array_named(TABLE);
+                self.b.value(Type::I64, Op::Load(t, Index::At(inner)))
+            }
+            11 => {
+                let x = self.pick(Type::I64, &r.operand);
+                let zero = self.i64_const(0);
+                let one = self.i64_const(1);
+                let last = self.b.binary(Type::I64, BinOp::Sub, len, one);
+                self.b.call(Type::I64, Builtin::Clip, vec![x, zero, last])
+            }
+            12 => i,
+            _ => self.i64_const(0),
+        };
+        // Visible from now on: later accesses may reuse the index (store and load at the same value).
+        self.def(Type::I64, k)
     }
 
     fn store(&mut self, a: usize, v: ValueId) {
@@ -499,6 +679,57 @@ impl Gen<'_> {
                     self.close_if();
                 }
             }
+            Recipe::Gather(a, r) => {
+                let choices = self.indexed_arrays(false);
+                if choices.is_empty() {
+                    return;
+                }
+                let a = choices[a.index(choices.len())];
+                let ty = self.b.kernel.arrays[a].ty;
+                let k = self.index(r, 0);
+                self.value(ty, Op::Load(ganglion_ir::ArrayId(a as u32), Index::At(k)));
+            }
+            Recipe::Scatter(a, r, v) => {
+                let choices = self.indexed_arrays(true);
+                if choices.is_empty() {
+                    return;
+                }
+                let a = choices[a.index(choices.len())];
+                let ty = self.b.kernel.arrays[a].ty;
+                let k = self.index(r, 0);
+                let x = self.pick(ty, v);
+                self.b.effect(Op::Store(
+                    ganglion_ir::ArrayId(a as u32),
+                    Index::At(k),
+                    x,
+                ));
+            }
+            Recipe::ScatterAdd(a, r, v) => {
+                // Where stores at computed indices are not allowed, only the load and the sum.
+                let mut choices = self.indexed_arrays(true);
+                let stores = !choices.is_empty();
+                if !stores {
+                    choices = self.indexed_arrays(false);
+                }
+                choices.retain(|&a| !holds_indices(&self.b.kernel.arrays[a].name));
+                if choices.is_empty() {
+                    return;
+                }
+                let a = ganglion_ir::ArrayId(choices[a.index(choices.len())] as u32);
+                let ty = self.b.kernel.arrays[a.0 as usize].ty;
+                let k = self.index(r, 0);
+                let old = self.value(ty, Op::Load(a, Index::At(k)));
+                let x = self.pick(ty, v);
+                let op = if ty == Type::Bool {
+                    BinOp::Or
+                } else {
+                    BinOp::Add
+                };
+                let sum = self.value(ty, Op::Binary(op, old, x));
+                if stores {
+                    self.b.effect(Op::Store(a, Index::At(k), sum));
+                }
+            }
             // Matrix exponentials either only in setup code (as lowering emits them) or only in scalar
             // and vector code (a setup list read by later code is a known JIT failure).
             Recipe::Expm(..) if (level == Level::Setup) == self.spec.expm_anywhere => {}
@@ -546,20 +777,58 @@ fn build(spec: &Spec, name: &str) -> Kernel {
     g.b.finish()
 }
 
+/// An index into an array of `len` elements: mostly in range, one in 24 (or always, for `len` 0) not.
+fn index_value(rng: &mut common::Rng, len: usize, ty: Type) -> Value {
+    if len == 0 || rng.below(24) == 0 {
+        let bad = [
+            -1,
+            len as i64,
+            len as i64 + 1,
+            i64::from(i32::MIN),
+            i64::from(i32::MAX),
+            i64::MIN,
+            1 << 40,
+        ];
+        Value::I64(bad[rng.below(bad.len())]).cast(ty)
+    } else {
+        Value::I64(rng.below(len) as i64).cast(ty)
+    }
+}
+
 /// Random initial state for a kernel.
 fn start(k: &Kernel, n: usize, seed: u64) -> Start {
     let mut rng = Rng(seed);
     let mut s = Start::zeros(k, n);
+    // Indexed arrays shorter and longer than the group, rarely empty; `y_f64` of another length still.
+    let len = [n, n + 1, 2 * n + 3, (n / 2).max(1), 1, 3, 40, n.saturating_sub(1), 0][rng.below(9)];
+    let other_len = [len, 0, 1, len + 5, n / 3][rng.below(5)];
     for (decl, a) in k.arrays.iter().zip(&mut s.arrays) {
-        let values: Vec<Value> = (0..extent_len(decl.extent, n))
-            .map(|_| rng.value(decl.ty))
-            .collect();
+        let values: Vec<Value> = match (decl.extent, decl.name.as_str()) {
+            (Extent::Indexed, TABLE) => (0..len).map(|_| index_value(&mut rng, len, decl.ty)).collect(),
+            (Extent::Indexed, "y_f64") => (0..other_len).map(|_| rng.value(decl.ty)).collect(),
+            (Extent::Indexed, _) => (0..len).map(|_| rng.value(decl.ty)).collect(),
+            (_, name) if holds_indices(name) => {
+                (0..n).map(|_| index_value(&mut rng, len, decl.ty)).collect()
+            }
+            (extent, _) => (0..extent_len(extent, n))
+                .map(|_| rng.value(decl.ty))
+                .collect(),
+        };
         *a = array_of(decl.ty, &values);
     }
-    s.params = k.params.iter().map(|p| rng.value(p.ty)).collect();
+    let with_len = |params: Vec<Value>| -> Vec<Value> {
+        k.params
+            .iter()
+            .zip(params)
+            .map(|(p, v)| if p.name == LEN { Value::I64(len as i64) } else { v })
+            .collect()
+    };
+    s.params = with_len(k.params.iter().map(|p| rng.value(p.ty)).collect());
     if rng.below(3) == 0 {
         // A second run with other parameter values: setup again halfway.
-        s.later_params = Some(k.params.iter().map(|p| rng.value(p.ty)).collect());
+        s.later_params = Some(with_len(
+            k.params.iter().map(|p| rng.value(p.ty)).collect(),
+        ));
     }
     s.seed = rng.next();
     s.dt = [1e-4, 0.5e-3, 1.0, 0.1][rng.below(4)];
@@ -602,6 +871,30 @@ fn spec_with(
     })
 }
 
+/// Kernels heavy in accesses at computed indices, stores in vector code included.
+fn spec_indexed(over_events: bool) -> impl Strategy<Value = Spec> {
+    (
+        prop::collection::vec(recipe(), 0..4),
+        prop::collection::vec(recipe_with_indexed(8), 0..10),
+        prop::collection::vec(recipe_with_indexed(12), 1..40),
+        any::<bool>(),
+        prop::bool::weighted(0.3),
+    )
+        .prop_map(
+            move |(setup, scalar, vector, two_streams, f32_in_vector)| Spec {
+                setup,
+                scalar,
+                vector,
+                over_events,
+                two_streams,
+                f32_in_vector,
+                shared_stores_in_vector: false,
+                expm_anywhere: false,
+                indexed_stores_in_vector: true,
+            },
+        )
+}
+
 fn spec(over_events: bool) -> impl Strategy<Value = Spec> {
     (
         prop::collection::vec(recipe(), 0..6),
@@ -620,6 +913,7 @@ fn spec(over_events: bool) -> impl Strategy<Value = Spec> {
                 f32_in_vector,
                 shared_stores_in_vector: false,
                 expm_anywhere: false,
+                indexed_stores_in_vector: false,
             },
         )
 }
@@ -656,9 +950,9 @@ fn check(spec: &Spec, optimize: bool, sizes: &[usize], seed: u64) -> Result<(), 
     };
     for (j, &n) in sizes.iter().enumerate() {
         let st = start(&kernel, n, seed.wrapping_add(j as u64));
-        let reference = run(&mut Interpreter, &kernel, &st);
-        let jit =
-            std::panic::catch_unwind(|| run(&mut Jit::default(), &kernel, &st)).map_err(|e| {
+        let reference = run_with_faults(&mut Interpreter, &kernel, &st);
+        let jit = std::panic::catch_unwind(|| run_with_faults(&mut Jit::default(), &kernel, &st))
+            .map_err(|e| {
                 let msg = e
                     .downcast_ref::<String>()
                     .cloned()
@@ -679,7 +973,7 @@ fn check(spec: &Spec, optimize: bool, sizes: &[usize], seed: u64) -> Result<(), 
             // The optimiser must not change what the kernel computes either (except where it turns a
             // division by a uniform value into a multiplication by its reciprocal, which may differ by an
             // ulp, by design).
-            let unoptimised = run(&mut Interpreter, &original, &st);
+            let unoptimised = run_with_faults(&mut Interpreter, &original, &st);
             if let Err(e) = compare(&kernel, &unoptimised, &reference) {
                 return Err(TestCaseError::fail(format!(
                     "interp before vs after optimisation (N = {n}): {e}\nbefore:\n{original}\nafter:\n{kernel}"
@@ -774,6 +1068,38 @@ proptest! {
     #[test]
     fn random_kernels_over_events_with_shared_stores_agree(
         spec in spec_with(true, true, false),
+        optimize in any::<bool>(),
+        sizes in sizes(),
+        seed in any::<u64>(),
+    ) {
+        check(&spec, optimize, &sizes, seed)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: cases(128),
+        max_shrink_iters: 4000,
+        ..ProptestConfig::default()
+    })]
+
+    /// Gathers and scatters at computed indices, stores in vector code included (the JIT runs such kernels
+    /// one neuron at a time): repeated indices must see each other's stores in neuron order, and an index
+    /// out of range must fault in the same calls and skip the same accesses on both backends.
+    #[test]
+    fn random_kernels_with_scatters_over_neurons_agree(
+        spec in spec_indexed(false),
+        optimize in any::<bool>(),
+        sizes in sizes(),
+        seed in any::<u64>(),
+    ) {
+        check(&spec, optimize, &sizes, seed)?;
+    }
+
+    /// The same over an event buffer (the shape of a synaptic pathway).
+    #[test]
+    fn random_kernels_with_scatters_over_events_agree(
+        spec in spec_indexed(true),
         optimize in any::<bool>(),
         sizes in sizes(),
         seed in any::<u64>(),

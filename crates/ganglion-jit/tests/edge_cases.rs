@@ -1058,3 +1058,473 @@ fn parameters_of_another_type_are_converted_as_the_interpreter_does() {
     assert_eq!(ints(&reference[0].arrays[0]), [7, 7, 7]);
     compare(&k, &reference, &jit).unwrap();
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Computed indices (`Index::At`): gathers, scatters, faults
+
+fn indexed(b: &mut Builder, name: &str, ty: Type) -> ArrayId {
+    b.kernel.array(name, ty, Extent::Indexed)
+}
+
+fn load_at(b: &mut Builder, a: ArrayId, k: ValueId) -> ValueId {
+    let ty = b.kernel.arrays[a.0 as usize].ty;
+    b.value(ty, Op::Load(a, Index::At(k)))
+}
+
+fn store_at(b: &mut Builder, a: ArrayId, k: ValueId, v: ValueId) {
+    b.effect(Op::Store(a, Index::At(k), v));
+}
+
+/// `start` with the array called `name` replaced by `data`.
+fn with_array(k: &Kernel, start: &mut Start, name: &str, data: ArrayData) {
+    start.arrays[array_index(k, name)] = data;
+}
+
+fn i64_array(values: &[i64]) -> ArrayData {
+    array_of(
+        Type::I64,
+        &values.iter().map(|v| Value::I64(*v)).collect::<Vec<_>>(),
+    )
+}
+
+fn i32_array(values: &[i32]) -> ArrayData {
+    array_of(
+        Type::I32,
+        &values.iter().map(|v| Value::I32(*v)).collect::<Vec<_>>(),
+    )
+}
+
+fn bits(xs: &[f64]) -> Vec<u64> {
+    xs.iter().map(|x| x.to_bits()).collect()
+}
+
+const GATHER_LEN: usize = 7;
+
+/// Gathers only (so the JIT runs it two neurons per iteration): tables of every type read at an index
+/// loaded from an `i32` array (cast, as synapses do), at an `i64` index loaded per neuron, at
+/// `(len - 1) - i % len`, at a uniform index, and inside an `If` (lane by lane).
+fn gather_kernel() -> Kernel {
+    let mut b = builder("S.gather", Domain::Neurons);
+    let spike = b.kernel.event("spike");
+    let post = per_neuron(&mut b, "post", Type::I32);
+    let idx = per_neuron(&mut b, "idx", Type::I64);
+    let p = load(&mut b, post);
+    let k = b.cast(Type::I64, p);
+    for t in [Type::F64, Type::I64, Type::I32, Type::Bool, Type::F32] {
+        let tbl = indexed(&mut b, &format!("tbl_{}", t.name()), t);
+        let out = per_neuron(&mut b, &format!("out_{}", t.name()), t);
+        let y = load_at(&mut b, tbl, k);
+        store(&mut b, out, y);
+    }
+    let tf = ArrayId(array_index(&b.kernel, "tbl_f64") as u32);
+    let k2 = load(&mut b, idx);
+    let y2 = load_at(&mut b, tf, k2);
+    let i = b.value(Type::I64, Op::NeuronIndex);
+    let len = b.constant(Const::I64(GATHER_LEN as i64));
+    let last = b.constant(Const::I64(GATHER_LEN as i64 - 1));
+    let r = b.binary(Type::I64, BinOp::Mod, i, len);
+    let k3 = b.binary(Type::I64, BinOp::Sub, last, r);
+    let y3 = load_at(&mut b, tf, k3);
+    let one = b.constant(Const::I64(1));
+    let y4 = load_at(&mut b, tf, one);
+    let s = b.binary(Type::F64, BinOp::Add, y2, y3);
+    let s = b.binary(Type::F64, BinOp::Mul, s, y4);
+    let mixed = per_neuron(&mut b, "mixed", Type::F64);
+    store(&mut b, mixed, s);
+    let zero = b.f64(0.0);
+    let c = b.cmp(CmpOp::Gt, y2, zero);
+    b.effect(Op::Emit(spike, c));
+    b.begin_if(c);
+    let y5 = load_at(&mut b, tf, k3);
+    let inner = per_neuron(&mut b, "inner", Type::F64);
+    store(&mut b, inner, y5);
+    b.end_if();
+    b.finish()
+}
+
+#[test]
+fn gathers_in_the_two_lane_loop_with_odd_and_even_sizes() {
+    let k = gather_kernel();
+    let clif = Jit::default().clif(&k).unwrap();
+    assert!(
+        clif.contains("f64x2"),
+        "gathers keep the two-lane loop:\n{clif}"
+    );
+    let table: Vec<f64> = (0..GATHER_LEN).map(|e| e as f64 * 1.5 - 4.0).collect();
+    for n in [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 17, 33] {
+        let mut start = Start::zeros(&k, n);
+        let post: Vec<i32> = (0..n).map(|i| ((i * 3 + 1) % GATHER_LEN) as i32).collect();
+        let idx: Vec<i64> = (0..n).map(|i| ((i * 5) % GATHER_LEN) as i64).collect();
+        with_array(&k, &mut start, "post", i32_array(&post));
+        with_array(&k, &mut start, "idx", i64_array(&idx));
+        for t in [Type::F64, Type::I64, Type::I32, Type::Bool, Type::F32] {
+            let values: Vec<Value> = table.iter().map(|x| Value::F64(*x)).collect();
+            with_array(
+                &k,
+                &mut start,
+                &format!("tbl_{}", t.name()),
+                array_of(t, &values),
+            );
+        }
+        let out = once(&k, &start);
+        assert!(!out.fault, "N = {n}");
+        let get = |name: &str| &out.arrays[array_index(&k, name)];
+        for t in [Type::F64, Type::I64, Type::I32, Type::Bool, Type::F32] {
+            let got = get(&format!("out_{}", t.name()));
+            for i in 0..n {
+                let want = Value::F64(table[post[i] as usize]).cast(t);
+                assert_eq!(got.get(i), want, "N = {n}, {t:?}, neuron {i}");
+            }
+        }
+        let third = |i: usize| table[GATHER_LEN - 1 - i % GATHER_LEN];
+        let want: Vec<f64> = (0..n)
+            .map(|i| (table[idx[i] as usize] + third(i)) * table[1])
+            .collect();
+        assert_eq!(bits(&f64s(get("mixed"))), bits(&want), "N = {n}");
+        let fired: Vec<u32> = (0..n as u32)
+            .filter(|&i| table[idx[i as usize] as usize] > 0.0)
+            .collect();
+        assert_eq!(out.events[0], fired, "N = {n}");
+        let inner: Vec<f64> = (0..n)
+            .map(|i| {
+                if table[idx[i] as usize] > 0.0 {
+                    third(i)
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        assert_eq!(f64s(get("inner")), inner, "N = {n}");
+    }
+}
+
+/// `g[post[s]] += w[s]` (f64), `c[post[s]] += 1` (i64), `h[post[s]] += v[s]` (f32), over synapses `s`:
+/// every neuron, or the indices of an event buffer.
+fn scatter_add_kernel(over_events: bool) -> Kernel {
+    let domain = if over_events {
+        Domain::Events(EventId(0))
+    } else {
+        Domain::Neurons
+    };
+    let mut b = builder("S.pre", domain);
+    b.kernel.event("spike");
+    let post = per_neuron(&mut b, "post", Type::I32);
+    let w = per_neuron(&mut b, "w", Type::F64);
+    let v = per_neuron(&mut b, "v", Type::F32);
+    let g = indexed(&mut b, "g", Type::F64);
+    let c = indexed(&mut b, "c", Type::I64);
+    let h = indexed(&mut b, "h", Type::F32);
+    let p = load(&mut b, post);
+    let k = b.cast(Type::I64, p);
+    let wv = load(&mut b, w);
+    let gv = load_at(&mut b, g, k);
+    let s = b.binary(Type::F64, BinOp::Add, gv, wv);
+    store_at(&mut b, g, k, s);
+    let cv = load_at(&mut b, c, k);
+    let one = b.constant(Const::I64(1));
+    let cs = b.binary(Type::I64, BinOp::Add, cv, one);
+    store_at(&mut b, c, k, cs);
+    let vv = load(&mut b, v);
+    let hv = load_at(&mut b, h, k);
+    let hs = b.binary(Type::F32, BinOp::Add, hv, vv);
+    store_at(&mut b, h, k, hs);
+    b.finish()
+}
+
+/// Weights whose float sum depends on the order they are added in (1e16 + 1 rounds back to 1e16).
+fn order_dependent_weights(n: usize) -> Vec<f64> {
+    let pattern = [1e16, 1.0, 1.0, -1e16, 1.0, 0.5, -3.0, 1e16, 1.0];
+    (0..n).map(|s| pattern[s % pattern.len()]).collect()
+}
+
+#[test]
+fn scatter_adds_with_every_synapse_hitting_one_element_sum_in_order() {
+    for n in [1, 2, 3, 5, 8, 9, 33] {
+        let ws = order_dependent_weights(n);
+        let vs: Vec<f32> = ws.iter().map(|w| (*w * 1e-8) as f32 + 0.1).collect();
+        for over_events in [false, true] {
+            let k = scatter_add_kernel(over_events);
+            let mut start = Start::zeros(&k, n);
+            // Every synapse targets element 2 of 4.
+            with_array(&k, &mut start, "post", i32_array(&vec![2; n]));
+            with_array(&k, &mut start, "w", ArrayData::from_f64(ws.clone()));
+            let vals: Vec<Value> = vs.iter().map(|x| Value::F32(*x)).collect();
+            with_array(&k, &mut start, "v", array_of(Type::F32, &vals));
+            for name in ["g", "c", "h"] {
+                let ty = k.arrays[array_index(&k, name)].ty;
+                with_array(&k, &mut start, name, ArrayData::zeros(ty, 4));
+            }
+            // Over events: the synapses in an unsorted order, some twice.
+            let order: Vec<u32> = if over_events {
+                let mut o: Vec<u32> = (0..n as u32).rev().collect();
+                o.extend((0..n as u32).step_by(2));
+                start.domain_events = vec![o.clone()];
+                o
+            } else {
+                (0..n as u32).collect()
+            };
+            let out = once(&k, &start);
+            assert!(!out.fault);
+            let (mut g, mut h) = (0.0f64, 0.0f32);
+            for &s in &order {
+                g += ws[s as usize];
+                h += vs[s as usize];
+            }
+            let got = f64s(&out.arrays[array_index(&k, "g")]);
+            assert_eq!(
+                bits(&got),
+                bits(&[0.0, 0.0, g, 0.0]),
+                "N = {n}, over events: {over_events}: {got:?}"
+            );
+            assert_eq!(
+                ints(&out.arrays[array_index(&k, "c")]),
+                [0, 0, order.len() as i64, 0]
+            );
+            let hs = &out.arrays[array_index(&k, "h")];
+            assert_eq!(
+                hs.get(2),
+                Value::F32(h),
+                "N = {n}, over events: {over_events}"
+            );
+        }
+    }
+    // The sums are order-dependent indeed: forwards and backwards differ.
+    let ws = order_dependent_weights(9);
+    let forwards: f64 = ws.iter().sum();
+    let backwards: f64 = ws.iter().rev().sum();
+    assert_ne!(forwards, backwards);
+}
+
+/// `y = x[k]; x[k] = y + w; out[i] = y; done[i] = i` with `k = idx[i]`, and the same gathers only
+/// (`gather[i] = x[k]`, two neurons per iteration in the JIT) in a second kernel.
+fn fault_kernels() -> [Kernel; 2] {
+    let mut b = builder("S.scatter", Domain::Neurons);
+    let idx = per_neuron(&mut b, "idx", Type::I64);
+    let x = indexed(&mut b, "x", Type::F64);
+    let out = per_neuron(&mut b, "out", Type::F64);
+    let done = per_neuron(&mut b, "done", Type::F64);
+    let k = load(&mut b, idx);
+    let y = load_at(&mut b, x, k);
+    let w = b.f64(0.25);
+    let s = b.binary(Type::F64, BinOp::Add, y, w);
+    store_at(&mut b, x, k, s);
+    store(&mut b, out, y);
+    let i = b.value(Type::I64, Op::NeuronIndex);
+    let fi = b.cast(Type::F64, i);
+    store(&mut b, done, fi);
+    let scatter = b.finish();
+    let mut b = builder("S.gather", Domain::Neurons);
+    let idx = per_neuron(&mut b, "idx", Type::I64);
+    let x = indexed(&mut b, "x", Type::F64);
+    let out = per_neuron(&mut b, "out", Type::F64);
+    let k = load(&mut b, idx);
+    let y = load_at(&mut b, x, k);
+    store(&mut b, out, y);
+    [scatter, b.finish()]
+}
+
+/// Runs both fault kernels with `idx` over a table `x = [1, 2, ..., len]`; checks both backends against
+/// the serial semantics: an index outside `0..len` faults, its load yields 0 and its store is skipped.
+fn check_faults(idx: &[i64], len: usize) {
+    let n = idx.len();
+    let table: Vec<f64> = (1..=len).map(|e| e as f64).collect();
+    let in_range = |k: i64| k >= 0 && (k as usize) < len;
+    let should_fault = idx.iter().any(|&k| !in_range(k));
+    for (which, k) in fault_kernels().iter().enumerate() {
+        let mut start = Start::zeros(k, n);
+        start.steps = 2;
+        with_array(k, &mut start, "idx", i64_array(idx));
+        with_array(k, &mut start, "x", ArrayData::from_f64(table.clone()));
+        let runs = both_with_faults(k, &start);
+        let mut x = table.clone();
+        for (call, r) in runs.iter().enumerate() {
+            assert_eq!(
+                r.fault, should_fault,
+                "idx {idx:?}, len {len}, kernel {which}"
+            );
+            let mut out = vec![0.0; n];
+            for (i, &kk) in idx.iter().enumerate() {
+                if in_range(kk) {
+                    out[i] = x[kk as usize];
+                    if which == 0 {
+                        x[kk as usize] += 0.25;
+                    }
+                }
+            }
+            let get = |name: &str| f64s(&r.arrays[array_index(k, name)]);
+            assert_eq!(
+                get("out"),
+                out,
+                "idx {idx:?}, len {len}, kernel {which}, call {call}"
+            );
+            assert_eq!(
+                get("x"),
+                x,
+                "idx {idx:?}, len {len}, kernel {which}, call {call}"
+            );
+            if which == 0 {
+                let done: Vec<f64> = (0..n).map(|i| i as f64).collect();
+                assert_eq!(get("done"), done, "the neurons after a fault run");
+            }
+        }
+    }
+}
+
+#[test]
+fn an_index_out_of_range_faults_on_both_backends_and_only_that_access_is_skipped() {
+    for bad in [
+        4,
+        5,
+        -1,
+        -4,
+        i64::MAX,
+        i64::MIN,
+        1 << 61,
+        -(1 << 62),
+        1 << 32,
+    ] {
+        // In the first lane of the wide loop, in the second, in the one-neuron tail; once or repeatedly.
+        for at in [0, 1, 2, 5, 6] {
+            let mut idx = vec![0, 3, 1, 3, 2, 0, 1];
+            idx[at] = bad;
+            check_faults(&idx, 4);
+        }
+        check_faults(&[bad; 6], 4);
+    }
+    // All in range (repeated indices included): no fault.
+    check_faults(&[3, 3, 0, 3, 1, 2, 3], 4);
+}
+
+#[test]
+fn a_negative_index_faults_and_reads_zero() {
+    check_faults(&[-1], 3);
+    check_faults(&[0, -1], 3);
+    check_faults(&[2, 1, 0, -1, -2, -3, 0], 3);
+}
+
+#[test]
+fn an_index_equal_to_the_length_faults() {
+    check_faults(&[3], 3);
+    check_faults(&[2, 3], 3);
+    check_faults(&[0, 1, 2, 3, 2, 1, 0, 3, 0], 3);
+    // One past the end of an array of one element.
+    check_faults(&[0, 1, 0], 1);
+}
+
+#[test]
+fn an_indexed_array_of_length_zero_faults_on_every_access_and_loads_zeros() {
+    // Every index faults, whatever it is.
+    for n in [1, 2, 3, 8] {
+        check_faults(&vec![0; n], 0);
+        check_faults(&(0..n as i64).collect::<Vec<_>>(), 0);
+    }
+    // Loads of every type yield zero; with no neurons, or when no neuron reaches the access, no fault.
+    let mut b = builder("G.empty", Domain::Neurons);
+    let flag = per_neuron(&mut b, "flag", Type::Bool);
+    let f = load(&mut b, flag);
+    let zero = b.constant(Const::I64(0));
+    let mut outs = Vec::new();
+    b.begin_if(f);
+    for t in [Type::F64, Type::I64, Type::I32, Type::Bool, Type::F32] {
+        let x = indexed(&mut b, &format!("x_{}", t.name()), t);
+        let out = per_neuron(&mut b, &format!("out_{}", t.name()), t);
+        let y = load_at(&mut b, x, zero);
+        store(&mut b, out, y);
+        store_at(&mut b, x, zero, y);
+        outs.push((t, out));
+    }
+    b.end_if();
+    let k = b.finish();
+    for n in [0, 1, 2, 5] {
+        for flags in [
+            vec![false; n],
+            vec![true; n],
+            (0..n).map(|i| i == n / 2).collect(),
+        ] {
+            let mut start = Start::zeros(&k, n);
+            for decl in &k.arrays {
+                let name = decl.name.clone();
+                let data = match decl.extent {
+                    Extent::Indexed => ArrayData::zeros(decl.ty, 0),
+                    _ if name == "flag" => array_of(
+                        Type::Bool,
+                        &flags.iter().map(|x| Value::Bool(*x)).collect::<Vec<_>>(),
+                    ),
+                    _ => array_of(decl.ty, &vec![Value::F64(7.0); n]),
+                };
+                with_array(&k, &mut start, &name, data);
+            }
+            let out = both_with_faults(&k, &start).pop().unwrap();
+            assert_eq!(out.fault, flags.contains(&true), "N = {n}, {flags:?}");
+            for (t, a) in &outs {
+                for (i, flag) in flags.iter().enumerate() {
+                    let want = if *flag { 0.0 } else { 7.0 };
+                    assert_eq!(out.arrays[a.0 as usize].get(i), Value::F64(want).cast(*t));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn faults_in_scalar_code_are_reported_by_both_backends() {
+    // scalar: x[step] = x[step] + 1; vector: out[i] = x[i % 3]
+    let mut b = builder("G.scalar_fault", Domain::Neurons);
+    let x = indexed(&mut b, "x", Type::F64);
+    let out = per_neuron(&mut b, "out", Type::F64);
+    b.set_level(Level::Scalar);
+    let s = b.value(Type::I64, Op::Step);
+    let y = load_at(&mut b, x, s);
+    let one = b.f64(1.0);
+    let y1 = b.binary(Type::F64, BinOp::Add, y, one);
+    store_at(&mut b, x, s, y1);
+    b.set_level(Level::Vector);
+    let i = b.value(Type::I64, Op::NeuronIndex);
+    let three = b.constant(Const::I64(3));
+    let k3 = b.binary(Type::I64, BinOp::Mod, i, three);
+    let z = load_at(&mut b, x, k3);
+    store(&mut b, out, z);
+    let k = b.finish();
+    let mut start = Start::zeros(&k, 5);
+    start.steps = 5;
+    with_array(&k, &mut start, "x", ArrayData::from_f64(vec![0.0; 3]));
+    let runs = both_with_faults(&k, &start);
+    let faults: Vec<bool> = runs.iter().map(|r| r.fault).collect();
+    assert_eq!(faults, [false, false, false, true, true]);
+    let last = runs.last().unwrap();
+    assert_eq!(f64s(&last.arrays[0]), [1.0, 1.0, 1.0]);
+    assert_eq!(f64s(&last.arrays[1]), [1.0, 1.0, 1.0, 1.0, 1.0]);
+}
+
+#[test]
+fn both_backends_say_an_index_was_out_of_range() {
+    let [k, _] = fault_kernels();
+    let mut start = Start::zeros(&k, 2);
+    with_array(&k, &mut start, "idx", i64_array(&[0, 9]));
+    with_array(&k, &mut start, "x", ArrayData::from_f64(vec![1.0; 2]));
+    for backend in [&mut Interpreter as &mut dyn Backend, &mut Jit::default()] {
+        let mut compiled = backend.compile(&k).unwrap();
+        compiled.setup(&start.params, start.dt);
+        let mut arrays = start.arrays.clone();
+        let mut events = start.events.clone();
+        let mut bind = ganglion_ir::interp::Bindings {
+            arrays: arrays.iter_mut().collect(),
+            params: &start.params,
+            events: events.iter_mut().collect(),
+            clock: ganglion_ir::interp::Clock {
+                t: 0.0,
+                dt: start.dt,
+                step: 0,
+            },
+            seed: 0,
+            n: 2,
+        };
+        let err = compiled.call(&mut bind).unwrap_err();
+        assert_eq!(err.kernel, "S.scatter");
+        assert!(
+            err.message.contains("out of range"),
+            "{}: {err}",
+            backend.name()
+        );
+    }
+}

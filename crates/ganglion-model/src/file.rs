@@ -24,9 +24,17 @@ pub const DEFAULT_SCHEDULE: [&str; 6] =
 pub struct CheckedModelFile {
     /// The run namespace (`[namespace]`), evaluated.
     pub namespace: Namespace,
-    /// The checked NeuronGroups, in file order.
+    /// The checked NeuronGroups (and PoissonGroups, as the NeuronGroups they are), in file order.
     pub groups: Vec<NeuronGroupModel>,
+    /// The checked Synapses, in file order.
+    pub synapses: Vec<NeuronGroupModel>,
 }
+
+/// The model of a PoissonGroup: Brian2's `PoissonGroup` is a NeuronGroup with a rate per neuron and the
+/// threshold `rand() < rates*dt`.
+pub const POISSON_MODEL: &str = "rates : Hz";
+/// The threshold of a PoissonGroup.
+pub const POISSON_THRESHOLD: &str = "rand() < rates*dt";
 
 /// Checks every part of a model file. Returns what passed and all diagnostics.
 pub fn check_model_file(file: &ModelFile) -> (CheckedModelFile, Vec<Diagnostic>) {
@@ -40,6 +48,7 @@ pub fn check_model_file(file: &ModelFile) -> (CheckedModelFile, Vec<Diagnostic>)
     for g in &file.groups {
         cx.group(g);
     }
+    cx.synapses();
     cx.monitors();
     cx.segments();
     cx.syntax_only();
@@ -252,8 +261,33 @@ impl FileChecker<'_> {
         {
             self.invalid(dt.span, "`dt` must be positive".into(), None);
         }
+        if g.kind == GroupKind::Poisson {
+            // Synthetic code: it cannot be wrong, so its diagnostics have nowhere to point.
+            let spec = NeuronGroupSpec {
+                name: &g.name.value,
+                n,
+                model: Code {
+                    text: POISSON_MODEL,
+                    source: self.file.file,
+                },
+                threshold: Some(Code {
+                    text: POISSON_THRESHOLD,
+                    source: self.file.file,
+                }),
+                reset: None,
+                refractory: RefractorySpec::None,
+                events: Vec::new(),
+                on_event: Vec::new(),
+                namespace: Namespace::new(),
+                shared_links: Vec::new(),
+            };
+            if let (Some(model), _) = check_neuron_group(&spec, &self.out.namespace) {
+                self.out.groups.push(model);
+            }
+            return;
+        }
         if g.kind != GroupKind::Neurons {
-            return; // Input groups are checked with synapses.
+            return; // Spike generators have no model to check.
         }
         let Some(model) = &g.model else {
             self.invalid(
@@ -752,19 +786,88 @@ impl FileChecker<'_> {
         }
     }
 
+    /// Synapses: the model and the pathways' code, checked against the groups they connect.
+    fn synapses(&mut self) {
+        for s in &self.file.synapses {
+            let mut side = |loc: &Located<String>| -> Option<NeuronGroupModel> {
+                let name = match ganglion_modelfile::split_subgroup(&loc.value) {
+                    Ok((name, _)) => name.to_string(),
+                    Err(e) => {
+                        self.invalid(loc.span, e, None);
+                        return None;
+                    }
+                };
+                let found = self.out.groups.iter().find(|m| m.name == name).cloned();
+                if found.is_none() && self.file.groups.iter().all(|g| g.name.value != name) {
+                    self.invalid(loc.span, format!("there is no group `{name}`"), None);
+                }
+                found
+            };
+            let (Some(source), Some(target)) = (side(&s.source), side(&s.target)) else {
+                continue;
+            };
+            let pathways: Vec<(&ganglion_modelfile::Key, &ganglion_modelfile::Code)> = s
+                .on_pre
+                .iter()
+                .chain(&s.on_post)
+                .map(|(k, c)| (k, c))
+                .collect();
+            let context = crate::group::SynapseContext::new(
+                &source,
+                &target,
+                pathways.iter().map(|(k, _)| k.value.clone()).collect(),
+            );
+            let on_event = pathways
+                .iter()
+                .map(|(k, c)| OnEventSpec {
+                    event: &k.value,
+                    event_location: Location {
+                        source: self.file.file,
+                        span: k.span,
+                    },
+                    code: Code {
+                        text: &c.text,
+                        source: c.source,
+                    },
+                })
+                .collect();
+            let model = match &s.model {
+                Some(m) => Code {
+                    text: &m.text,
+                    source: m.source,
+                },
+                None => Code {
+                    text: "",
+                    source: self.file.file,
+                },
+            };
+            let spec = NeuronGroupSpec {
+                name: &s.name.value,
+                n: 0,
+                model,
+                threshold: None,
+                reset: None,
+                refractory: RefractorySpec::None,
+                events: Vec::new(),
+                on_event,
+                namespace: Namespace::new(),
+                shared_links: Vec::new(),
+            };
+            let (checked, diagnostics) =
+                crate::group::check_synapses(&spec, &context, &self.out.namespace);
+            self.diagnostics.extend(diagnostics);
+            if let Some(m) = checked {
+                self.out.synapses.push(m);
+            }
+        }
+    }
+
     /// Synapses, inputs and timed arrays: syntax only, for now.
     fn syntax_only(&mut self) {
         let checked_elsewhere: Vec<SourceId> = Vec::new();
         let _ = checked_elsewhere;
         for s in &self.file.synapses {
             let mut codes: Vec<(&ganglion_modelfile::Code, CodeForm)> = Vec::new();
-            codes.extend(s.model.iter().map(|c| (c, CodeForm::Equations)));
-            codes.extend(
-                s.on_pre
-                    .iter()
-                    .chain(&s.on_post)
-                    .map(|(_, c)| (c, CodeForm::Statements)),
-            );
             for c in &s.connect {
                 codes.extend(c.condition.iter().map(|c| (c, CodeForm::Expression)));
             }

@@ -105,6 +105,54 @@ pub struct SynapseContext {
     pub pathways: Vec<String>,
 }
 
+impl SynapseContext {
+    /// What the code of Synapses from `source` to `target` can name: every Synapses object's own
+    /// variables (`i`, `j`, `N_incoming`, `N_outgoing`, `N_pre`, `N_post`, `delay`, `lastupdate`), and
+    /// the stored variables of the groups as `x_pre`, `x_post` and (postsynaptic) `x`.
+    pub fn new(
+        source: &NeuronGroupModel,
+        target: &NeuronGroupModel,
+        pathways: Vec<String>,
+    ) -> SynapseContext {
+        let info = |ty, dim, shared| VarInfo {
+            ty,
+            dim,
+            shared,
+            subexpression: false,
+        };
+        let mut variables: Vec<(String, VarInfo)> = Vec::new();
+        for n in ["i", "j", "N_incoming", "N_outgoing"] {
+            variables.push((
+                n.into(),
+                info(ValueType::Int, Dimension::DIMENSIONLESS, false),
+            ));
+        }
+        for n in ["N_pre", "N_post"] {
+            variables.push((
+                n.into(),
+                info(ValueType::Int, Dimension::DIMENSIONLESS, true),
+            ));
+        }
+        for n in ["delay", "lastupdate"] {
+            variables.push((n.into(), info(ValueType::Float, Dimension::TIME, false)));
+        }
+        for (model, suffixes) in [(source, &["_pre"][..]), (target, &["_post", ""][..])] {
+            for v in &model.variables {
+                for s in suffixes {
+                    let name = format!("{}{s}", v.name);
+                    if !variables.iter().any(|(m, _)| *m == name) {
+                        variables.push((name, info(v.ty, v.dim, v.shared)));
+                    }
+                }
+            }
+        }
+        SynapseContext {
+            variables,
+            pathways,
+        }
+    }
+}
+
 /// Diagnostics gathered while checking, attached to their code strings.
 #[derive(Default)]
 struct Report {

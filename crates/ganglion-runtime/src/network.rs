@@ -1,7 +1,7 @@
 //! The network: groups' state, clocks, the schedule, and the loop that calls kernels and monitors every
 //! step with Brian2's semantics.
 
-use crate::synapses::{Pathway, PathwaySpec};
+use crate::synapses::{Generator, Pathway, PathwaySpec, SpikeTrain};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -155,6 +155,8 @@ enum Action {
     Pathway(Box<(Pathway, KernelObject)>),
     /// A summed variable: zero the neurons' variable, then add every synapse's term.
     Summed(Box<(SummedTarget, KernelObject)>),
+    /// The spikes of a spike generator.
+    Generator(Generator),
     SpikeMonitor(SpikeMonitor),
     StateMonitor(StateMonitor),
     RateMonitor(RateMonitor),
@@ -495,6 +497,17 @@ impl Network {
         Ok(self.push(info, Action::Summed(Box::new((t, k)))))
     }
 
+    /// Adds the spike source of a spike-generator group (at `info`'s slot, normally `thresholds`).
+    pub fn add_generator(
+        &mut self,
+        info: ObjectInfo,
+        group: GroupId,
+        train: SpikeTrain,
+    ) -> ObjectId {
+        self.groups[group.0].event_buffer("spike");
+        self.push(info, Action::Generator(Generator::new(group.0, train)))
+    }
+
     /// Adds a kernel of `group`, run at `info`'s slot; `overrides` are the group's own namespace.
     pub fn add_kernel(
         &mut self,
@@ -730,6 +743,7 @@ impl Network {
             Action::Kernel(k) => (k.group, true),
             Action::Pathway(p) => (p.1.group, true),
             Action::Summed(s) => (s.1.group, true),
+            Action::Generator(g) => (GroupId(g.group), false),
             Action::SpikeMonitor(m) => (m.group, !m.variables.is_empty()),
             Action::StateMonitor(m) => (m.group, true),
             Action::RateMonitor(m) => (m.group, false),
@@ -885,11 +899,16 @@ impl Network {
                 k.compiled = Some(self.backend.compile(&k.kernel).map_err(RunError::Kernel)?);
             }
         }
-        // Index the synapses of each pathway and convert delays to steps.
+        // Index the synapses of each pathway and convert delays to steps; spike times to steps.
         for id in 0..self.actions.len() {
-            let dt = self.clocks[self.infos[id].clock.0].dt;
-            if let Action::Pathway(p) = &mut self.actions[id] {
-                p.0.prepare(&self.groups, dt).map_err(RunError::Kernel)?;
+            let clock = &self.clocks[self.infos[id].clock.0];
+            let (dt, step) = (clock.dt, clock.step);
+            match &mut self.actions[id] {
+                Action::Pathway(p) => p.0.prepare(&self.groups, dt).map_err(RunError::Kernel)?,
+                Action::Generator(g) => g
+                    .prepare(dt, step, &self.infos[id].name)
+                    .map_err(RunError::Kernel)?,
+                _ => {}
             }
         }
         for id in 0..self.actions.len() {
@@ -989,6 +1008,7 @@ impl Network {
                         Action::Kernel(k) => (k.group, true),
                         Action::Pathway(p) => (p.1.group, true),
                         Action::Summed(s) => (s.1.group, true),
+                        Action::Generator(g) => (GroupId(g.group), false),
                         Action::SpikeMonitor(m) => (m.group, !m.variables.is_empty()),
                         Action::StateMonitor(m) => (m.group, true),
                         Action::RateMonitor(m) => (m.group, false),
@@ -1004,6 +1024,7 @@ impl Network {
                         k.params_now = params;
                         result.map_err(|e| RunError::Kernel(e.to_string()))?
                     }
+                    Action::Generator(g) => g.step(groups, clock.step),
                     Action::Summed(s) => {
                         let (target, k) = &mut **s;
                         let (a, b) = target.range;
@@ -1181,7 +1202,7 @@ impl Network {
                         m.data = d.clone();
                     }
                 }
-                Action::Summed(_) => {}
+                Action::Summed(_) | Action::Generator(_) => {}
                 Action::Pathway(p) => {
                     if let Some(Some(q)) = s.queues.get(k) {
                         p.0.set_queue(q.clone());

@@ -185,3 +185,91 @@ impl Pathway {
         self.offset = 0;
     }
 }
+
+/// Spikes given as lists (Brian2's `SpikeGeneratorGroup`): neuron `indices[k]` spikes at `times[k]`,
+/// replayed every `period` (0: once).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpikeTrain {
+    /// Neuron of each spike.
+    pub indices: Vec<u32>,
+    /// Time of each spike (seconds).
+    pub times: Vec<f64>,
+    /// Replay period (seconds; 0 for none).
+    pub period: f64,
+}
+
+/// A spike generator: its spikes sorted by time, as time steps.
+#[derive(Debug)]
+pub(crate) struct Generator {
+    pub(crate) group: usize,
+    /// Spikes sorted by time (stable: equal times keep their order).
+    spikes: Vec<(f64, u32)>,
+    period: f64,
+    bins: Vec<i64>,
+    period_bins: i64,
+    last: usize,
+}
+
+impl Generator {
+    pub(crate) fn new(group: usize, train: SpikeTrain) -> Generator {
+        let mut spikes: Vec<(f64, u32)> = train.times.into_iter().zip(train.indices).collect();
+        spikes.sort_by(|a, b| a.0.total_cmp(&b.0));
+        Generator {
+            group,
+            spikes,
+            period: train.period,
+            bins: Vec::new(),
+            period_bins: 0,
+            last: 0,
+        }
+    }
+
+    /// Before a run: time steps of the spikes (Brian2: `int((t + 1e-3*dt)/dt)`), and the spikes before
+    /// the current step skipped.
+    pub(crate) fn prepare(&mut self, dt: f64, step: i64, name: &str) -> Result<(), String> {
+        self.bins = self
+            .spikes
+            .iter()
+            .map(|(t, _)| ((t + 1e-3 * dt) / dt) as i64)
+            .collect();
+        for w in 1..self.spikes.len() {
+            if self.bins[w] == self.bins[w - 1] && self.spikes[w].1 == self.spikes[w - 1].1 {
+                return Err(format!(
+                    "with dt = {dt} s, neuron {} of `{name}` spikes more than once in step {}",
+                    self.spikes[w].1, self.bins[w]
+                ));
+            }
+        }
+        if self.period > 0.0 && self.period < dt {
+            return Err(format!(
+                "the period of `{name}` ({} s) is shorter than its dt ({dt} s)",
+                self.period
+            ));
+        }
+        self.period_bins = (self.period / dt).round() as i64;
+        let first = if self.period_bins > 0 {
+            step % self.period_bins
+        } else {
+            step
+        };
+        self.last = self.bins.iter().take_while(|&&b| b < first).count();
+        Ok(())
+    }
+
+    /// The spikes of step `step`, into the group's `spike` buffer.
+    pub(crate) fn step(&mut self, groups: &mut [Group], step: i64) {
+        let mut bin = step;
+        if self.period_bins > 0 {
+            bin %= self.period_bins;
+            if self.last > 0 && self.bins[self.last - 1] >= bin {
+                self.last = 0;
+            }
+        }
+        let buffer = groups[self.group].event_buffer("spike");
+        buffer.clear();
+        while self.last < self.bins.len() && self.bins[self.last] <= bin {
+            buffer.push(self.spikes[self.last].1);
+            self.last += 1;
+        }
+    }
+}

@@ -144,6 +144,163 @@ impl Builder<'_> {
     }
 }
 
+impl Builder<'_> {
+    /// The group (or slice of one) a synapse side names.
+    fn side(
+        &mut self,
+        loc: &Located<String>,
+        handles: &[(String, GroupHandle)],
+    ) -> Option<crate::Subgroup> {
+        let (name, slice) = ganglion_modelfile::split_subgroup(&loc.value).ok()?;
+        let (_, g) = handles.iter().find(|(n, _)| n == name)?;
+        let n = self.net.group_size(*g) as i64;
+        Some(match slice {
+            None => crate::Subgroup::from(*g),
+            Some((a, z)) => {
+                // Python slices: negative bounds count from the end.
+                let fix = |x: i64| if x < 0 { (n + x).max(0) } else { x.min(n) } as usize;
+                g.slice(fix(a.unwrap_or(0)), fix(z.unwrap_or(n)))
+            }
+        })
+    }
+
+    /// Adds a `[synapses.NAME]` table: the synapses, their connect calls, their initial values.
+    fn synapses(
+        &mut self,
+        s: &ganglion_modelfile::SynapsesSpec,
+        checked: &ganglion_model::CheckedModelFile,
+        handles: &[(String, GroupHandle)],
+    ) -> Option<GroupHandle> {
+        let model = checked
+            .synapses
+            .iter()
+            .find(|m| m.name == s.name.value)?
+            .clone();
+        let source = self.side(&s.source, handles)?;
+        let target = self.side(&s.target, handles)?;
+        let mut syn = crate::Synapses::new(
+            source,
+            target,
+            s.model.as_ref().map_or(String::new(), |m| m.text.clone()),
+        )
+        .name(s.name.value.clone());
+        for (k, c) in s.on_pre.iter().chain(&s.on_post) {
+            syn = syn.pathway(k.value.clone(), c.text.clone());
+        }
+        for (k, e) in &s.on_event {
+            syn = syn.on_event(k.value.clone(), e.value.clone());
+        }
+        match &s.delay {
+            None => {}
+            Some(Value::Expr(c)) => syn = syn.delay(self.time(c, "the synapses' `delay`")?),
+            Some(Value::Number(n)) => syn = syn.delay(n.value),
+            Some(Value::Integer(n)) => syn = syn.delay(n.value as f64),
+            Some(other) => {
+                self.fail(other.span(), "a delay is a time".into(), None);
+                return None;
+            }
+        }
+        match &s.method {
+            None => {}
+            Some(MethodSpec::One(c)) => syn = syn.method(c.text.clone()),
+            Some(MethodSpec::List(l)) => {
+                syn.methods = l.iter().map(|c| c.text.clone()).collect();
+            }
+        }
+        if let Some(dt) = &s.dt {
+            let dt = self.time(dt, "the synapses' `dt`")?;
+            syn = syn.clock(crate::group::ClockChoice::Dt(dt));
+        }
+        if let Some(o) = &s.order {
+            syn = syn.order(o.value);
+        }
+        self.net.reserve_name(&s.name.value);
+        let h = match self.net.add_checked_synapses(syn, model) {
+            Ok(h) => h,
+            Err(e) => {
+                self.absorb(e, s.name.span);
+                return None;
+            }
+        };
+        for c in &s.connect {
+            let mut spec = crate::Connect::all();
+            let ints = |b: &mut Self, v: &Value| -> Option<Vec<usize>> {
+                match v.as_numbers() {
+                    Some(xs) if xs.iter().all(|x| *x >= 0.0 && x.fract() == 0.0) => {
+                        Some(xs.iter().map(|x| *x as usize).collect())
+                    }
+                    _ => {
+                        b.fail(v.span(), "expected neuron indices".into(), None);
+                        None
+                    }
+                }
+            };
+            match (&c.i, &c.j) {
+                (Some(i), Some(j)) => {
+                    let (Some(i), Some(j)) = (ints(self, i), ints(self, j)) else {
+                        continue;
+                    };
+                    spec = crate::Connect::pairs(i, j);
+                }
+                (None, Some(Value::Expr(code))) if code.text.trim() == "i" => {
+                    spec = crate::Connect::one_to_one();
+                }
+                (None, None) => {}
+                (_, Some(v)) | (Some(v), None) => {
+                    self.fail(
+                        v.span(),
+                        "connect: give `i` and `j` as index arrays together, or `j = \"i\"`; generator expressions are not supported yet".into(),
+                        None,
+                    );
+                    continue;
+                }
+            }
+            if let Some(cond) = &c.condition {
+                spec.condition = Some(cond.text.clone());
+            }
+            match &c.p {
+                None => {}
+                Some(Value::Number(n)) => spec = spec.p(n.value),
+                Some(Value::Integer(n)) => spec = spec.p(n.value as f64),
+                Some(Value::Expr(code)) => spec = spec.p_expr(code.text.clone()),
+                Some(other) => {
+                    self.fail(
+                        other.span(),
+                        "`p` is a number or an expression".into(),
+                        None,
+                    );
+                    continue;
+                }
+            }
+            match &c.n {
+                None => {}
+                Some(Value::Integer(n)) if n.value >= 0 => spec = spec.n(n.value as usize),
+                Some(other) => {
+                    self.fail(
+                        other.span(),
+                        "`n` is a number of synapses per pair".into(),
+                        None,
+                    );
+                    continue;
+                }
+            }
+            let span = c.condition.as_ref().map_or(s.name.span, |x| x.span);
+            if let Err(e) = self.net.connect(h, spec) {
+                self.absorb(e, span);
+            }
+        }
+        for (key, value) in &s.init {
+            let Some(v) = self.file_value(value) else {
+                continue;
+            };
+            if let Err(e) = self.net.set_from_file(h, &key.value, &v) {
+                self.absorb(e, value.span());
+            }
+        }
+        Some(h)
+    }
+}
+
 impl Network {
     /// Sets a variable from a model-file value (a number is broadcast; SI units).
     pub fn set_from_file(
@@ -198,7 +355,7 @@ impl Network {
                 rendered,
             });
         }
-        net.namespace = checked.namespace;
+        net.namespace = checked.namespace.clone();
         let mut b = Builder {
             file: &file,
             net,
@@ -221,14 +378,22 @@ impl Network {
         }
         let mut handles: Vec<(String, GroupHandle)> = Vec::new();
         for spec in &file.groups {
-            if spec.kind != GroupKind::Neurons {
+            if spec.kind == GroupKind::SpikeGenerator {
                 b.fail(
                     spec.name.span,
                     format!(
-                        "group `{}`: Poisson and spike-generator groups are not supported yet",
+                        "group `{}`: spike-generator groups are not supported yet",
                         spec.name.value
                     ),
                     None,
+                );
+                continue;
+            }
+            if spec.kind == GroupKind::Poisson && spec.rates.is_none() {
+                b.fail(
+                    spec.name.span,
+                    format!("the PoissonGroup `{}` has no `rates`", spec.name.value),
+                    Some("add `rates = \"15*Hz\"` (a rate, or an expression per neuron)"),
                 );
                 continue;
             }
@@ -395,6 +560,12 @@ impl Network {
             let Some((_, g)) = handles.iter().find(|(n, _)| *n == spec.name.value) else {
                 continue;
             };
+            if let Some(rates) = &spec.rates
+                && let Some(v) = b.file_value(rates)
+                && let Err(e) = b.net.set_from_file(*g, "rates", &v)
+            {
+                b.absorb(e, rates.span());
+            }
             for (key, value) in &spec.init {
                 let Some(v) = b.file_value(value) else {
                     continue;
@@ -404,12 +575,10 @@ impl Network {
                 }
             }
         }
-        if !file.synapses.is_empty() {
-            b.fail(
-                file.synapses[0].name.span,
-                "synapses are not supported yet".into(),
-                None,
-            );
+        for s in &file.synapses {
+            if let Some(h) = b.synapses(s, &checked, &handles) {
+                handles.push((s.name.value.clone(), h));
+            }
         }
         for m in &file.monitors {
             let Ok((name, slice)) = ganglion_modelfile::split_subgroup(&m.source.value) else {

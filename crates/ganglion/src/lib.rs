@@ -40,6 +40,6 @@ pub use monitors::{EventMonitor, RateMonitor, Record, SpikeMonitor, StateMonitor
 pub use network::{
     BackendChoice, Error, GroupHandle, GroupObjects, MonitorHandle, Network, SetValue,
 };
-pub use synapses::{Connect, Subgroup, Synapses};
+pub use synapses::{Connect, SpikeGeneratorGroup, Subgroup, Synapses};
 
 pub use ganglion_runtime::{Progress, RateData, SmoothingWindow, SpikeData, StateData};

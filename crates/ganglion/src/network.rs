@@ -1064,7 +1064,15 @@ impl Network {
     ) -> Result<(), Error> {
         let (dim, _, _) = self.variable_info(g, var)?;
         let entry = self.entry(g);
-        let scope = ganglion_model::group_scope(&entry.model, &self.namespace);
+        let mut scope = ganglion_model::group_scope(&entry.model, &self.namespace);
+        if let Some(syn) = &entry.synapses {
+            for (n, v) in &syn.context.variables {
+                scope
+                    .variables
+                    .entry(n.clone())
+                    .or_insert_with(|| v.clone());
+            }
+        }
         let mut diagnostics = Vec::new();
         let Some(mut value) =
             ganglion_model::check_code_expr(text, source, &scope, &mut diagnostics)
@@ -1138,7 +1146,8 @@ impl Network {
     pub fn state(&mut self, g: GroupHandle, var: &str) -> Result<Vec<f64>, Error> {
         let entry = self.entry(g);
         if let Some(a) = self.rt.groups[entry.id.0].array(var)
-            && entry.model.variable(var).is_some()
+            && (entry.model.variable(var).is_some()
+                || entry.synapses.is_some() && !var.starts_with('_'))
         {
             return Ok(a.to_f64_vec());
         }
@@ -1449,15 +1458,28 @@ impl Network {
     pub fn group_state(&self, g: GroupHandle) -> Vec<(String, Vec<f64>, Dimension)> {
         let entry = self.entry(g);
         let group = &self.rt.groups[entry.id.0];
-        entry
-            .model
-            .variables
+        // Synapses: first which neurons each connects (relative to the subgroups) and its delay.
+        let extra: &[(&str, Dimension)] = if entry.synapses.is_some() {
+            &[
+                ("i", Dimension::DIMENSIONLESS),
+                ("j", Dimension::DIMENSIONLESS),
+                ("delay", Dimension::TIME),
+            ]
+        } else {
+            &[]
+        };
+        extra
             .iter()
-            .filter_map(|v| {
+            .filter_map(|(name, dim)| {
+                group
+                    .array(name)
+                    .map(|a| (name.to_string(), a.to_f64_vec(), *dim))
+            })
+            .chain(entry.model.variables.iter().filter_map(|v| {
                 group
                     .array(&v.name)
                     .map(|a| (v.name.clone(), a.to_f64_vec(), v.dim))
-            })
+            }))
             .collect()
     }
 

@@ -4,12 +4,10 @@
 use std::collections::HashMap;
 
 use ganglion_ir::{Extent, Type};
-use ganglion_lower::{
-    Dtypes, LowerOptions, SYNAPSE_INDICES, SYNAPSE_SIZES, StorageInfo, SynapseSides, Via,
-};
+use ganglion_lower::{Dtypes, LowerOptions, StorageInfo, SynapseSides, Via};
 use ganglion_model::{
     Code, Namespace, NeuronGroupSpec, OnEventSpec, RefractorySpec, SynapseContext, TExpr, TKind,
-    ValueType, VarInfo,
+    ValueType,
 };
 use ganglion_runtime::ObjectInfo;
 use ganglion_runtime::synapses::{Delay, PathwaySpec};
@@ -242,31 +240,6 @@ pub(crate) struct SynapseEntry {
     pub(crate) connects: u64,
 }
 
-/// Brian2's names for the variables every Synapses object has.
-fn synapse_variables() -> Vec<(String, VarInfo)> {
-    let int = |shared| VarInfo {
-        ty: ValueType::Int,
-        dim: Dimension::DIMENSIONLESS,
-        shared,
-        subexpression: false,
-    };
-    let time = VarInfo {
-        ty: ValueType::Float,
-        dim: Dimension::TIME,
-        shared: false,
-        subexpression: false,
-    };
-    let mut v: Vec<(String, VarInfo)> = SYNAPSE_INDICES
-        .iter()
-        .filter(|n| !n.starts_with('_'))
-        .map(|n| (n.to_string(), int(false)))
-        .collect();
-    v.extend(SYNAPSE_SIZES.iter().map(|n| (n.to_string(), int(true))));
-    v.push(("delay".into(), time.clone()));
-    v.push(("lastupdate".into(), time));
-    v
-}
-
 impl Network {
     fn range_of(&self, s: Subgroup) -> Result<(usize, usize), Error> {
         let n = self.group_size(s.group);
@@ -284,43 +257,7 @@ impl Network {
     /// Adds synapses: checks the model and the pathways' code against the connected groups; the
     /// synapses exist once [`Network::connect`] makes them.
     pub fn add_synapses(&mut self, syn: Synapses) -> Result<GroupHandle, Error> {
-        let source_range = self.range_of(syn.source)?;
-        let target_range = self.range_of(syn.target)?;
-        for (name, _) in &syn.pathways {
-            if !(name.starts_with("pre") || name.starts_with("post")) {
-                return Err(Error::Usage(format!(
-                    "pathway `{name}`: pathway names start with `pre` (triggered by the source) or `post` (by the target)"
-                )));
-            }
-        }
         let name = self.unique_name(&syn.name)?;
-        // What the synapses' code can name besides their own variables.
-        let mut context = SynapseContext {
-            variables: synapse_variables(),
-            pathways: syn.pathways.iter().map(|(p, _)| p.clone()).collect(),
-        };
-        let refer = |g: GroupHandle, suffixes: &[&str], out: &mut Vec<(String, VarInfo)>| {
-            let model = self.model(g);
-            for v in &model.variables {
-                let info = VarInfo {
-                    ty: v.ty,
-                    dim: v.dim,
-                    shared: v.shared,
-                    subexpression: false,
-                };
-                for s in suffixes {
-                    out.push((format!("{}{s}", v.name), info.clone()));
-                }
-            }
-        };
-        let mut refs = Vec::new();
-        refer(syn.source.group, &["_pre"], &mut refs);
-        refer(syn.target.group, &["_post", ""], &mut refs);
-        for (n, info) in refs {
-            if !context.variables.iter().any(|(m, _)| *m == n) {
-                context.variables.push((n, info));
-            }
-        }
         let model_src = self
             .sources
             .add_standalone(format!("<model of {name}>"), syn.model.clone());
@@ -332,10 +269,34 @@ impl Network {
                     .add_standalone(format!("<on_{p} of {name}>"), c.clone())
             })
             .collect();
+        let model = self.check_synapses(&syn, &name, model_src, &path_srcs)?;
+        self.add_checked_synapses(syn, model)
+    }
+
+    /// Checks a Synapses object's model and pathways (code strings already registered).
+    pub(crate) fn check_synapses(
+        &mut self,
+        syn: &Synapses,
+        name: &str,
+        model_src: ganglion_syntax::SourceId,
+        path_srcs: &[ganglion_syntax::SourceId],
+    ) -> Result<ganglion_model::NeuronGroupModel, Error> {
+        for (p, _) in &syn.pathways {
+            if !(p.starts_with("pre") || p.starts_with("post")) {
+                return Err(Error::Usage(format!(
+                    "pathway `{p}`: pathway names start with `pre` (triggered by the source) or `post` (by the target)"
+                )));
+            }
+        }
+        let context = SynapseContext::new(
+            self.model(syn.source.group),
+            self.model(syn.target.group),
+            syn.pathways.iter().map(|(p, _)| p.clone()).collect(),
+        );
         let on_event: Vec<OnEventSpec<'_>> = syn
             .pathways
             .iter()
-            .zip(&path_srcs)
+            .zip(path_srcs)
             .map(|((p, c), src)| OnEventSpec {
                 event: p,
                 event_location: ganglion_model::Location {
@@ -349,7 +310,7 @@ impl Network {
             })
             .collect();
         let spec = NeuronGroupSpec {
-            name: &name,
+            name,
             n: 0,
             model: Code {
                 text: &syn.model,
@@ -367,9 +328,23 @@ impl Network {
         let (errors, warnings): (Vec<_>, Vec<_>) =
             diagnostics.into_iter().partition(Diagnostic::is_error);
         self.warnings.extend(warnings);
-        let Some(model) = model else {
-            return Err(self.model_error_pub(errors));
-        };
+        model.ok_or_else(|| self.model_error_pub(errors))
+    }
+
+    /// Adds synapses whose model is checked (its name is the model's, already reserved).
+    pub(crate) fn add_checked_synapses(
+        &mut self,
+        syn: Synapses,
+        model: ganglion_model::NeuronGroupModel,
+    ) -> Result<GroupHandle, Error> {
+        let source_range = self.range_of(syn.source)?;
+        let target_range = self.range_of(syn.target)?;
+        let name = model.name.clone();
+        let context = SynapseContext::new(
+            self.model(syn.source.group),
+            self.model(syn.target.group),
+            syn.pathways.iter().map(|(p, _)| p.clone()).collect(),
+        );
         let clock = self.clock_for(&syn.clock, &name)?;
         let sides = SynapseSides {
             source: self.group_name(syn.source.group),
@@ -785,7 +760,12 @@ impl Network {
                 let o = self
                     .rt
                     .add_pathway(
-                        info(format!("{name}_{pathway}"), "synapses", order),
+                        // Brian2: presynaptic pathways at order -1, postsynaptic ones at +1.
+                        info(
+                            format!("{name}_{pathway}"),
+                            "synapses",
+                            if pre { -1 } else { 1 },
+                        ),
                         spec,
                         k,
                         overrides.clone(),
@@ -878,4 +858,93 @@ fn random_pairs(
         }
     }
     out
+}
+
+/// Spikes at given times (Brian2's `SpikeGeneratorGroup`): neuron `indices[k]` spikes at `times[k]`
+/// (seconds), replayed every `period` seconds when it is positive.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpikeGeneratorGroup {
+    pub(crate) n: usize,
+    pub(crate) indices: Vec<usize>,
+    pub(crate) times: Vec<f64>,
+    pub(crate) period: f64,
+    pub(crate) name: String,
+}
+
+impl SpikeGeneratorGroup {
+    /// `n` neurons spiking at the given times.
+    pub fn new(n: usize, indices: Vec<usize>, times: Vec<f64>) -> SpikeGeneratorGroup {
+        SpikeGeneratorGroup {
+            n,
+            indices,
+            times,
+            period: 0.0,
+            name: "spikegeneratorgroup*".into(),
+        }
+    }
+
+    /// Replays the spikes every `seconds`.
+    pub fn period(mut self, seconds: f64) -> SpikeGeneratorGroup {
+        self.period = seconds;
+        self
+    }
+
+    /// The name.
+    pub fn name(mut self, name: impl Into<String>) -> SpikeGeneratorGroup {
+        self.name = name.into();
+        self
+    }
+}
+
+impl Network {
+    /// Adds a spike generator: a group without variables whose spikes are given.
+    pub fn add_spike_generator(&mut self, g: SpikeGeneratorGroup) -> Result<GroupHandle, Error> {
+        if g.n == 0 {
+            return Err(Error::Usage(
+                "a SpikeGeneratorGroup needs at least one neuron".into(),
+            ));
+        }
+        if g.indices.len() != g.times.len() {
+            return Err(Error::Usage(format!(
+                "SpikeGeneratorGroup: {} indices but {} times",
+                g.indices.len(),
+                g.times.len()
+            )));
+        }
+        if let Some(&k) = g.indices.iter().find(|&&k| k >= g.n) {
+            return Err(Error::Usage(format!(
+                "SpikeGeneratorGroup: index {k} is outside its {} neurons",
+                g.n
+            )));
+        }
+        if let Some(t) = g.times.iter().find(|t| !t.is_finite() || **t < 0.0) {
+            return Err(Error::Usage(format!(
+                "SpikeGeneratorGroup: the spike time {t} s is negative or not finite"
+            )));
+        }
+        let handle = self.add_group(crate::NeuronGroup::new(g.n, "").name(g.name))?;
+        let (id, clock, name) = (
+            self.groups[handle.0].id,
+            self.groups[handle.0].clock,
+            self.groups[handle.0].name.clone(),
+        );
+        let info = ObjectInfo {
+            name: format!("{name}_spikegenerator"),
+            when: "thresholds".into(),
+            order: 0,
+            clock,
+            active: true,
+            part_of: name,
+        };
+        self.rt.add_generator(
+            info,
+            id,
+            ganglion_runtime::synapses::SpikeTrain {
+                indices: g.indices.iter().map(|&k| k as u32).collect(),
+                times: g.times,
+                period: g.period,
+            },
+        );
+        Ok(handle)
+    }
 }

@@ -73,6 +73,12 @@ impl Run {
 
     /// Runs the kernel's setup (with this run's parameters and `dt`) and one call.
     pub fn call(&mut self, k: &Kernel) {
+        self.try_call(k).unwrap_or_else(|e| panic!("{e}\n{k}"));
+    }
+
+    /// [`Run::call`], returning the call's error (a fault at a computed index, a binding that does not
+    /// match) rather than panicking on it.
+    pub fn try_call(&mut self, k: &Kernel) -> Result<(), interp::BindError> {
         verify(k).unwrap_or_else(|e| panic!("{e}\n{k}"));
         let setup = interp::run_setup(k, &self.params, self.clock.dt);
         let mut bind = Bindings {
@@ -83,7 +89,7 @@ impl Run {
             seed: self.seed,
             n: self.n,
         };
-        interp::run(k, &setup, &mut bind).unwrap();
+        interp::run(k, &setup, &mut bind)
     }
 
     /// The array called `name` as `f64` values.

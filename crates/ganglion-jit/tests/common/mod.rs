@@ -84,10 +84,28 @@ pub struct Snapshot {
     pub arrays: Vec<ArrayData>,
     /// The event buffers (before they are cleared).
     pub events: Vec<Vec<u32>>,
+    /// Whether the call reported a fault (an index out of range at a computed index).
+    pub fault: bool,
 }
 
-/// Runs `k` on a backend: compile, setup, then `start.steps` calls; the state after each call.
+/// Runs `k` on a backend: compile, setup, then `start.steps` calls; the state after each call. Panics if a
+/// call fails.
 pub fn run(backend: &mut dyn Backend, k: &Kernel, start: &Start) -> Vec<Snapshot> {
+    run_calls(backend, k, start, false)
+}
+
+/// Like [`run`], but a call that reports a fault (an index out of range) is recorded in its snapshot and
+/// the run goes on; any other error still panics.
+pub fn run_with_faults(backend: &mut dyn Backend, k: &Kernel, start: &Start) -> Vec<Snapshot> {
+    run_calls(backend, k, start, true)
+}
+
+fn run_calls(
+    backend: &mut dyn Backend,
+    k: &Kernel,
+    start: &Start,
+    faults_allowed: bool,
+) -> Vec<Snapshot> {
     let mut compiled = backend
         .compile(k)
         .unwrap_or_else(|e| panic!("{} cannot compile:\n{e}\n{k}", backend.name()));
@@ -122,13 +140,16 @@ pub fn run(backend: &mut dyn Backend, k: &Kernel, start: &Start) -> Vec<Snapshot
             seed: start.seed,
             n: start.n,
         };
-        compiled
-            .call(&mut bind)
-            .unwrap_or_else(|e| panic!("{}: {e}\n{k}", backend.name()));
+        let fault = match compiled.call(&mut bind) {
+            Ok(()) => false,
+            Err(e) if faults_allowed && e.message.contains("out of range") => true,
+            Err(e) => panic!("{}: {e}\n{k}", backend.name()),
+        };
         drop(bind);
         out.push(Snapshot {
             arrays: arrays.clone(),
             events: events.clone(),
+            fault,
         });
         if start.clear_events {
             for e in &mut events {
@@ -144,6 +165,17 @@ pub fn run(backend: &mut dyn Backend, k: &Kernel, start: &Start) -> Vec<Snapshot
 pub fn both(k: &Kernel, start: &Start) -> Vec<Snapshot> {
     let reference = run(&mut Interpreter, k, start);
     let jit = run(&mut Jit::default(), k, start);
+    if let Err(e) = compare(k, &reference, &jit) {
+        panic!("interp vs jit: {e}\nN = {}\n{k}", start.n);
+    }
+    reference
+}
+
+/// [`both`] for kernels whose calls may fault: the interpreter and the JIT must fault in the same calls and
+/// leave the same state behind (the accesses out of range skipped, everything else done).
+pub fn both_with_faults(k: &Kernel, start: &Start) -> Vec<Snapshot> {
+    let reference = run_with_faults(&mut Interpreter, k, start);
+    let jit = run_with_faults(&mut Jit::default(), k, start);
     if let Err(e) = compare(k, &reference, &jit) {
         panic!("interp vs jit: {e}\nN = {}\n{k}", start.n);
     }
@@ -244,6 +276,10 @@ pub fn compare(k: &Kernel, a: &[Snapshot], b: &[Snapshot]) -> Result<(), String>
         return Err(format!("{} vs {} steps", a.len(), b.len()));
     }
     for (s, (x, y)) in a.iter().zip(b).enumerate() {
+        if x.fault != y.fault {
+            let says = |f: bool| if f { "a fault" } else { "no fault" };
+            return Err(format!("call {s}: {} vs {}", says(x.fault), says(y.fault)));
+        }
         for (j, (p, q)) in x.arrays.iter().zip(&y.arrays).enumerate() {
             match compare_arrays(p, q, tolerant) {
                 Ok(false) => {}
