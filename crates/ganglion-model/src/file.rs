@@ -261,16 +261,18 @@ impl FileChecker<'_> {
         {
             self.invalid(dt.span, "`dt` must be positive".into(), None);
         }
-        if g.kind == GroupKind::Poisson {
-            // Synthetic code: it cannot be wrong, so its diagnostics have nowhere to point.
+        if g.kind != GroupKind::Neurons {
+            // Synthetic code: it cannot be wrong, so its diagnostics have nowhere to point. A spike
+            // generator is a group without variables.
+            let poisson = g.kind == GroupKind::Poisson;
             let spec = NeuronGroupSpec {
                 name: &g.name.value,
                 n,
                 model: Code {
-                    text: POISSON_MODEL,
+                    text: if poisson { POISSON_MODEL } else { "" },
                     source: self.file.file,
                 },
-                threshold: Some(Code {
+                threshold: poisson.then_some(Code {
                     text: POISSON_THRESHOLD,
                     source: self.file.file,
                 }),
@@ -285,9 +287,6 @@ impl FileChecker<'_> {
                 self.out.groups.push(model);
             }
             return;
-        }
-        if g.kind != GroupKind::Neurons {
-            return; // Spike generators have no model to check.
         }
         let Some(model) = &g.model else {
             self.invalid(

@@ -145,6 +145,69 @@ impl Builder<'_> {
 }
 
 impl Builder<'_> {
+    /// A `kind = "spike_generator"` group: `indices`, `times` (seconds, or expressions with units) and
+    /// an optional replay `period`.
+    fn spike_generator(&mut self, spec: &ganglion_modelfile::GroupSpec) -> Option<GroupHandle> {
+        let n = spec.n.as_ref().map_or(0, |n| n.value.max(0) as usize);
+        let Some(indices) = &spec.indices else {
+            self.fail(
+                spec.name.span,
+                format!("the spike generator `{}` has no `indices`", spec.name.value),
+                None,
+            );
+            return None;
+        };
+        let times: Vec<f64> = match &spec.times {
+            Some(Value::List(l)) => {
+                let mut out = Vec::new();
+                for x in &l.value {
+                    match x {
+                        Value::Number(v) => out.push(v.value),
+                        Value::Integer(v) => out.push(v.value as f64),
+                        Value::Expr(c) => out.push(self.time(c, "a spike time")?),
+                        other => {
+                            self.fail(other.span(), "a spike time".into(), None);
+                            return None;
+                        }
+                    }
+                }
+                out
+            }
+            Some(other) => {
+                self.fail(other.span(), "`times` is a list of times".into(), None);
+                return None;
+            }
+            None => {
+                self.fail(
+                    spec.name.span,
+                    format!("the spike generator `{}` has no `times`", spec.name.value),
+                    None,
+                );
+                return None;
+            }
+        };
+        if indices.value.iter().any(|&k| k < 0) {
+            self.fail(indices.span, "neuron indices are not negative".into(), None);
+            return None;
+        }
+        let mut g = crate::SpikeGeneratorGroup::new(
+            n,
+            indices.value.iter().map(|&k| k as usize).collect(),
+            times,
+        )
+        .name(spec.name.value.clone());
+        if let Some(p) = &spec.period {
+            g = g.period(self.time(p, "the replay period")?);
+        }
+        match self.net.add_spike_generator(g) {
+            Ok(h) => Some(h),
+            Err(e) => {
+                self.absorb(e, spec.name.span);
+                None
+            }
+        }
+    }
+
     /// The group (or slice of one) a synapse side names.
     fn side(
         &mut self,
@@ -379,14 +442,9 @@ impl Network {
         let mut handles: Vec<(String, GroupHandle)> = Vec::new();
         for spec in &file.groups {
             if spec.kind == GroupKind::SpikeGenerator {
-                b.fail(
-                    spec.name.span,
-                    format!(
-                        "group `{}`: spike-generator groups are not supported yet",
-                        spec.name.value
-                    ),
-                    None,
-                );
+                if let Some(g) = b.spike_generator(spec) {
+                    handles.push((spec.name.value.clone(), g));
+                }
                 continue;
             }
             if spec.kind == GroupKind::Poisson && spec.rates.is_none() {
