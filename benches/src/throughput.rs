@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use ganglion::{BackendChoice, Network, NeuronGroup, SpikeMonitor};
+use ganglion::{BackendChoice, Connect, Network, NeuronGroup, SpikeMonitor, Synapses};
 use ganglion_units::Quantity;
 
 /// A model of the throughput benchmark.
@@ -13,6 +13,12 @@ pub enum Model {
     Lif,
     /// The Hodgkin–Huxley neuron of Brian2's COBAHH benchmark (without its synapses), exponential Euler.
     Hh,
+    /// Brian2's CUBA benchmark network: LIF neurons with current-based synapses, 80 synapses per
+    /// neuron (p = 80/N, as `../shared/bench/brian2/bench.py` scales it).
+    Cuba,
+    /// Brian2's COBAHH benchmark network: the Hodgkin–Huxley neurons with conductance-based synapses,
+    /// 80 synapses per neuron.
+    Cobahh,
 }
 
 impl Model {
@@ -21,14 +27,18 @@ impl Model {
         match self {
             Model::Lif => "lif",
             Model::Hh => "hh",
+            Model::Cuba => "cuba",
+            Model::Cobahh => "cobahh",
         }
     }
 
-    /// Parses `lif` or `hh`.
+    /// Parses `lif`, `hh`, `cuba` or `cobahh`.
     pub fn parse(s: &str) -> Option<Model> {
         match s {
             "lif" => Some(Model::Lif),
             "hh" => Some(Model::Hh),
+            "cuba" => Some(Model::Cuba),
+            "cobahh" => Some(Model::Cobahh),
             _ => None,
         }
     }
@@ -105,7 +115,7 @@ pub fn network(model: Model, n: usize, backend: BackendChoice) -> Result<Network
             net.set(g, "I", "2.0*i/(N-1)")?;
             g
         }
-        Model::Hh => {
+        Model::Hh | Model::Cobahh => {
             let area = 20000e-12;
             for (name, value) in [
                 ("Cm", format!("{}*farad", 1e-6 * 1e4 * area)),
@@ -120,6 +130,8 @@ pub fn network(model: Model, n: usize, backend: BackendChoice) -> Result<Network
                 ("taui", "10*ms".into()),
                 ("Ee", "0*mV".into()),
                 ("Ei", "-80*mV".into()),
+                ("we", "6*nS".into()),
+                ("wi", "67*nS".into()),
             ] {
                 net.set_constant(name, q(&value));
             }
@@ -129,14 +141,62 @@ pub fn network(model: Model, n: usize, backend: BackendChoice) -> Result<Network
                     .refractory_time(3e-3)
                     .method("exponential_euler"),
             )?;
+            if model == Model::Cobahh {
+                connect_ei(&mut net, g, n, "ge += we", "gi += wi")?;
+            }
             net.set(g, "v", "El + (randn() * 5 - 5)*mV")?;
             net.set(g, "ge", "(randn() * 1.5 + 4) * 10.*nS")?;
             net.set(g, "gi", "(randn() * 12 + 20) * 10.*nS")?;
             g
         }
+        Model::Cuba => {
+            for (name, value) in [
+                ("taum", "20*ms"),
+                ("taue", "5*ms"),
+                ("taui", "10*ms"),
+                ("Vt", "-50*mV"),
+                ("Vr", "-60*mV"),
+                ("El", "-49*mV"),
+                ("we", "(60*0.27/10)*mV"),
+                ("wi", "(-20*4.5/10)*mV"),
+            ] {
+                net.set_constant(name, q(value));
+            }
+            let g = net.add_group(
+                NeuronGroup::new(
+                    n,
+                    "dv/dt  = (ge+gi-(v-El))/taum : volt (unless refractory)\ndge/dt = -ge/taue : volt\ndgi/dt = -gi/taui : volt",
+                )
+                .threshold("v>Vt")
+                .reset("v = Vr")
+                .refractory_time(5e-3)
+                .method("exact"),
+            )?;
+            net.set(g, "v", "Vr + rand() * (Vt - Vr)")?;
+            connect_ei(&mut net, g, n, "ge += we", "gi += wi")?;
+            g
+        }
     };
     net.add_spike_monitor(SpikeMonitor::new(g))?;
     Ok(net)
+}
+
+/// Excitatory synapses from the first 80% of the group, inhibitory ones from the rest, to the whole
+/// group, each pair with probability 80/N.
+fn connect_ei(
+    net: &mut Network,
+    g: ganglion::GroupHandle,
+    n: usize,
+    on_e: &str,
+    on_i: &str,
+) -> Result<(), ganglion::Error> {
+    let ne = n * 4 / 5;
+    let p = (80.0 / n as f64).min(1.0);
+    let ce = net.add_synapses(Synapses::new(g.slice(0, ne), g, "").on_pre(on_e).name("Ce"))?;
+    let ci = net.add_synapses(Synapses::new(g.slice(ne, n), g, "").on_pre(on_i).name("Ci"))?;
+    net.connect(ce, Connect::all().p(p))?;
+    net.connect(ci, Connect::all().p(p))?;
+    Ok(())
 }
 
 /// Measures one model: prepare (check, lower, compile, including the fused kernel), then run `steps`.
@@ -145,9 +205,11 @@ pub fn measure(
     n: usize,
     steps: u64,
     backend: BackendChoice,
+    threads: usize,
 ) -> Result<Row, ganglion::Error> {
     let started = Instant::now();
     let mut net = network(model, n, backend)?;
+    net.set_threads(threads);
     net.set_check_interval(0);
     net.run(0.0)?;
     let prepare_s = started.elapsed().as_secs_f64();
@@ -208,7 +270,8 @@ pub fn bandwidth_loop(n: usize, steps: u64) -> f64 {
 pub fn steps_for(n: usize, model: Model) -> u64 {
     let work = match model {
         Model::Lif => 2e8,
-        Model::Hh => 2e7,
+        Model::Hh | Model::Cobahh => 2e7,
+        Model::Cuba => 1e8,
     };
     ((work / n as f64) as u64).clamp(100, 100_000)
 }

@@ -20,12 +20,16 @@ pub enum Which {
             default_value = "1000,10000,100000,1000000"
         )]
         n: Vec<usize>,
-        /// Models (`lif`, `hh`).
+        /// Models: `lif`, `hh` (one group), `cuba`, `cobahh` (Brian2's benchmark networks, 80 synapses
+        /// per neuron).
         #[arg(long, value_delimiter = ',', default_value = "lif,hh")]
         models: Vec<String>,
         /// Also run the interpreter (slow; small groups only).
         #[arg(long)]
         interp: bool,
+        /// Thread counts to measure (speed-ups are over the first).
+        #[arg(long, value_delimiter = ',', default_value = "1")]
+        threads: Vec<usize>,
     },
     /// Integration methods compared: for each model, method and time step, the error against a reference
     /// solution (analytic, or rk4 at dt/100), the cost (ns per neuron-step) and the compile time.
@@ -78,7 +82,12 @@ pub enum Which {
 /// Runs a benchmark and prints its table.
 pub fn run(which: Which) -> ExitCode {
     match which {
-        Which::Throughput { n, models, interp } => throughput(&n, &models, interp),
+        Which::Throughput {
+            n,
+            models,
+            interp,
+            threads,
+        } => throughput(&n, &models, interp, &threads),
         Which::Methods {
             model,
             models,
@@ -229,33 +238,37 @@ fn methods_bench(args: MethodsArgs) -> ExitCode {
     }
 }
 
-fn throughput(sizes: &[usize], models: &[String], interp: bool) -> ExitCode {
+fn throughput(sizes: &[usize], models: &[String], interp: bool, threads: &[usize]) -> ExitCode {
     let mut parsed = Vec::new();
     for m in models {
         match Model::parse(m) {
             Some(x) => parsed.push(x),
             None => {
-                eprintln!("error: unknown model `{m}` (the models are `lif` and `hh`)");
+                eprintln!(
+                    "error: unknown model `{m}` (the models are `lif`, `hh`, `cuba` and `cobahh`)"
+                );
                 return ExitCode::from(2);
             }
         }
     }
     println!(
-        "{:<6} {:<7} {:>9} {:>8} {:>12} {:>18} {:>10} {:>16} {:>10}",
+        "{:<6} {:<7} {:>9} {:>8} {:>7} {:>12} {:>18} {:>10} {:>16} {:>8} {:>10}",
         "model",
         "backend",
         "N",
         "steps",
+        "threads",
         "prepare ms",
         "compile ms (n)",
         "run s",
         "ns/neuron-step",
+        "speed-up",
         "spikes"
     );
     let mut lif_rows = Vec::new();
     for &model in &parsed {
         for &n in sizes {
-            let hh_cap = model == Model::Hh && n > 100_000;
+            let hh_cap = matches!(model, Model::Hh | Model::Cobahh) && n > 100_000;
             if hh_cap {
                 continue;
             }
@@ -269,27 +282,43 @@ fn throughput(sizes: &[usize], models: &[String], interp: bool) -> ExitCode {
                 } else {
                     steps_for(n, model)
                 };
-                match measure(model, n, steps, backend) {
-                    Ok(r) => {
-                        println!(
-                            "{:<6} {:<7} {:>9} {:>8} {:>12.2} {:>18} {:>10.3} {:>16.3} {:>10}",
-                            model.name(),
-                            r.backend,
-                            r.n,
-                            r.steps,
-                            r.prepare_s * 1e3,
-                            format!("{:.2} ({})", r.compile_s * 1e3, r.kernels),
-                            r.run_s,
-                            r.ns_per_neuron_step(),
-                            r.spikes
-                        );
-                        if model == Model::Lif && backend == BackendChoice::Jit {
-                            lif_rows.push(r);
+                let mut first: Option<(f64, usize)> = None;
+                for &t in threads {
+                    match measure(model, n, steps, backend, t) {
+                        Ok(r) => {
+                            let base = *first.get_or_insert((r.run_s, r.spikes));
+                            if r.spikes != base.1 {
+                                eprintln!(
+                                    "error: {} spikes with {t} threads, {} with {}",
+                                    r.spikes, base.1, threads[0]
+                                );
+                                return ExitCode::from(1);
+                            }
+                            println!(
+                                "{:<6} {:<7} {:>9} {:>8} {:>7} {:>12.2} {:>18} {:>10.3} {:>16.3} {:>8.2} {:>10}",
+                                model.name(),
+                                r.backend,
+                                r.n,
+                                r.steps,
+                                t,
+                                r.prepare_s * 1e3,
+                                format!("{:.2} ({})", r.compile_s * 1e3, r.kernels),
+                                r.run_s,
+                                r.ns_per_neuron_step(),
+                                base.0 / r.run_s,
+                                r.spikes
+                            );
+                            if model == Model::Lif
+                                && backend == BackendChoice::Jit
+                                && t == threads[0]
+                            {
+                                lif_rows.push(r);
+                            }
                         }
-                    }
-                    Err(e) => {
-                        eprintln!("error: {e}");
-                        return ExitCode::from(1);
+                        Err(e) => {
+                            eprintln!("error: {e}");
+                            return ExitCode::from(1);
+                        }
                     }
                 }
             }

@@ -74,6 +74,10 @@ enum Command {
         /// The seed of the random streams (overrides `[run] seed`).
         #[arg(long)]
         seed: Option<u64>,
+        /// Threads running large groups (overrides `[run] threads`; 0 or absent: every core). Results do
+        /// not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
         /// How long to run, e.g. `500*ms` (overrides `[run] duration`).
         #[arg(long)]
         duration: Option<String>,
@@ -110,6 +114,7 @@ fn main() -> ExitCode {
             out,
             backend,
             seed,
+            threads,
             duration,
             quiet,
             plot,
@@ -124,6 +129,7 @@ fn main() -> ExitCode {
                     BackendArg::Interp => ganglion::BackendChoice::Interpreter,
                 },
                 seed,
+                threads,
                 duration,
                 progress: !quiet,
                 plot: plot || plot_against.is_some(),

@@ -19,6 +19,8 @@ pub struct RunOptions {
     pub backend: BackendChoice,
     /// Overrides `[run] seed`.
     pub seed: Option<u64>,
+    /// Overrides `[run] threads`.
+    pub threads: Option<usize>,
     /// Overrides `[run] duration`.
     pub duration: Option<String>,
     /// Show a progress bar (when standard error is a terminal).
@@ -77,6 +79,9 @@ pub fn run(path: &Path, options: RunOptions) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    if let Some(t) = options.threads {
+        net.set_threads(t);
+    }
     if !net.warnings.is_empty() {
         eprint!(
             "{}",

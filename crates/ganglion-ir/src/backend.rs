@@ -10,6 +10,18 @@ pub trait CompiledKernel: Send {
     fn setup(&mut self, params: &[Value], dt: f64);
     /// Runs the kernel once (its scalar block, then its vector block over the domain).
     fn call(&mut self, bindings: &mut Bindings<'_>) -> Result<(), BindError>;
+    /// Runs the kernel once, splitting the neurons into ranges run on the threads of `pool` where that
+    /// is safe and each range has at least `grain` work (IR instructions per neuron × neurons); the
+    /// result is exactly `call`'s (events in neuron order). The default runs `call`.
+    fn call_parallel(
+        &mut self,
+        bindings: &mut Bindings<'_>,
+        pool: &rayon::ThreadPool,
+        grain: usize,
+    ) -> Result<(), BindError> {
+        let _ = (pool, grain);
+        self.call(bindings)
+    }
 }
 
 /// Something that prepares kernels for execution.

@@ -43,7 +43,24 @@ pub struct CallCtx {
     consts: *const u128,
     lens: *const u64,
     fault: *mut u64,
+    /// The index of the first neuron of this call (neurons `first..first + len`; arrays start there).
+    first: i64,
 }
+
+/// A call context handed to another thread.
+struct ChunkCall(CallCtx);
+
+// SAFETY: a `ChunkCall` is built for one range of neurons and run by exactly one thread, inside a scope
+// that outlives it; what its pointers reach is either read-only for every chunk (parameters, setup
+// values, keys, constants, lengths, and arrays of one element or reached by computed index, which a
+// parallel kernel only reads) or owned by this chunk alone (its slice of each per-neuron array, its event
+// buffers, counts and fault flag).
+#[allow(unsafe_code)]
+unsafe impl Send for ChunkCall {}
+
+/// Ranges of a parallel call start at multiples of this many neurons, so that two threads never write to
+/// the same cache line, even of a boolean array.
+const ALIGN: usize = 64;
 
 /// Options of the JIT.
 #[derive(Clone, Copy, Debug)]
@@ -168,6 +185,12 @@ impl Jit {
             emits: (0..kernel.events.len())
                 .map(|e| emits_into(kernel, e))
                 .collect(),
+            parallel: parallel_safe(kernel),
+            per_neuron: {
+                let mut n = 0;
+                kernel.vector.walk(&mut |_| n += 1);
+                n.max(1)
+            },
             keys: Vec::new(),
             keys_seed: None,
             consts,
@@ -198,6 +221,11 @@ pub struct JitKernel {
     setup_ready: bool,
     /// Whether the kernel emits into each event buffer.
     emits: Vec<bool>,
+    /// Whether ranges of neurons may run on different threads: a kernel over neurons that writes only
+    /// the current neuron's elements (no shared or computed-index stores, nothing stored in scalar code).
+    parallel: bool,
+    /// Instructions of the per-neuron code: what one neuron costs, roughly.
+    per_neuron: usize,
     /// Random keys of the kernel's streams for `keys_seed`.
     keys: Vec<u64>,
     keys_seed: Option<u64>,
@@ -231,6 +259,145 @@ impl JitKernel {
     /// Runs the kernel on `bindings`.
     #[allow(unsafe_code)]
     pub fn call(&mut self, b: &mut Bindings<'_>) -> Result<(), BindError> {
+        self.prepare_call(b)?;
+        self.call_prepared(b)
+    }
+
+    /// Runs the kernel on `bindings`, the neurons split into ranges run on the threads of `pool` when
+    /// the kernel allows it and the group is large enough; the same result as [`JitKernel::call`], bit
+    /// for bit, events in neuron order.
+    #[allow(unsafe_code)]
+    pub fn call_parallel(
+        &mut self,
+        b: &mut Bindings<'_>,
+        pool: &rayon::ThreadPool,
+        grain: usize,
+    ) -> Result<(), BindError> {
+        let threads = pool.current_num_threads();
+        let n = b.n;
+        let chunks = threads
+            .min(n * self.per_neuron / grain.max(1))
+            .min(n / ALIGN);
+        if chunks <= 1 || !self.parallel {
+            return self.call(b);
+        }
+        self.prepare_call(b)?;
+        let bounds: Vec<usize> = (0..=chunks)
+            .map(|c| {
+                if c == chunks {
+                    n
+                } else {
+                    (n * c / chunks) / ALIGN * ALIGN
+                }
+            })
+            .collect();
+        let k = &self.kernel;
+        let sizes: Vec<Option<usize>> = k
+            .arrays
+            .iter()
+            .map(|a| (a.extent == Extent::PerNeuron).then(|| elem_bytes(a.ty)))
+            .collect();
+        struct Chunk {
+            arrays: Vec<*mut u8>,
+            events: Vec<Vec<u32>>,
+            event_ptrs: Vec<*mut u32>,
+            counts: Vec<u64>,
+            fault: u64,
+        }
+        let mut work: Vec<Chunk> = (0..chunks)
+            .map(|c| {
+                let start = bounds[c];
+                let len = bounds[c + 1] - start;
+                let arrays = self
+                    .arrays
+                    .iter()
+                    .zip(&sizes)
+                    // SAFETY: `start` < n and per-neuron arrays have at least n elements (checked in
+                    // `prepare_call`), so the offset address is inside the array.
+                    .map(|(p, size)| match size {
+                        Some(s) => unsafe { p.add(start * s) },
+                        None => *p,
+                    })
+                    .collect();
+                let mut events: Vec<Vec<u32>> = self
+                    .emits
+                    .iter()
+                    .map(|&e| Vec::with_capacity(if e { len } else { 0 }))
+                    .collect();
+                let event_ptrs = events.iter_mut().map(|v| v.as_mut_ptr()).collect();
+                Chunk {
+                    arrays,
+                    events,
+                    event_ptrs,
+                    counts: vec![0; k.events.len()],
+                    fault: 0,
+                }
+            })
+            .collect();
+        let calls: Vec<ChunkCall> = work
+            .iter_mut()
+            .enumerate()
+            .map(|(c, w)| {
+                ChunkCall(CallCtx {
+                    arrays: w.arrays.as_ptr(),
+                    params: self.params.as_ptr(),
+                    setup: self.setup_bits.as_ptr(),
+                    events: w.event_ptrs.as_ptr(),
+                    counts: w.counts.as_mut_ptr(),
+                    indices: std::ptr::null(),
+                    len: (bounds[c + 1] - bounds[c]) as u64,
+                    t: b.clock.t,
+                    dt: b.clock.dt,
+                    step: b.clock.step,
+                    keys: self.keys.as_ptr(),
+                    consts: self.consts.as_ptr(),
+                    lens: self.lens.as_ptr(),
+                    fault: &mut w.fault,
+                    first: bounds[c] as i64,
+                })
+            })
+            .collect();
+        let code = self.code as usize;
+        pool.scope(|s| {
+            for call in calls {
+                s.spawn(move |_| {
+                    let call = call;
+                    // SAFETY: as in `call_prepared`, for the neurons `first..first + len`: the arrays
+                    // start at the range's first neuron and hold `len` more; each range writes only its
+                    // own elements and event buffers (the kernel is `parallel`: no shared or computed-index
+                    // stores, no stores in scalar code), whose capacity is `len`, one index per neuron at
+                    // most; everything else is only read.
+                    unsafe {
+                        let f: extern "C" fn(*const CallCtx) = std::mem::transmute(code);
+                        f(&call.0);
+                    }
+                });
+            }
+        });
+        let mut fault = false;
+        for w in &mut work {
+            fault |= w.fault != 0;
+            for (e, buf) in w.events.iter_mut().enumerate() {
+                // SAFETY: the code wrote `counts[e]` indices into the buffer's capacity (`len`, at most one
+                // per neuron of the range).
+                unsafe { buf.set_len(w.counts[e] as usize) };
+                b.events[e].extend_from_slice(buf);
+            }
+        }
+        if fault {
+            return Err(BindError {
+                kernel: self.kernel.name.clone(),
+                message:
+                    "an index computed by the kernel was out of range (those accesses were skipped)"
+                        .into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks the bindings against the kernel and converts parameters, array lengths and random keys
+    /// for the code.
+    fn prepare_call(&mut self, b: &mut Bindings<'_>) -> Result<(), BindError> {
         if !self.setup_ready {
             CompiledKernel::setup(self, b.params, b.clock.dt);
         }
@@ -267,7 +434,6 @@ impl JitKernel {
             .extend(b.arrays.iter_mut().map(|a| a.as_mut_ptr()));
         self.lens.clear();
         self.lens.extend(b.arrays.iter().map(|a| a.len() as u64));
-        let mut fault = 0u64;
         self.params.clear();
         // Converted to the declared types, as the interpreter does.
         self.params.extend(
@@ -276,13 +442,31 @@ impl JitKernel {
                 .zip(&k.params)
                 .map(|(v, decl)| param_bits(&v.cast(decl.ty))),
         );
+        if let Domain::Events(e) = k.domain
+            && b.events[e.0 as usize].iter().any(|&i| i as usize >= b.n)
+        {
+            return fail("an event index is out of range".into());
+        }
+        if self.keys_seed != Some(b.seed) {
+            self.keys = k
+                .streams
+                .iter()
+                .map(|s| ganglion_ir::random::key(b.seed, *s))
+                .collect();
+            self.keys_seed = Some(b.seed);
+        }
+        Ok(())
+    }
+
+    /// One call over the whole domain, after `prepare_call`.
+    #[allow(unsafe_code)]
+    fn call_prepared(&mut self, b: &mut Bindings<'_>) -> Result<(), BindError> {
+        let k = &self.kernel;
+        let mut fault = 0u64;
         let (len, indices) = match k.domain {
             Domain::Neurons => (b.n, std::ptr::null()),
             Domain::Events(e) => {
                 let buf = &b.events[e.0 as usize];
-                if buf.iter().any(|&i| i as usize >= b.n) {
-                    return fail("an event index is out of range".into());
-                }
                 (buf.len(), buf.as_ptr())
             }
         };
@@ -294,14 +478,6 @@ impl JitKernel {
             }
             self.counts.push(buf.len() as u64);
             self.events.push(buf.as_mut_ptr());
-        }
-        if self.keys_seed != Some(b.seed) {
-            self.keys = k
-                .streams
-                .iter()
-                .map(|s| ganglion_ir::random::key(b.seed, *s))
-                .collect();
-            self.keys_seed = Some(b.seed);
         }
         let ctx = CallCtx {
             arrays: self.arrays.as_ptr(),
@@ -318,6 +494,7 @@ impl JitKernel {
             consts: self.consts.as_ptr(),
             lens: self.lens.as_ptr(),
             fault: &mut fault,
+            first: 0,
         };
         // SAFETY: `code` is a finalized function of signature `extern "C" fn(*const CallCtx)` compiled from
         // a verified kernel. Every pointer in `ctx` is valid for the call: arrays were checked above to have
@@ -353,6 +530,28 @@ impl JitKernel {
     }
 }
 
+fn parallel_safe(k: &Kernel) -> bool {
+    let mut ok = k.domain == Domain::Neurons;
+    k.vector.walk(&mut |i| {
+        ok &= !matches!(
+            i.op,
+            ganglion_ir::Op::Store(_, ganglion_ir::Index::Shared | ganglion_ir::Index::At(_), _)
+        );
+    });
+    k.scalar.walk(&mut |i| {
+        ok &= !matches!(i.op, ganglion_ir::Op::Store(..));
+    });
+    ok
+}
+
+fn elem_bytes(t: ganglion_ir::Type) -> usize {
+    match t {
+        ganglion_ir::Type::Bool => 1,
+        ganglion_ir::Type::I32 | ganglion_ir::Type::F32 => 4,
+        _ => 8,
+    }
+}
+
 fn emits_into(k: &Kernel, e: usize) -> bool {
     let mut found = false;
     k.vector.walk(&mut |i| {
@@ -377,6 +576,15 @@ impl CompiledKernel for JitKernel {
 
     fn call(&mut self, bindings: &mut Bindings<'_>) -> Result<(), BindError> {
         JitKernel::call(self, bindings)
+    }
+
+    fn call_parallel(
+        &mut self,
+        bindings: &mut Bindings<'_>,
+        pool: &rayon::ThreadPool,
+        grain: usize,
+    ) -> Result<(), BindError> {
+        self.call_parallel(bindings, pool, grain)
     }
 }
 

@@ -38,6 +38,7 @@ pub(crate) mod offsets {
     pub const CONSTS: i32 = 88;
     pub const LENS: i32 = 96;
     pub const FAULT: i32 = 104;
+    pub const FIRST: i32 = 112;
 }
 
 /// A value of the kernel during translation.
@@ -125,8 +126,12 @@ pub(crate) struct Translator<'a, 'f> {
     width: usize,
     /// Inside an `If` body of the wide loop: the lane being processed.
     lane: Option<usize>,
-    /// The index of the first neuron of the current iteration (i64).
+    /// The index of the first neuron of the current iteration (i64), relative to the call's range.
     index: Value,
+    /// The index of the call's first neuron (nonzero when a group is run in ranges on several threads;
+    /// arrays are then passed from that neuron on): added where the neuron's identity matters (`i`,
+    /// random draws, events), not where memory is addressed.
+    first: Value,
     splats: HashMap<(ValueId, CType), Value>,
     value_types: HashMap<ValueId, Type>,
     in_scalar_code: bool,
@@ -158,6 +163,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             width: 1,
             lane: None,
             index: Value::from_u32(0),
+            first: Value::from_u32(0),
             splats: HashMap::new(),
             value_types: {
                 let mut m = HashMap::new();
@@ -212,6 +218,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.b.append_block_params_for_function_params(entry);
         self.b.switch_to_block(entry);
         self.ctx = self.b.block_params(entry)[0];
+        self.first = self.ctx_field(types::I64, offsets::FIRST);
         let arrays_ptr = self.ctx_field(types::I64, offsets::ARRAYS);
         let lens_ptr = self.ctx_field(types::I64, offsets::LENS);
         for a in 0..k.arrays.len() {
@@ -846,7 +853,10 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.define(inst, V::Uniform(v));
             }
             Op::NeuronIndex => {
-                let v = self.per_lane(inst, &mut |t, k| t.b.ins().iadd_imm_s(t.index, k as i64));
+                let v = self.per_lane(inst, &mut |t, k| {
+                    let i = t.b.ins().iadd_imm_s(t.index, k as i64);
+                    t.b.ins().iadd(i, t.first)
+                });
                 self.define(inst, v);
             }
             Op::Load(a, index) => {
@@ -1123,7 +1133,8 @@ impl<'a, 'f> Translator<'a, 'f> {
                     let neuron = if t.in_scalar_code {
                         None
                     } else {
-                        Some(t.b.ins().iadd_imm_s(t.index, k as i64))
+                        let i = t.b.ins().iadd_imm_s(t.index, k as i64);
+                        Some(t.b.ins().iadd(i, t.first))
                     };
                     t.random(normal, stream, draw, neuron)
                 });
@@ -1168,6 +1179,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                     let off = self.b.ins().imul_imm_s(count, 4);
                     let addr = self.b.ins().iadd(self.events[e], off);
                     let i = self.b.ins().iadd_imm_s(self.index, k as i64);
+                    let i = self.b.ins().iadd(i, self.first);
                     let i32v = self.b.ins().ireduce(types::I32, i);
                     self.b.ins().store(flags(), i32v, addr, 0);
                     let inc = self.b.ins().uextend(types::I64, cond);

@@ -434,6 +434,17 @@ impl Network {
         if let Some(seed) = &run.seed {
             b.net.seed(seed.value as u64);
         }
+        if let Some(threads) = &run.threads {
+            if threads.value < 0 {
+                b.fail(
+                    threads.span,
+                    "`threads` is 0 (every core) or a number of threads".into(),
+                    None,
+                );
+            } else {
+                b.net.set_threads(threads.value as usize);
+            }
+        }
         if let Some(schedule) = &run.schedule
             && let Err(e) = b.net.set_schedule(schedule.iter().map(|s| s.value.clone()))
         {

@@ -178,6 +178,7 @@ impl Network {
     /// An empty network with the default clock at `dt` = 0.1 ms, on the given backend.
     pub fn new(backend: BackendChoice) -> Network {
         let mut rt = ganglion_runtime::Network::new(backend.make());
+        rt.threads = all_cores();
         let default_clock = rt.add_clock("defaultclock", 1e-4);
         Network {
             rt,
@@ -204,6 +205,23 @@ impl Network {
             diagnostics,
             rendered,
         }
+    }
+
+    /// Runs kernels over large groups on `threads` threads (0: every core, the default; 1: none but the
+    /// caller's). Spikes and state do not depend on it, bit for bit.
+    pub fn set_threads(&mut self, threads: usize) {
+        self.rt.threads = if threads == 0 { all_cores() } else { threads };
+    }
+
+    /// The number of threads kernels run on.
+    pub fn threads(&self) -> usize {
+        self.rt.threads
+    }
+
+    /// The least work (IR instructions per neuron × neurons) given to a thread (default 100 000, about
+    /// 50 µs). Tests set it to 1 to split even small groups.
+    pub fn set_parallel_grain(&mut self, work: usize) {
+        self.rt.parallel_grain = work.max(1);
     }
 
     /// The name of the backend running the kernels (`interp`, `jit`).
@@ -1577,6 +1595,11 @@ impl Network {
 }
 
 /// The values of a namespace for kernels.
+/// The number of cores this process may use.
+fn all_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 pub(crate) fn value_map(ns: &ganglion_model::Namespace) -> HashMap<String, Value> {
     ns.iter()
         .map(|(n, v)| {

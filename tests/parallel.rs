@@ -1,0 +1,168 @@
+//! Running groups in ranges on several threads changes nothing: the corpus models, the reference cases'
+//! models, CUBA and COBAHH give the same spikes and final state, bit for bit, with 1, 2 and 7 threads.
+//! The grain is set to 1 so that even small groups are split (into ranges of 64 neurons or more).
+
+use std::path::{Path, PathBuf};
+
+use ganglion::{BackendChoice, Network, NeuronGroup, SpikeMonitor};
+use ganglion_modelfile::ModelFile;
+
+/// Runs a model file for `duration` (or its own duration, if shorter) on `threads` threads.
+fn run(path: &Path, threads: usize, duration: f64) -> Option<Network> {
+    let file = ModelFile::load(path).unwrap();
+    let (mut net, plan) = match Network::from_model_file(file, BackendChoice::Jit) {
+        Ok(x) => x,
+        Err(ganglion::Error::Model { rendered, .. }) if rendered.contains("not supported yet") => {
+            return None;
+        }
+        Err(e) => panic!("{}: {e}", path.display()),
+    };
+    net.set_threads(threads);
+    net.set_parallel_grain(1);
+    net.set_check_interval(0);
+    let mut left = duration;
+    for seg in &plan.segments {
+        for op in &seg.set {
+            net.apply(op).unwrap();
+        }
+        let d = seg.duration.min(left);
+        net.run(d).unwrap();
+        left -= d;
+        if left <= 0.0 {
+            break;
+        }
+    }
+    Some(net)
+}
+
+fn bits(x: &[f64]) -> Vec<u64> {
+    x.iter()
+        .map(|v| {
+            if v.is_nan() {
+                0x7ff8 << 48
+            } else {
+                v.to_bits()
+            }
+        })
+        .collect()
+}
+
+/// Everything a run leaves: each group's state, and each monitor's spikes and recordings.
+fn fingerprint(net: &Network) -> Vec<(String, Vec<u64>)> {
+    let mut out = Vec::new();
+    for g in net.groups() {
+        for (var, values, _) in net.group_state(g) {
+            out.push((format!("{}.{var}", net.group_name(g)), bits(&values)));
+        }
+    }
+    for m in net.monitors() {
+        if let Some(d) = net.spike_data(m) {
+            out.push((
+                format!("{} i", net.monitor_name(m)),
+                d.i.iter().map(|&i| i as u64).collect(),
+            ));
+            out.push((format!("{} t", net.monitor_name(m)), bits(&d.t)));
+        }
+        if let Some(d) = net.state_data(m) {
+            for (var, rows) in &d.values {
+                for r in rows {
+                    out.push((format!("{} {var}", net.monitor_name(m)), bits(r)));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn same_for_every_thread_count(path: &Path, duration: f64) -> bool {
+    let Some(one) = run(path, 1, duration) else {
+        return false;
+    };
+    let reference = fingerprint(&one);
+    for threads in [2, 7] {
+        let other = fingerprint(&run(path, threads, duration).unwrap());
+        for ((name, a), (_, b)) in reference.iter().zip(&other) {
+            assert!(
+                a == b,
+                "{}: `{name}` differs between 1 and {threads} threads",
+                path.display()
+            );
+        }
+        assert_eq!(reference.len(), other.len());
+    }
+    true
+}
+
+#[test]
+fn corpus_models_do_not_depend_on_the_thread_count() {
+    let mut compared = 0;
+    for path in ganglion_grammar::example_files() {
+        if same_for_every_thread_count(&path, 0.01) {
+            compared += 1;
+        }
+    }
+    assert!(compared >= 30, "only {compared} models compared");
+}
+
+fn examples() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples")
+}
+
+#[test]
+fn reference_models_do_not_depend_on_the_thread_count() {
+    let dir = examples().join("reference");
+    let mut compared = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") && same_for_every_thread_count(&path, 0.2)
+        {
+            compared += 1;
+        }
+    }
+    assert!(compared >= 3, "only {compared} reference models compared");
+}
+
+#[test]
+fn cuba_and_cobahh_do_not_depend_on_the_thread_count() {
+    assert!(same_for_every_thread_count(
+        &examples().join("cuba.toml"),
+        0.2
+    ));
+    assert!(same_for_every_thread_count(
+        &examples().join("cobahh.toml"),
+        0.1
+    ));
+}
+
+/// Many small groups, some smaller than the thread count, one split into ranges of 64 neurons.
+#[test]
+fn many_small_groups_on_many_threads() {
+    let build = |threads: usize| {
+        let mut net = Network::new(BackendChoice::Jit);
+        net.set_threads(threads);
+        net.set_parallel_grain(1);
+        let mut monitors = Vec::new();
+        for (k, n) in [1usize, 3, 7, 64, 65, 129, 1000].into_iter().enumerate() {
+            let g = net
+                .add_group(
+                    NeuronGroup::new(
+                        n,
+                        "dv/dt = (1.2 - v)/(10*ms) + 0.3*xi/sqrt(10*ms) : 1 (unless refractory)",
+                    )
+                    .threshold("v > 1")
+                    .reset("v = rand()*0.1")
+                    .refractory_time(2e-3)
+                    .name(format!("g{k}")),
+                )
+                .unwrap();
+            net.set(g, "v", "rand()").unwrap();
+            monitors.push(net.add_spike_monitor(SpikeMonitor::new(g)).unwrap());
+        }
+        net.run(0.05).unwrap();
+        fingerprint(&net)
+    };
+    let one = build(1);
+    assert!(one.iter().any(|(n, s)| n.ends_with(" i") && s.len() > 10));
+    assert_eq!(one, build(3));
+    assert_eq!(one, build(16));
+}
