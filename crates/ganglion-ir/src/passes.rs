@@ -364,7 +364,11 @@ pub fn forward_stores(kernel: &mut Kernel) {
                 Op::Store(a, idx, x) => {
                     let a = *a;
                     known.retain(|(b, _), _| *b != a);
-                    known.insert((a, *idx), *x);
+                    // A store at a computed index may not happen (an index out of range is skipped), so
+                    // what it stores is not known to be there.
+                    if !matches!(idx, Index::At(_)) {
+                        known.insert((a, *idx), *x);
+                    }
                 }
                 Op::If(_, body) => {
                     let mut inner = known.clone();

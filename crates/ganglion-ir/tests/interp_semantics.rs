@@ -1,6 +1,8 @@
 //! The reference interpreter's semantics, which every backend must reproduce: Python's `//` and `%` (on
 //! negative integers and floats), `int()` truncation, casts, NaN and infinity propagation, `select`,
-//! `If` blocks, time/step/index/parameters, and events (emit, then a kernel over the event buffer).
+//! `If` blocks, time/step/index/parameters, events (emit, then a kernel over the event buffer), and
+//! accesses at computed indices (an index out of range is a fault: the access is skipped, a load yields
+//! zero, the rest runs and the call reports the first such index).
 
 mod common;
 

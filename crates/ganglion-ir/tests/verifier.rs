@@ -1,6 +1,8 @@
 //! The verifier rejects kernels that break the IR's rules: values used where they are not defined, types
 //! that do not match, operations in blocks they may not appear in (the neuron index outside vector code,
-//! arrays in setup code, ...), undeclared arrays, parameters and events. And it accepts what is legal.
+//! arrays in setup code, ...), undeclared arrays, parameters and events, computed indices that are not
+//! `i64` or reach arrays that are not indexed, and indexed arrays reached otherwise. And it accepts what is
+//! legal.
 
 mod common;
 

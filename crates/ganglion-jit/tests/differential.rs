@@ -11,10 +11,23 @@
 //! most 4 ulp would be tolerated and reported, though none is expected: both backends call the same Rust
 //! functions).
 //!
+//! Kernels also reach indexed arrays (of every type, bound shorter and longer than the group, sometimes
+//! empty) at computed indices: loaded from per-neuron `i32`/`i64` index arrays (as a synapse's
+//! postsynaptic index), arithmetic on the neuron index or the step (`(i*7 + 3) % len`, `len - 1 - i`,
+//! `i // 2`, ...), constants, any visible `i64`, a double indirection through a table of indices —
+//! gathers in vector code (the JIT's two-lane loop does them lane by lane), gathers and scatters in scalar
+//! code and `If` bodies, and in their own tests scatters and scatter-adds (`a[k] = a[k] + x`, several
+//! neurons hitting one element) in vector code, over neurons and over event buffers. In about three
+//! cases in ten indices may leave the range (negative, the length, huge; index arrays holding bad
+//! indices); the backends must then fault in the same calls and leave the same state (skipped accesses
+//! skipped identically); otherwise indices are in range by construction and no call may fault. Each
+//! backend compiles a kernel once and runs it for every group size.
+//!
 //! Random small models written in the model language are run through the `ganglion` API on both backends
 //! for 50 steps; every variable must agree bit for bit and the spikes exactly.
 //!
-//! Case counts are kept small for a debug build; `GANGLION_DIFFERENTIAL_CASES=5000` runs a longer hunt.
+//! Case counts are kept small for a debug build (the whole file runs in about 20 s);
+//! `GANGLION_DIFFERENTIAL_CASES=5000` runs a longer hunt.
 //! Shared stores from vector code over neurons have their own test (the JIT runs such kernels one
 //! neuron at a time).
 
@@ -25,8 +38,8 @@ use std::collections::HashSet;
 use common::*;
 use ganglion_ir::interp::Value;
 use ganglion_ir::{
-    BinOp, Builder, Builtin, CmpOp, Const, Domain, Extent, Index, Interpreter, Kernel, KernelKind,
-    Level, Op, Type, UnOp, ValueId, passes, verify,
+    Backend, BinOp, Builder, Builtin, CmpOp, Const, Domain, Extent, Index, Interpreter, Kernel,
+    KernelKind, Level, Op, Type, UnOp, ValueId, passes, verify,
 };
 use ganglion_jit::Jit;
 use proptest::prelude::*;
@@ -99,7 +112,7 @@ struct IndexRecipe {
 }
 
 /// Number of index patterns of [`Gen::index`].
-const INDEX_KINDS: usize = 16;
+const INDEX_KINDS: usize = 20;
 
 fn index_recipe() -> impl Strategy<Value = IndexRecipe> {
     (0..INDEX_KINDS, any::<Ix>(), 0..INDEX_KINDS).prop_map(|(kind, operand, inner)| IndexRecipe {
@@ -172,6 +185,10 @@ struct Spec {
     /// neuron at a time; kernels over events run so anyway). Loads at computed indices are always allowed,
     /// and so are stores in scalar code.
     indexed_stores_in_vector: bool,
+    /// Let computed indices leave the range of their arrays (constants out of range, arbitrary values,
+    /// index arrays holding bad indices, arrays of length 0); otherwise every index is in range by
+    /// construction.
+    faults: bool,
 }
 
 /// Per-neuron and shared arrays of every type.
@@ -392,7 +409,8 @@ impl Gen<'_> {
     /// synapse's `i32` postsynaptic index, cast, or as `i64`), arithmetic on the neuron index (the step in
     /// scalar code) that stays in range (`(i*7 + 3) % len`, `i % len`), may leave it (`len - 1 - i`, `i`)
     /// or repeats (`i // 2`, `i % 3`), small constants, constants out of range, any visible `i64`, a
-    /// clipped one, and a double indirection through the table of indices.
+    /// clipped one, and a double indirection through the table of indices. Where the kernel must not
+    /// fault (`!spec.faults`), the patterns that may leave the range are taken modulo `len`.
     fn index(&mut self, r: &IndexRecipe, depth: u32) -> ValueId {
         let vector = self.level == Level::Vector;
         let len_param = self
@@ -410,25 +428,28 @@ impl Gen<'_> {
         } else {
             self.b.value(Type::I64, Op::Step)
         };
+        // Whether the pattern stays in range when the data do (and `len` > 0).
+        let mut in_range = true;
         let k = match r.kind {
-            0 | 1 | 14 if vector => {
+            0..=4 if vector => {
                 let a = self.array_named("idx_i32");
                 let p = self.b.value(Type::I32, Op::Load(a, Index::Neuron));
                 self.b.cast(Type::I64, p)
             }
-            2 if vector => {
+            5 | 6 if vector => {
                 let a = self.array_named("idx_i64");
                 self.b.value(Type::I64, Op::Load(a, Index::Neuron))
             }
-            0..=2 | 14 | 13 => self.b.binary(Type::I64, BinOp::Mod, i, len),
-            3 | 15 => {
+            0..=6 | 9 => self.b.binary(Type::I64, BinOp::Mod, i, len),
+            7 | 8 => {
                 let seven = self.i64_const(7);
                 let three = self.i64_const(3);
                 let x = self.b.binary(Type::I64, BinOp::Mul, i, seven);
                 let x = self.b.binary(Type::I64, BinOp::Add, x, three);
                 self.b.binary(Type::I64, BinOp::Mod, x, len)
             }
-            4 => {
+            10 => {
+                in_range = false;
                 let one = self.i64_const(1);
                 let last = self.b.binary(Type::I64, BinOp::Sub, len, one);
                 if vector {
@@ -437,16 +458,22 @@ impl Gen<'_> {
                     last
                 }
             }
-            5 => {
+            11 => {
+                in_range = false;
                 let two = self.i64_const(2);
                 self.b.binary(Type::I64, BinOp::FloorDiv, i, two)
             }
-            6 => {
+            12 => {
+                in_range = false;
                 let three = self.i64_const(3);
                 self.b.binary(Type::I64, BinOp::Mod, i, three)
             }
-            7 => self.i64_const(r.operand.index(3) as i64),
-            8 => {
+            13 => {
+                in_range = false;
+                self.i64_const(r.operand.index(3) as i64)
+            }
+            14 => {
+                in_range = false;
                 const OUT: [i64; 7] = [-1, 0, i64::MIN, i64::MAX, 1 << 40, -(1 << 33), -2];
                 match OUT[r.operand.index(OUT.len())] {
                     // `len` itself: one past the end.
@@ -454,8 +481,11 @@ impl Gen<'_> {
                     x => self.i64_const(x),
                 }
             }
-            9 => self.pick(Type::I64, &r.operand),
-            10 if depth == 0 => {
+            15 => {
+                in_range = false;
+                self.pick(Type::I64, &r.operand)
+            }
+            16 | 17 if depth == 0 => {
                 let inner = IndexRecipe {
                     kind: r.inner,
                     operand: r.operand,
@@ -465,15 +495,22 @@ impl Gen<'_> {
                 let t = self.array_named(TABLE);
                 self.b.value(Type::I64, Op::Load(t, Index::At(inner)))
             }
-            11 => {
+            18 => {
                 let x = self.pick(Type::I64, &r.operand);
                 let zero = self.i64_const(0);
                 let one = self.i64_const(1);
                 let last = self.b.binary(Type::I64, BinOp::Sub, len, one);
                 self.b.call(Type::I64, Builtin::Clip, vec![x, zero, last])
             }
-            12 => i,
-            _ => self.i64_const(0),
+            _ => {
+                in_range = false;
+                i
+            }
+        };
+        let k = if in_range || self.spec.faults {
+            k
+        } else {
+            self.b.binary(Type::I64, BinOp::Mod, k, len)
         };
         // Visible from now on: later accesses may reuse the index (store and load at the same value).
         self.def(Type::I64, k)
@@ -698,11 +735,8 @@ impl Gen<'_> {
                 let ty = self.b.kernel.arrays[a].ty;
                 let k = self.index(r, 0);
                 let x = self.pick(ty, v);
-                self.b.effect(Op::Store(
-                    ganglion_ir::ArrayId(a as u32),
-                    Index::At(k),
-                    x,
-                ));
+                self.b
+                    .effect(Op::Store(ganglion_ir::ArrayId(a as u32), Index::At(k), x));
             }
             Recipe::ScatterAdd(a, r, v) => {
                 // Where stores at computed indices are not allowed, only the load and the sum.
@@ -777,9 +811,10 @@ fn build(spec: &Spec, name: &str) -> Kernel {
     g.b.finish()
 }
 
-/// An index into an array of `len` elements: mostly in range, one in 24 (or always, for `len` 0) not.
-fn index_value(rng: &mut common::Rng, len: usize, ty: Type) -> Value {
-    if len == 0 || rng.below(24) == 0 {
+/// An index into an array of `len` elements: in range, but where `faults` one in 8 (and all for `len` 0)
+/// not.
+fn index_value(rng: &mut common::Rng, len: usize, ty: Type, faults: bool) -> Value {
+    if len == 0 || (faults && rng.below(8) == 0) {
         let bad = [
             -1,
             len as i64,
@@ -795,21 +830,38 @@ fn index_value(rng: &mut common::Rng, len: usize, ty: Type) -> Value {
     }
 }
 
-/// Random initial state for a kernel.
-fn start(k: &Kernel, n: usize, seed: u64) -> Start {
+/// Random initial state for a kernel; `faults`: whether indices may be out of range (see [`Spec::faults`]).
+fn start(k: &Kernel, n: usize, seed: u64, faults: bool) -> Start {
     let mut rng = Rng(seed);
     let mut s = Start::zeros(k, n);
-    // Indexed arrays shorter and longer than the group, rarely empty; `y_f64` of another length still.
-    let len = [n, n + 1, 2 * n + 3, (n / 2).max(1), 1, 3, 40, n.saturating_sub(1), 0][rng.below(9)];
-    let other_len = [len, 0, 1, len + 5, n / 3][rng.below(5)];
+    // Indexed arrays shorter and longer than the group (where faults are allowed, sometimes empty);
+    // `y_f64` of another length still.
+    let len = [
+        n,
+        n + 1,
+        2 * n + 3,
+        (n / 2).max(1),
+        1,
+        3,
+        40,
+        n.saturating_sub(1).max(1),
+        0,
+    ][rng.below(if faults { 9 } else { 8 })];
+    let other_len = if faults {
+        [len, 0, 1, len + 5, n / 3][rng.below(5)]
+    } else {
+        [len, len + 5, 2 * len + 1][rng.below(3)]
+    };
     for (decl, a) in k.arrays.iter().zip(&mut s.arrays) {
         let values: Vec<Value> = match (decl.extent, decl.name.as_str()) {
-            (Extent::Indexed, TABLE) => (0..len).map(|_| index_value(&mut rng, len, decl.ty)).collect(),
+            (Extent::Indexed, TABLE) => (0..len)
+                .map(|_| index_value(&mut rng, len, decl.ty, faults))
+                .collect(),
             (Extent::Indexed, "y_f64") => (0..other_len).map(|_| rng.value(decl.ty)).collect(),
             (Extent::Indexed, _) => (0..len).map(|_| rng.value(decl.ty)).collect(),
-            (_, name) if holds_indices(name) => {
-                (0..n).map(|_| index_value(&mut rng, len, decl.ty)).collect()
-            }
+            (_, name) if holds_indices(name) => (0..n)
+                .map(|_| index_value(&mut rng, len, decl.ty, faults))
+                .collect(),
             (extent, _) => (0..extent_len(extent, n))
                 .map(|_| rng.value(decl.ty))
                 .collect(),
@@ -820,15 +872,19 @@ fn start(k: &Kernel, n: usize, seed: u64) -> Start {
         k.params
             .iter()
             .zip(params)
-            .map(|(p, v)| if p.name == LEN { Value::I64(len as i64) } else { v })
+            .map(|(p, v)| {
+                if p.name == LEN {
+                    Value::I64(len as i64)
+                } else {
+                    v
+                }
+            })
             .collect()
     };
     s.params = with_len(k.params.iter().map(|p| rng.value(p.ty)).collect());
     if rng.below(3) == 0 {
         // A second run with other parameter values: setup again halfway.
-        s.later_params = Some(with_len(
-            k.params.iter().map(|p| rng.value(p.ty)).collect(),
-        ));
+        s.later_params = Some(with_len(k.params.iter().map(|p| rng.value(p.ty)).collect()));
     }
     s.seed = rng.next();
     s.dt = [1e-4, 0.5e-3, 1.0, 0.1][rng.below(4)];
@@ -879,15 +935,17 @@ fn spec_indexed(over_events: bool) -> impl Strategy<Value = Spec> {
         prop::collection::vec(recipe_with_indexed(12), 1..40),
         any::<bool>(),
         prop::bool::weighted(0.3),
+        prop::bool::weighted(0.3),
     )
         .prop_map(
-            move |(setup, scalar, vector, two_streams, f32_in_vector)| Spec {
+            move |(setup, scalar, vector, two_streams, f32_in_vector, faults)| Spec {
                 setup,
                 scalar,
                 vector,
                 over_events,
                 two_streams,
                 f32_in_vector,
+                faults,
                 shared_stores_in_vector: false,
                 expm_anywhere: false,
                 indexed_stores_in_vector: true,
@@ -902,15 +960,17 @@ fn spec(over_events: bool) -> impl Strategy<Value = Spec> {
         prop::collection::vec(recipe(), 1..40),
         any::<bool>(),
         prop::bool::weighted(0.3),
+        prop::bool::weighted(0.3),
     )
         .prop_map(
-            move |(setup, scalar, vector, two_streams, f32_in_vector)| Spec {
+            move |(setup, scalar, vector, two_streams, f32_in_vector, faults)| Spec {
                 setup,
                 scalar,
                 vector,
                 over_events,
                 two_streams,
                 f32_in_vector,
+                faults,
                 shared_stores_in_vector: false,
                 expm_anywhere: false,
                 indexed_stores_in_vector: false,
@@ -948,32 +1008,63 @@ fn check(spec: &Spec, optimize: bool, sizes: &[usize], seed: u64) -> Result<(), 
     } else {
         original.clone()
     };
+    let optimised = if optimize { ", optimised" } else { "" };
+    let panic_message = |e: Box<dyn std::any::Any + Send>| {
+        e.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default()
+    };
+    // Each backend compiles the kernel once and runs it for every size (as a network runs a kernel again
+    // after a new setup).
+    let mut interp = Interpreter
+        .compile(&kernel)
+        .map_err(|e| TestCaseError::fail(format!("the interpreter refuses: {e}\n{kernel}")))?;
+    let mut unoptimised = if optimize && !divides(&original) {
+        Some(Interpreter.compile(&original).map_err(|e| {
+            TestCaseError::fail(format!("the interpreter refuses: {e}\n{original}"))
+        })?)
+    } else {
+        None
+    };
+    let mut jit = std::panic::catch_unwind(|| Jit::default().compile(&kernel))
+        .map_err(|e| {
+            TestCaseError::fail(format!(
+                "the JIT panics compiling{optimised}: {}\n{kernel}",
+                panic_message(e)
+            ))
+        })?
+        .map_err(|e| TestCaseError::fail(format!("the JIT refuses: {e}\n{kernel}")))?;
     for (j, &n) in sizes.iter().enumerate() {
-        let st = start(&kernel, n, seed.wrapping_add(j as u64));
-        let reference = run_with_faults(&mut Interpreter, &kernel, &st);
-        let jit = std::panic::catch_unwind(|| run_with_faults(&mut Jit::default(), &kernel, &st))
-            .map_err(|e| {
-                let msg = e
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_default();
-                TestCaseError::fail(format!(
-                    "the JIT panics (N = {n}{}): {msg}\n{kernel}",
-                    if optimize { ", optimised" } else { "" }
-                ))
-            })?;
-        if let Err(e) = compare(&kernel, &reference, &jit) {
+        let st = start(&kernel, n, seed.wrapping_add(j as u64), spec.faults);
+        let reference = run_compiled(interp.as_mut(), "interp", &kernel, &st, true);
+        let jit = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run_compiled(jit.as_mut(), "jit", &kernel, &st, true)
+        }))
+        .map_err(|e| {
+            TestCaseError::fail(format!(
+                "the JIT panics (N = {n}{optimised}): {}\n{kernel}",
+                panic_message(e)
+            ))
+        })?;
+        if !spec.faults
+            && let Some(call) = reference.iter().position(|s| s.fault)
+        {
             return Err(TestCaseError::fail(format!(
-                "interp vs jit (N = {n}{}): {e}\n{kernel}",
-                if optimize { ", optimised" } else { "" }
+                "the interpreter faults in call {call} (N = {n}{optimised}) though every index is in \
+                 range by construction\n{kernel}"
             )));
         }
-        if optimize && !divides(&original) {
+        if let Err(e) = compare(&kernel, &reference, &jit) {
+            return Err(TestCaseError::fail(format!(
+                "interp vs jit (N = {n}{optimised}): {e}\n{kernel}"
+            )));
+        }
+        if let Some(before) = unoptimised.as_mut() {
             // The optimiser must not change what the kernel computes either (except where it turns a
             // division by a uniform value into a multiplication by its reciprocal, which may differ by an
             // ulp, by design).
-            let unoptimised = run_with_faults(&mut Interpreter, &original, &st);
+            let unoptimised = run_compiled(before.as_mut(), "interp", &original, &st, true);
             // Up to the first call that faults, and that one faults too. (Not after it: `forward_stores`
             // forwards a value stored at an index out of range to a load at the same index, where the
             // unoptimised kernel skips the store and loads zero; see the ignored test in
@@ -1092,7 +1183,7 @@ proptest! {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: cases(128),
+        cases: cases(192),
         max_shrink_iters: 4000,
         ..ProptestConfig::default()
     })]

@@ -3,9 +3,13 @@
 //! by zero; Python's integer `//` and `%` with negative operands and a zero divisor; casts of NaN, infinite
 //! and huge floats to integers (saturating, NaN → 0); empty groups and groups of one neuron; sizes that are
 //! not a multiple of the vector width; the order and number of emitted events; kernels over an empty event
-//! buffer; single-precision groups through the `ganglion` API.
+//! buffer; single-precision groups through the `ganglion` API; computed indices: gathers in the two-lane
+//! loop with odd and even sizes, scatter-adds of many synapses into one element (summed in order, bit for
+//! bit), indices out of range (negative, equal to the length, huge; in either lane or the tail) faulting
+//! on both backends with only that access skipped, indexed arrays of length 0, faults in scalar code.
 //!
-//! The last tests are regressions for JIT bugs found while writing these tests.
+//! The tests just before those of computed indices are regressions for JIT bugs found while writing these
+//! tests.
 
 mod common;
 

@@ -6,7 +6,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ganglion_ir::interp::{ArrayData, Bindings, Clock, Value};
-use ganglion_ir::{Backend, Domain, Extent, Interpreter, Kernel, Op, Type};
+use ganglion_ir::{Backend, CompiledKernel, Domain, Extent, Interpreter, Kernel, Op, Type};
 use ganglion_jit::Jit;
 
 /// Comparisons that differed by a few ulp where a transcendental function was involved (tolerated, but
@@ -109,6 +109,18 @@ fn run_calls(
     let mut compiled = backend
         .compile(k)
         .unwrap_or_else(|e| panic!("{} cannot compile:\n{e}\n{k}", backend.name()));
+    run_compiled(compiled.as_mut(), backend.name(), k, start, faults_allowed)
+}
+
+/// [`run`] (or, with `faults_allowed`, [`run_with_faults`]) on a kernel compiled already: setup, then
+/// `start.steps` calls. A compiled kernel may run several times, from different states.
+pub fn run_compiled(
+    compiled: &mut dyn CompiledKernel,
+    backend: &str,
+    k: &Kernel,
+    start: &Start,
+    faults_allowed: bool,
+) -> Vec<Snapshot> {
     compiled.setup(&start.params, start.dt);
     let mut arrays = start.arrays.clone();
     let mut events = start.events.clone();
@@ -143,7 +155,7 @@ fn run_calls(
         let fault = match compiled.call(&mut bind) {
             Ok(()) => false,
             Err(e) if faults_allowed && e.message.contains("out of range") => true,
-            Err(e) => panic!("{}: {e}\n{k}", backend.name()),
+            Err(e) => panic!("{backend}: {e}\n{k}"),
         };
         drop(bind);
         out.push(Snapshot {
