@@ -10,8 +10,8 @@ Models:
           reset v = 0, refractory 5 ms, exact; N = 1000, 10000, 100000.
   hh      the Hodgkin-Huxley neuron of Brian2's IF_curve_Hodgkin_Huxley example (no synapses): I = 0.7 nA *
           i / N, exponential Euler, threshold and refractory v > -40 mV; N = 100, 1000, 10000.
-  cuba    Brian2's CUBA and COBAHH networks (bench.py): they need synapses, which Ganglion does not have
-  cobahh  yet; Brian2 runs alone and the report says so.
+  cuba    Brian2's CUBA and COBAHH networks (bench.py: 80 synapses per neuron); Ganglion runs the same
+  cobahh  networks from model files written here.
 
 All runs simulate 1 s (--duration) at dt = 0.1 ms, one thread.
 
@@ -128,7 +128,132 @@ kind = "rate"
 source = "G"
 """
 
-GANGLION_MODELS = {"lif": LIF_TOML, "hh": HH_TOML}
+CUBA_TOML = """\
+# bench.py's `cuba`, written by benches/brian2_side_by_side.py: 80 synapses per neuron (p = 80/N). The
+# excitatory and inhibitory synapses come from the slices P[:Ne] and P[Ne:] (bench.py connects P to P with
+# the conditions i<Ne and i>=Ne: the same distribution, without testing N^2 pairs).
+[run]
+duration = "{duration}*second"
+dt = "0.1*ms"
+seed = 12345
+
+[namespace]
+taum = "20*ms"
+taue = "5*ms"
+taui = "10*ms"
+Vt = "-50*mV"
+Vr = "-60*mV"
+El = "-49*mV"
+we = "(60*0.27/10)*mV"
+wi = "(-20*4.5/10)*mV"
+
+[groups.P]
+N = {n}
+model = \"\"\"
+dv/dt  = (ge+gi-(v-El))/taum : volt (unless refractory)
+dge/dt = -ge/taue : volt
+dgi/dt = -gi/taui : volt
+\"\"\"
+method = "exact"
+threshold = "v>Vt"
+reset = "v = Vr"
+refractory = "5*ms"
+
+[groups.P.init]
+v = "Vr + rand() * (Vt - Vr)"
+
+[synapses.Ce]
+source = "P[:{ne}]"
+target = "P"
+on_pre = "ge += we"
+
+[[synapses.Ce.connect]]
+p = {p}
+
+[synapses.Ci]
+source = "P[{ne}:]"
+target = "P"
+on_pre = "gi += wi"
+
+[[synapses.Ci.connect]]
+p = {p}
+
+[monitors.rate]
+kind = "rate"
+source = "P"
+"""
+
+COBAHH_TOML = """\
+# bench.py's `cobahh`, written by benches/brian2_side_by_side.py: 80 synapses per neuron (p = 80/N).
+[run]
+duration = "{duration}*second"
+dt = "0.1*ms"
+seed = 12345
+
+[namespace]
+area = "20000*umetre**2"
+Cm = "(1*ufarad*cm**-2) * area"
+gl = "(5e-5*siemens*cm**-2) * area"
+El = "-60*mV"
+EK = "-90*mV"
+ENa = "50*mV"
+g_na = "(100*msiemens*cm**-2) * area"
+g_kd = "(30*msiemens*cm**-2) * area"
+VT = "-63*mV"
+taue = "5*ms"
+taui = "10*ms"
+Ee = "0*mV"
+Ei = "-80*mV"
+we = "6*nS"
+wi = "67*nS"
+
+[groups.P]
+N = {n}
+model = \"\"\"
+dv/dt = (gl*(El-v)+ge*(Ee-v)+gi*(Ei-v)-g_na*(m*m*m)*h*(v-ENa)-g_kd*(n*n*n*n)*(v-EK))/Cm : volt
+dm/dt = alpha_m*(1-m)-beta_m*m : 1
+dn/dt = alpha_n*(1-n)-beta_n*n : 1
+dh/dt = alpha_h*(1-h)-beta_h*h : 1
+dge/dt = -ge*(1./taue) : siemens
+dgi/dt = -gi*(1./taui) : siemens
+alpha_m = 0.32*(mV**-1)*4*mV/exprel((13*mV-v+VT)/(4*mV))/ms : Hz
+beta_m = 0.28*(mV**-1)*5*mV/exprel((v-VT-40*mV)/(5*mV))/ms : Hz
+alpha_h = 0.128*exp((17*mV-v+VT)/(18*mV))/ms : Hz
+beta_h = 4./(1+exp((40*mV-v+VT)/(5*mV)))/ms : Hz
+alpha_n = 0.032*(mV**-1)*5*mV/exprel((15*mV-v+VT)/(5*mV))/ms : Hz
+beta_n = .5*exp((10*mV-v+VT)/(40*mV))/ms : Hz
+\"\"\"
+method = "exponential_euler"
+threshold = "v>-20*mV"
+refractory = "3*ms"
+
+[groups.P.init]
+v = "El + (randn() * 5 - 5)*mV"
+ge = "(randn() * 1.5 + 4) * 10.*nS"
+gi = "(randn() * 12 + 20) * 10.*nS"
+
+[synapses.Ce]
+source = "P[:{ne}]"
+target = "P"
+on_pre = "ge += we"
+
+[[synapses.Ce.connect]]
+p = {p}
+
+[synapses.Ci]
+source = "P[{ne}:]"
+target = "P"
+on_pre = "gi += wi"
+
+[[synapses.Ci.connect]]
+p = {p}
+
+[monitors.rate]
+kind = "rate"
+source = "P"
+"""
+
+GANGLION_MODELS = {"lif": LIF_TOML, "hh": HH_TOML, "cuba": CUBA_TOML, "cobahh": COBAHH_TOML}
 
 # ---------------------------------------------------------------------------------------------------
 # The Brian2 side of models bench.py does not have (and of `lif` when bench.py is not at hand). Run as
@@ -282,7 +407,8 @@ SIMULATED = re.compile(r"simulated ([0-9.eE+-]+) s in ([0-9.eE+-]+) s")
 
 
 def ganglion_once(ganglion, model_file, out_dir, duration=None):
-    cmd = [ganglion, "run", model_file, "--out", out_dir, "--quiet"]
+    # One thread, as Brian2's single-threaded targets (ganglion bench throughput --threads measures scaling).
+    cmd = [ganglion, "run", model_file, "--out", out_dir, "--quiet", "--threads", "1"]
     if duration is not None:
         cmd += ["--duration", duration]
     t = time.time()
@@ -299,7 +425,7 @@ def ganglion_once(ganglion, model_file, out_dir, duration=None):
 def run_ganglion(ganglion, bench, n, dur_s, work):
     model_file = os.path.join(work, f"{bench}_{n}.toml")
     with open(model_file, "w") as f:
-        f.write(GANGLION_MODELS[bench].format(n=n, duration=dur_s))
+        f.write(GANGLION_MODELS[bench].format(n=n, duration=dur_s, ne=int(0.8 * n), p=80.0 / n))
     out_dir = os.path.join(work, f"out_{bench}_{n}")
     try:
         setup_s, _ = ganglion_once(ganglion, model_file, out_dir + "_0", "0*ms")
