@@ -416,3 +416,26 @@ fn cobahh_matches_brian2_statistics() {
         );
     }
 }
+
+#[test]
+fn order_dependent_synaptic_code_gets_brian2s_warning() {
+    let warnings_for = |code: &str| {
+        let mut net = Network::new(BackendChoice::Interpreter);
+        let g = net.add_group(NeuronGroup::new(3, "v : 1\nu : 1")).unwrap();
+        net.add_synapses(Synapses::new(g, g, "w : 1").on_pre(code))
+            .unwrap();
+        net.warnings
+            .iter()
+            .filter(|d| d.code.as_deref() == Some("order-dependent"))
+            .count()
+    };
+    // Commutative updates, and code touching only the synapse, do not depend on the order.
+    assert_eq!(warnings_for("v_post += w"), 0);
+    assert_eq!(warnings_for("v_post += w\nu_post -= 2*w"), 0);
+    assert_eq!(warnings_for("w = w*0.5"), 0);
+    assert_eq!(warnings_for("v_post = 0"), 0);
+    // The last synapse wins; a synapse reads what earlier ones changed; a random draw per synapse.
+    assert_eq!(warnings_for("v_post = w"), 1);
+    assert_eq!(warnings_for("v_post += w\nw = v_post"), 1);
+    assert_eq!(warnings_for("v_post += w*rand()"), 1);
+}

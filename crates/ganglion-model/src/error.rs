@@ -332,6 +332,15 @@ pub enum ModelError {
         /// Why.
         reason: String,
     },
+    /// Synaptic code whose outcome may depend on the order in which synapses are processed (a warning,
+    /// as in Brian2; Ganglion processes them in synapse order).
+    #[error("this code may not be well-defined: its outcome may depend on the order of the synapses ({reason})")]
+    OrderDependent {
+        /// The statement found order-dependent.
+        span: Span,
+        /// Why.
+        reason: String,
+    },
     /// Code for an event the group does not define.
     #[error("unknown event `{name}`")]
     UnknownEvent {
@@ -449,6 +458,7 @@ impl ModelError {
             | RefractoryType { span, .. }
             | BadEvent { span, .. }
             | BadSummed { span, .. }
+            | OrderDependent { span, .. }
             | UnknownEvent { span, .. }
             | DuplicateEventCode { span, .. }
             | NamespaceUnderscore { span, .. }
@@ -468,6 +478,7 @@ impl ModelError {
             ModelError::NoRefractory { .. }
                 | ModelError::OnlyThreshold { .. }
                 | ModelError::Shadowed { .. }
+                | ModelError::OrderDependent { .. }
         )
     }
 
@@ -511,6 +522,7 @@ impl ModelError {
             RefractoryType { .. } => "refractory-type",
             BadEvent { .. } => "bad-event",
             BadSummed { .. } => "bad-summed",
+            OrderDependent { .. } => "order-dependent",
             UnknownEvent { .. } => "unknown-event",
             DuplicateEventCode { .. } => "duplicate-event-code",
             NamespaceUnderscore { .. } => "namespace-underscore",

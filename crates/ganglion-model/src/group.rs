@@ -1,9 +1,9 @@
 //! Checking a NeuronGroup: its equations, threshold, reset, refractoriness and events, into a
 //! [`NeuronGroupModel`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use ganglion_syntax::ast::EquationKind;
+use ganglion_syntax::ast::{AssignOp, EquationKind};
 use ganglion_syntax::{
     Diagnostic, SourceId, Span, parse_equations, parse_expression, parse_statements,
 };
@@ -197,8 +197,131 @@ pub fn check_synapses(
 ) -> (Option<NeuronGroupModel>, Vec<Diagnostic>) {
     let mut report = Report::default();
     let model = check(spec, run_namespace, &mut report, Some(context));
+    if let Some(m) = &model {
+        for c in &m.event_codes {
+            if let (Some(source), Some(warning)) = (c.code.source, order_dependence(c, m, context)) {
+                report.add(source, vec![warning]);
+            }
+        }
+    }
     let model = if report.has_errors() { None } else { model };
     (model, report.diagnostics)
+}
+
+/// Brian2's permutation analysis (`brian2/codegen/permutation_analysis.py`): whether a pathway's code,
+/// run over the synapses of one step, could give another result in another order of the synapses. Only
+/// code that touches the pre- or postsynaptic groups' variables (whose elements several synapses share)
+/// is analysed. Brian2 warns; so does Ganglion, which processes synapses in index order.
+fn order_dependence(
+    code: &EventCode,
+    model: &NeuronGroupModel,
+    context: &SynapseContext,
+) -> Option<ModelError> {
+    let statements = &code.code.statements;
+    // Variables of the other groups (and shared ones): several synapses share their elements.
+    let different: HashSet<&str> = context
+        .variables
+        .iter()
+        .filter(|(n, v)| {
+            !v.shared
+                && model.variable(n).is_none()
+                && !matches!(
+                    n.as_str(),
+                    "i" | "j" | "N_incoming" | "N_outgoing" | "delay" | "lastupdate"
+                )
+        })
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let touches = statements.iter().any(|s| {
+        different.contains(s.target.as_str())
+            || s.value.variables().iter().any(|v| different.contains(v))
+    });
+    if !touches {
+        return None;
+    }
+    let warn = |span: Span, reason: &str| ModelError::OrderDependent {
+        span,
+        reason: reason.to_string(),
+    };
+    if let Some(s) = statements.iter().find(|s| s.value.is_stateful()) {
+        return Some(warn(s.span, "a random number is drawn"));
+    }
+    let mut main: HashSet<String> = model.variables.iter().map(|v| v.name.clone()).collect();
+    main.extend(["i", "j", "N_incoming", "N_outgoing", "delay", "lastupdate"].map(String::from));
+    for s in statements {
+        if s.new_temporary {
+            main.insert(s.target.clone());
+        }
+    }
+    let mut independent: HashSet<&str> = different.clone();
+    let mut dependent_temps: HashSet<&str> = HashSet::new();
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for s in statements {
+            let vars: HashSet<&str> = s
+                .value
+                .variables()
+                .into_iter()
+                .filter(|v| main.contains(*v) || different.contains(v))
+                .collect();
+            if vars.len() == 1 && vars.contains(s.target.as_str()) {
+                continue;
+            }
+            let permdep = vars
+                .iter()
+                .any(|v| different.contains(v) && !independent.contains(v))
+                || vars.iter().any(|v| dependent_temps.contains(v));
+            if s.new_temporary {
+                if permdep && dependent_temps.insert(s.target.as_str()) {
+                    changed = true;
+                }
+                continue;
+            }
+            let target = s.target.as_str();
+            if main.contains(target) {
+                if permdep {
+                    return Some(warn(
+                        s.span,
+                        "a synaptic variable is computed from a neuron's variable that other synapses change",
+                    ));
+                }
+            } else if different.contains(target) {
+                match s.op {
+                    AssignOp::Add | AssignOp::Sub | AssignOp::Mul | AssignOp::Div => {
+                        if permdep {
+                            return Some(warn(
+                                s.span,
+                                "an update of a neuron's variable reads another one that other synapses change",
+                            ));
+                        }
+                        if independent.remove(target) {
+                            changed = true;
+                        }
+                    }
+                    AssignOp::Assign => {
+                        let side = |n: &str| n.ends_with("_pre");
+                        let other_side = vars
+                            .iter()
+                            .any(|v| different.contains(v) && side(v) != side(target));
+                        if permdep || other_side || vars.iter().any(|v| main.contains(*v)) {
+                            return Some(warn(
+                                s.span,
+                                "a neuron's variable is set to a value that differs between its synapses",
+                            ));
+                        }
+                    }
+                    _ => {
+                        return Some(warn(
+                            s.span,
+                            "only `+=`, `-=`, `*=` and `/=` give the same result in any order",
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    None
 }
 
 fn check(
