@@ -426,7 +426,7 @@ fn order_dependent_synaptic_code_gets_brian2s_warning() {
             .unwrap();
         net.warnings
             .iter()
-            .filter(|d| d.code.as_deref() == Some("order-dependent"))
+            .filter(|d| d.code == Some("order-dependent"))
             .count()
     };
     // Commutative updates, and code touching only the synapse, do not depend on the order.
@@ -438,4 +438,37 @@ fn order_dependent_synaptic_code_gets_brian2s_warning() {
     assert_eq!(warnings_for("v_post = w"), 1);
     assert_eq!(warnings_for("v_post += w\nw = v_post"), 1);
     assert_eq!(warnings_for("v_post += w*rand()"), 1);
+}
+
+#[test]
+fn generator_syntax_makes_brian2s_synapses() {
+    let r = reference("connect.json");
+    let c = &r["cases"]["generator"];
+    let want: Vec<(f64, f64)> = floats(&c["i"]).into_iter().zip(floats(&c["j"])).collect();
+    for backend in BACKENDS {
+        let mut net = Network::new(backend);
+        let g = net.add_group(NeuronGroup::new(20, "v : 1")).unwrap();
+        let s = net.add_synapses(Synapses::new(g, g, "")).unwrap();
+        let text = "k for k in range(i-3, i+4) if i != k";
+        // Without skip_if_invalid, targets below 0 or above 19 are refused, as in Brian2.
+        let e = net.connect(s, Connect::generator(text)).unwrap_err();
+        assert!(e.to_string().contains("outside"), "{e}");
+        net.connect(s, Connect::generator(text).skip_if_invalid(true))
+            .unwrap();
+        let (i, j) = (net.state(s, "i").unwrap(), net.state(s, "j").unwrap());
+        let mut got: Vec<(f64, f64)> = i.into_iter().zip(j).collect();
+        got.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        let mut want = want.clone();
+        want.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        assert_eq!(got, want, "{backend:?}");
+        // j as an expression of i, and sampling.
+        let s2 = net.add_synapses(Synapses::new(g, g, "")).unwrap();
+        net.connect(s2, Connect::generator("(i + 1) % 20")).unwrap();
+        assert_eq!(net.state(s2, "j").unwrap()[19], 0.0);
+        let s3 = net.add_synapses(Synapses::new(g, g, "")).unwrap();
+        let made = net
+            .connect(s3, Connect::generator("k for k in sample(N_post, p=0.5)"))
+            .unwrap();
+        assert!((100..300).contains(&made), "{made}");
+    }
 }

@@ -10,18 +10,26 @@ pub trait CompiledKernel: Send {
     fn setup(&mut self, params: &[Value], dt: f64);
     /// Runs the kernel once (its scalar block, then its vector block over the domain).
     fn call(&mut self, bindings: &mut Bindings<'_>) -> Result<(), BindError>;
-    /// Runs the kernel once, splitting the neurons into ranges run on the threads of `pool` where that
-    /// is safe and each range has at least `grain` work (IR instructions per neuron × neurons); the
-    /// result is exactly `call`'s (events in neuron order). The default runs `call`.
+    /// Runs the kernel once, splitting the neurons into ranges run by `workers` where that is safe and
+    /// each range has at least `grain` work (IR instructions per neuron × neurons); the result is
+    /// exactly `call`'s (events in neuron order). The default runs `call`.
     fn call_parallel(
         &mut self,
         bindings: &mut Bindings<'_>,
-        pool: &rayon::ThreadPool,
+        workers: &dyn Workers,
         grain: usize,
     ) -> Result<(), BindError> {
-        let _ = (pool, grain);
+        let _ = (workers, grain);
         self.call(bindings)
     }
+}
+
+/// Threads that run jobs borrowed from the caller: `run` returns when every job is done.
+pub trait Workers: Sync {
+    /// How many threads, the caller's included.
+    fn threads(&self) -> usize;
+    /// Runs the jobs (the first on the calling thread) and returns when all are done.
+    fn run<'a>(&self, jobs: Vec<Box<dyn FnOnce() + Send + 'a>>);
 }
 
 /// Something that prepares kernels for execution.
@@ -30,6 +38,12 @@ pub trait Backend {
     fn name(&self) -> &'static str;
     /// Prepares a kernel.
     fn compile(&mut self, kernel: &Kernel) -> Result<Box<dyn CompiledKernel>, String>;
+    /// Threads for a run on `threads` threads, or none where the backend runs everything on the
+    /// calling thread (the interpreter).
+    fn workers(&self, threads: usize) -> Option<Box<dyn Workers>> {
+        let _ = threads;
+        None
+    }
     /// How long each kernel prepared so far took to compile, by kernel name, in order (empty for
     /// backends that do not compile).
     fn compile_times(&self) -> &[(String, std::time::Duration)] {

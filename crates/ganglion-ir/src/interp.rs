@@ -658,6 +658,13 @@ impl Frame<'_> {
                     };
                     self.set(r, Value::F64(x))
                 }
+                Op::Binomial { n, p, stream, draw } => {
+                    let (step, _) = bind.as_ref().map_or((0, 0), |b| (b.clock.step, 0));
+                    let who = neuron.map_or(random::SCALAR_NEURON, |n| n as u64);
+                    let bits = random::bits(self.keys[*stream as usize], step as u64, who, *draw);
+                    let x = random::Binomial::new(*n, *p).sample(bits);
+                    self.set(r, Value::F64(x))
+                }
                 Op::Expm { n, entries } => {
                     let m: Vec<f64> = entries.iter().map(|e| self.get(*e).as_f64()).collect();
                     let out = crate::expm::expm_with_integral(*n as usize, &m);

@@ -197,6 +197,20 @@ pub enum Op {
         /// The draw's number within its stream.
         draw: u32,
     },
+    /// A sample of the binomial distribution with `n` trials of probability `p` (Brian2's
+    /// `BinomialFunction(n, p)`, what a `PoissonInput` draws: inversion, or the normal approximation when
+    /// `n·p > 5` and `n·(1-p) > 5`; see [`crate::random::Binomial`]), as an f64. It uses the random bits
+    /// of one draw, like [`Op::Random`].
+    Binomial {
+        /// Number of trials.
+        n: u64,
+        /// Probability of each.
+        p: f64,
+        /// Which of the kernel's random streams ([`Kernel::streams`]) it draws from.
+        stream: u32,
+        /// The draw's number within its stream.
+        draw: u32,
+    },
     /// The matrix exponential of the `n`×`n` matrix `m` (row-major), with the integral of the
     /// exponential: the result lists `exp(m)` (n×n) then `∫₀¹ exp(s·m) ds` (n×n), row-major.
     Expm {
@@ -290,6 +304,8 @@ pub enum KernelKind {
     Pathway(String),
     /// A summed variable: the sum over each neuron's synapses, into the neuron's variable.
     Summed(String),
+    /// A `PoissonInput` adding to a variable (slot `synapses`).
+    PoissonInput(String),
     /// Several of the above fused into one pass.
     Fused(Vec<KernelKind>),
 }
@@ -385,7 +401,7 @@ impl Kernel {
     pub fn uses_random(&self) -> bool {
         [&self.setup, &self.scalar, &self.vector].iter().any(|b| {
             let mut found = false;
-            b.walk(&mut |i| found |= matches!(i.op, Op::Random { .. }));
+            b.walk(&mut |i| found |= matches!(i.op, Op::Random { .. } | Op::Binomial { .. }));
             found
         })
     }
@@ -430,7 +446,12 @@ impl Op {
     pub fn is_pure(&self) -> bool {
         !matches!(
             self,
-            Op::Store(..) | Op::Random { .. } | Op::Emit(..) | Op::If(..) | Op::Load(..)
+            Op::Store(..)
+                | Op::Random { .. }
+                | Op::Binomial { .. }
+                | Op::Emit(..)
+                | Op::If(..)
+                | Op::Load(..)
         )
     }
 }

@@ -21,7 +21,7 @@ mod print;
 pub mod random;
 mod verify;
 
-pub use backend::{Backend, CompiledKernel, Interpreter};
+pub use backend::{Backend, CompiledKernel, Interpreter, Workers};
 pub use builder::{Builder, Level};
 pub use builtins::{Builtin, ReturnType, UnitRule};
 pub use kernel::*;

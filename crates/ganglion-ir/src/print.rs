@@ -115,6 +115,13 @@ fn write_block(out: &mut String, k: &Kernel, b: &Block, indent: usize) {
                     write!(out, "random.{kind} #{draw} (stream {stream})")
                 };
             }
+            Op::Binomial { n, p, stream, draw } => {
+                let _ = if *stream == 0 {
+                    write!(out, "random.binomial({n}, {p:?}) #{draw}")
+                } else {
+                    write!(out, "random.binomial({n}, {p:?}) #{draw} (stream {stream})")
+                };
+            }
             Op::Expm { n, entries } => {
                 let args: Vec<String> = entries.iter().map(|a| v(*a)).collect();
                 let _ = write!(out, "expm {n} [{}]", args.join(", "));
@@ -151,6 +158,7 @@ pub fn kind_name(kind: &KernelKind) -> String {
         KernelKind::Init => "initial values".into(),
         KernelKind::Pathway(p) => format!("pathway {p}"),
         KernelKind::Summed(v) => format!("summed {v}"),
+        KernelKind::PoissonInput(v) => format!("poisson input to {v}"),
         KernelKind::Fused(kinds) => {
             let names: Vec<String> = kinds.iter().map(kind_name).collect();
             format!("fused: {}", names.join(" + "))

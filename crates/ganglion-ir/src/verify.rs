@@ -210,7 +210,10 @@ impl Verifier<'_> {
                     }
                 }
             }
-            Op::Random { stream, .. } => {
+            Op::Binomial { p, .. } if !(0.0..=1.0).contains(p) => {
+                return self.fail(format!("binomial probability {p} is not in [0, 1]"));
+            }
+            Op::Random { stream, .. } | Op::Binomial { stream, .. } => {
                 if level == Level::Setup {
                     return self.fail("setup code cannot draw random numbers".into());
                 }

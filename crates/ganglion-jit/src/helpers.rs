@@ -59,6 +59,20 @@ pub(crate) extern "C" fn g_normal(bits: u64) -> f64 {
     ganglion_ir::random::normal(bits)
 }
 
+/// A binomial sample from the random bits of one draw, the distribution given by
+/// `ganglion_ir::random::Binomial::to_words` (computed once, when the kernel is compiled).
+pub(crate) extern "C" fn g_binomial(
+    bits: u64,
+    n: u64,
+    mode: u64,
+    a: f64,
+    b: f64,
+    c: f64,
+    d: f64,
+) -> f64 {
+    ganglion_ir::random::Binomial::from_words(n, mode, [a, b, c, d]).sample(bits)
+}
+
 /// The matrix exponential and its integral of the `n`×`n` matrix at `m`, written to `out` (2n² values).
 ///
 /// Called only by generated code, with `m` pointing at n² readable and `out` at 2n² writable doubles
@@ -104,6 +118,7 @@ pub(crate) fn symbols() -> Vec<(&'static str, *const u8)> {
         ("g_floordiv_i64", g_floordiv_i64 as *const u8),
         ("g_mod_i64", g_mod_i64 as *const u8),
         ("g_normal", g_normal as *const u8),
+        ("g_binomial", g_binomial as *const u8),
         ("g_expm", g_expm as *const u8),
     ]
 }

@@ -11,6 +11,7 @@
 //!
 //! Not here: what kernels mean (`ganglion-ir`), where they come from (`ganglion-lower`).
 
+mod crew;
 mod helpers;
 mod math;
 mod translate;
@@ -24,7 +25,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{Linkage, Module};
 use ganglion_ir::interp::{self, BindError, Bindings, SetupValues, Value};
-use ganglion_ir::{Backend, CompiledKernel, Domain, Extent, Kernel};
+use ganglion_ir::{Backend, CompiledKernel, Domain, Extent, Kernel, Workers};
 
 /// What a compiled kernel reads: pointers to the bound data, the clock and the random key.
 #[repr(C)]
@@ -270,10 +271,10 @@ impl JitKernel {
     pub fn call_parallel(
         &mut self,
         b: &mut Bindings<'_>,
-        pool: &rayon::ThreadPool,
+        workers: &dyn Workers,
         grain: usize,
     ) -> Result<(), BindError> {
-        let threads = pool.current_num_threads();
+        let threads = workers.threads();
         let n = b.n;
         let chunks = threads
             .min(n * self.per_neuron / grain.max(1))
@@ -358,22 +359,25 @@ impl JitKernel {
             })
             .collect();
         let code = self.code as usize;
-        pool.scope(|s| {
-            for call in calls {
-                s.spawn(move |_| {
+        let jobs: Vec<Box<dyn FnOnce() + Send + '_>> = calls
+            .into_iter()
+            .map(|call| {
+                Box::new(move || {
                     let call = call;
                     // SAFETY: as in `call_prepared`, for the neurons `first..first + len`: the arrays
                     // start at the range's first neuron and hold `len` more; each range writes only its
                     // own elements and event buffers (the kernel is `parallel`: no shared or computed-index
                     // stores, no stores in scalar code), whose capacity is `len`, one index per neuron at
-                    // most; everything else is only read.
+                    // most; everything else is only read. `work` outlives the jobs (`run` returns when
+                    // they are done).
                     unsafe {
                         let f: extern "C" fn(*const CallCtx) = std::mem::transmute(code);
                         f(&call.0);
                     }
-                });
-            }
-        });
+                }) as Box<dyn FnOnce() + Send + '_>
+            })
+            .collect();
+        workers.run(jobs);
         let mut fault = false;
         for w in &mut work {
             fault |= w.fault != 0;
@@ -384,6 +388,11 @@ impl JitKernel {
                 b.events[e].extend_from_slice(buf);
             }
         }
+        self.faulted(fault)
+    }
+
+    /// The result of a call that found (or not) a computed index out of range.
+    fn faulted(&self, fault: bool) -> Result<(), BindError> {
         if fault {
             return Err(BindError {
                 kernel: self.kernel.name.clone(),
@@ -518,15 +527,7 @@ impl JitKernel {
                 unsafe { buf.set_len(new_len) };
             }
         }
-        if fault != 0 {
-            return Err(BindError {
-                kernel: self.kernel.name.clone(),
-                message:
-                    "an index computed by the kernel was out of range (those accesses were skipped)"
-                        .into(),
-            });
-        }
-        Ok(())
+        self.faulted(fault != 0)
     }
 }
 
@@ -581,10 +582,10 @@ impl CompiledKernel for JitKernel {
     fn call_parallel(
         &mut self,
         bindings: &mut Bindings<'_>,
-        pool: &rayon::ThreadPool,
+        workers: &dyn Workers,
         grain: usize,
     ) -> Result<(), BindError> {
-        self.call_parallel(bindings, pool, grain)
+        self.call_parallel(bindings, workers, grain)
     }
 }
 
@@ -595,6 +596,10 @@ impl Backend for Jit {
 
     fn compile(&mut self, kernel: &Kernel) -> Result<Box<dyn CompiledKernel>, String> {
         Ok(Box::new(self.compile_kernel(kernel)?))
+    }
+
+    fn workers(&self, threads: usize) -> Option<Box<dyn Workers>> {
+        (threads > 1).then(|| Box::new(crew::Crew::new(threads)) as Box<dyn Workers>)
     }
 
     fn compile_times(&self) -> &[(String, Duration)] {

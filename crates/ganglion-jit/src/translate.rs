@@ -752,6 +752,41 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     /// The counter-based generator of `ganglion_ir::random`, inline.
     fn random(&mut self, normal: bool, stream: u32, draw: u32, neuron: Option<Value>) -> Value {
+        let bits = self.random_bits(stream, draw, neuron);
+        if normal {
+            self.call("g_normal", &[types::I64], types::F64, &[bits])
+        } else {
+            let top = self.b.ins().ushr_imm_u(bits, 11);
+            let f = self.b.ins().fcvt_from_uint(types::F64, top);
+            let scale = self.b.ins().f64const(1.0 / (1u64 << 53) as f64);
+            self.b.ins().fmul(f, scale)
+        }
+    }
+
+    /// A binomial sample (`ganglion_ir::random::Binomial`), by the helper the interpreter's code is.
+    fn binomial(&mut self, n: u64, p: f64, stream: u32, draw: u32, neuron: Option<Value>) -> Value {
+        let bits = self.random_bits(stream, draw, neuron);
+        let (mode, words) = ganglion_ir::random::Binomial::new(n, p).to_words();
+        let nv = self.b.ins().iconst(types::I64, n as i64);
+        let mv = self.b.ins().iconst(types::I64, mode as i64);
+        let mut args = vec![bits, nv, mv];
+        for w in words {
+            args.push(self.b.ins().f64const(w));
+        }
+        let sig = [
+            types::I64,
+            types::I64,
+            types::I64,
+            types::F64,
+            types::F64,
+            types::F64,
+            types::F64,
+        ];
+        self.call("g_binomial", &sig, types::F64, &args)
+    }
+
+    /// The 64 random bits of one draw: `ganglion_ir::random::bits`, inline.
+    fn random_bits(&mut self, stream: u32, draw: u32, neuron: Option<Value>) -> Value {
         let keys = self.ctx_field(types::I64, offsets::KEYS);
         let key = self
             .b
@@ -778,15 +813,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         let h = self.b.ins().bxor(h, nm);
         let dm = (u64::from(draw)).wrapping_mul(0x8cb9_2ba7_2f3d_8dd7);
         let h = self.b.ins().bxor_imm_s(h, dm as i64);
-        let bits = self.mix(h);
-        if normal {
-            self.call("g_normal", &[types::I64], types::F64, &[bits])
-        } else {
-            let top = self.b.ins().ushr_imm_u(bits, 11);
-            let f = self.b.ins().fcvt_from_uint(types::F64, top);
-            let scale = self.b.ins().f64const(1.0 / (1u64 << 53) as f64);
-            self.b.ins().fmul(f, scale)
-        }
+        self.mix(h)
     }
 
     /// Calls the matrix exponential on stack slots; the value is the address of the result list.
@@ -1140,6 +1167,19 @@ impl<'a, 'f> Translator<'a, 'f> {
                 });
                 self.define(inst, v);
             }
+            Op::Binomial { n, p, stream, draw } => {
+                let (n, p, stream, draw) = (*n, *p, *stream, *draw);
+                let v = self.per_lane_always(&mut |t, k| {
+                    let neuron = if t.in_scalar_code {
+                        None
+                    } else {
+                        let i = t.b.ins().iadd_imm_s(t.index, k as i64);
+                        Some(t.b.ins().iadd(i, t.first))
+                    };
+                    t.binomial(n, p, stream, draw, neuron)
+                });
+                self.define(inst, v);
+            }
             Op::Expm { n, entries } => {
                 let (n, entries) = (*n as usize, entries.clone());
                 let v = self.per_lane(inst, &mut |t, _| t.expm(n, &entries));
@@ -1236,7 +1276,7 @@ impl<'a, 'f> Translator<'a, 'f> {
 fn lane_dependent(op: &Op) -> bool {
     matches!(
         op,
-        Op::NeuronIndex | Op::Random { .. } | Op::Load(_, Index::Neuron)
+        Op::NeuronIndex | Op::Random { .. } | Op::Binomial { .. } | Op::Load(_, Index::Neuron)
     )
 }
 

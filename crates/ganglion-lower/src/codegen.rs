@@ -7,8 +7,12 @@ use std::collections::{HashMap, HashSet};
 use ganglion_ir::{
     BinOp as IrBin, Builder, Builtin, CmpOp as IrCmp, Const, Extent, Index, Op, Type, UnOp, ValueId,
 };
-use ganglion_model::{NeuronGroupModel, Special, TExpr, TKind, ValueType};
+use ganglion_model::{NeuronGroupModel, Special, TExpr, TKind, TimedArrayInfo, ValueType};
 use ganglion_syntax::ast::{BinOp, CmpOp, LogicalOp, UnaryOp};
+
+/// The runtime group holding every timed array's values: the kernel array `_timedarray.NAME` is its
+/// array `NAME` (row-major for a 2-D array, one row per time step).
+pub const TIMED_ARRAY_GROUP: &str = "_timedarray";
 
 /// How a variable is stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -339,6 +343,93 @@ impl<'m> Codegen<'m> {
         self.draw - 1
     }
 
+    /// A sample of the binomial distribution (`n` trials of probability `p`), drawn from the kernel's
+    /// stream like `rand()` (one draw per neuron, or per call in scalar code), as an f64.
+    pub fn binomial(&mut self, n: u64, p: f64) -> ValueId {
+        let draw = self.next_draw();
+        self.b.value(
+            Type::F64,
+            Op::Binomial {
+                n,
+                p,
+                stream: 0,
+                draw,
+            },
+        )
+    }
+
+    /// The value of a timed array (an f64) as Brian2's numpy implementation computes it: with the
+    /// upsampling factor `K = max(2**ceil(log2(8/dt*dt_array)), 1)` of the kernel's clock `dt` and
+    /// `eps = dt_array/K`, the row is `clip(int(round(t/eps)/K), 0, steps - 1)` (`round` to the nearest
+    /// integer, ties to even), i.e. the row whose interval `[k*dt_array, (k+1)*dt_array)` holds `t`,
+    /// robust to rounding, the first row before it and the last after it. A 2-D array takes the column
+    /// `index` and gives NaN for a column out of range (Brian2's compiled targets; its numpy target
+    /// raises an error there). Every index is computed in range, so the load never faults.
+    fn timed_array(&mut self, name: &str, info: &TimedArrayInfo, args: &[TExpr]) -> ValueId {
+        let f = Type::F64;
+        // K and eps depend only on dt: the passes hoist them into the setup block. (`log(x)/log(2)` may
+        // differ from numpy's `log2` by an ulp; it can change K only where 8*dt_array/dt is within ulps
+        // of a power of two, and there either K gives the same rows: t/eps is an integer then.)
+        let dt = self.b.value(f, Op::Dt);
+        let eight = self.b.f64(8.0);
+        let x = self.b.binary(f, IrBin::Div, eight, dt);
+        let table_dt = self.b.f64(info.dt);
+        let x = self.b.binary(f, IrBin::Mul, x, table_dt);
+        let log = self.b.call(f, Builtin::Log, vec![x]);
+        let ln2 = self.b.f64(std::f64::consts::LN_2);
+        let log2 = self.b.binary(f, IrBin::Div, log, ln2);
+        let exponent = self.b.call(f, Builtin::Ceil, vec![log2]);
+        let two = self.b.f64(2.0);
+        let k = self.b.binary(f, IrBin::Pow, two, exponent);
+        let one = self.b.f64(1.0);
+        let below = self.b.cmp(IrCmp::Lt, k, one);
+        let k = self.b.value(f, Op::Select(below, one, k));
+        let eps = self.b.binary(f, IrBin::Div, table_dt, k);
+        let t = match args[0].kind {
+            TKind::Special(Special::T) => self.b.value(f, Op::Time),
+            _ => {
+                let v = self.expr(&args[0]);
+                self.convert(v, self.ty(args[0].ty), f)
+            }
+        };
+        // round(t/eps), ties to even: adding and subtracting 2**52 rounds a number below 2**52 to an
+        // integer in the current (nearest-even) rounding mode. Larger or negative values end up clipped
+        // to the last or first row whatever this gives them.
+        let q = self.b.binary(f, IrBin::Div, t, eps);
+        let big = self.b.f64(4_503_599_627_370_496.0);
+        let shifted = self.b.binary(f, IrBin::Add, q, big);
+        let rounded = self.b.binary(f, IrBin::Sub, shifted, big);
+        let scaled = self.b.binary(f, IrBin::Div, rounded, k);
+        let step = self.b.cast(Type::I64, scaled);
+        let zero = self.b.constant(Const::I64(0));
+        let last = self.b.constant(Const::I64(info.steps as i64 - 1));
+        let step = self
+            .b
+            .call(Type::I64, Builtin::Clip, vec![step, zero, last]);
+        let array = self
+            .b
+            .kernel
+            .array(&format!("{TIMED_ARRAY_GROUP}.{name}"), f, Extent::Indexed);
+        let Some(columns) = info.columns else {
+            return self.b.value(f, Op::Load(array, Index::At(step)));
+        };
+        let column = self.expr(&args[1]);
+        let column = self.convert(column, self.ty(args[1].ty), Type::I64);
+        let cols = self.b.constant(Const::I64(columns as i64));
+        let last_col = self.b.constant(Const::I64(columns as i64 - 1));
+        let at_least = self.b.cmp(IrCmp::Ge, column, zero);
+        let below = self.b.cmp(IrCmp::Lt, column, cols);
+        let valid = self.b.binary(Type::Bool, IrBin::And, at_least, below);
+        let clipped = self
+            .b
+            .call(Type::I64, Builtin::Clip, vec![column, zero, last_col]);
+        let row = self.b.binary(Type::I64, IrBin::Mul, step, cols);
+        let flat = self.b.binary(Type::I64, IrBin::Add, row, clipped);
+        let v = self.b.value(f, Op::Load(array, Index::At(flat)));
+        let nan = self.b.f64(f64::NAN);
+        self.b.value(f, Op::Select(valid, v, nan))
+    }
+
     /// Lowers an expression; the value has the IR type of `e.ty`.
     pub fn expr(&mut self, e: &TExpr) -> ValueId {
         let want = self.ty(e.ty);
@@ -432,6 +523,10 @@ impl<'m> Codegen<'m> {
                     LogicalOp::Or => IrBin::Or,
                 };
                 self.b.binary(Type::Bool, irop, x, y)
+            }
+            TKind::TimedArray { name, info, args } => {
+                let v = self.timed_array(name, info, args);
+                self.convert(v, Type::F64, want)
             }
             TKind::Call(f, args) => match f {
                 Builtin::Rand | Builtin::Randn => {

@@ -51,6 +51,12 @@ impl Renamer {
                 stream: stream + self.stream_offset,
                 draw: *draw,
             },
+            Op::Binomial { n, p, stream, draw } => Op::Binomial {
+                n: *n,
+                p: *p,
+                stream: stream + self.stream_offset,
+                draw: *draw,
+            },
             Op::Expm { n, entries } => Op::Expm {
                 n: *n,
                 entries: entries.iter().map(v).collect(),

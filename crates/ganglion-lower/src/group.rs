@@ -32,6 +32,10 @@ pub struct LowerOptions {
     pub methods: Vec<String>,
     /// Storage types.
     pub dtypes: Dtypes,
+    /// The time step of the group's clock, when known: a timed array whose `dt` is a multiple of it is
+    /// constant over a step, so `exact` can integrate equations that call it (Brian2's
+    /// `is_locally_constant`).
+    pub clock_dt: Option<f64>,
 }
 
 impl Default for LowerOptions {
@@ -42,6 +46,7 @@ impl Default for LowerOptions {
                 .map(|s| s.to_string())
                 .collect(),
             dtypes: Dtypes::default(),
+            clock_dt: None,
         }
     }
 }
@@ -129,7 +134,7 @@ pub fn lower_group(
         if model.diff_eqs.is_empty() && model.refractory == Refractory::None {
             (None, None)
         } else {
-            let (k, m) = state_updater(model, &storage, float, &options.methods)?;
+            let (k, m) = state_updater(model, &storage, float, options)?;
             (Some(k), m)
         };
     let thresholds = model
@@ -260,8 +265,9 @@ pub(crate) fn state_updater(
     model: &NeuronGroupModel,
     storage: &StorageMap,
     float: Type,
-    requested: &[String],
+    options: &LowerOptions,
 ) -> Result<(Kernel, Option<MethodChoice>), LowerError> {
+    let requested = &options.methods;
     let name = format!("{}.stateupdater", model.name);
     let mut cg = Codegen::new(
         Builder::new(Kernel::new(name, KernelKind::StateUpdate, Domain::Neurons)),
@@ -304,7 +310,7 @@ pub(crate) fn state_updater(
     if model.diff_eqs.is_empty() {
         return Ok((finish(cg), None));
     }
-    let active = system(model, false);
+    let active = system(model, false).with_clock_dt(options.clock_dt);
     let (method, plan, choice) = methods::choose(requested, &active)?;
     let gated = model.has_refractoriness() && model.diff_eqs.iter().any(|d| d.unless_refractory);
     // One noise draw per symbol per neuron and step: xi = sqrt(dt)*randn().
@@ -324,7 +330,7 @@ pub(crate) fn state_updater(
     }
     let new_active = lower_plan(&mut cg, &plan, &active, float);
     let new_refractory = if gated {
-        let resting = system(model, true);
+        let resting = system(model, true).with_clock_dt(options.clock_dt);
         let plan0 = methods::apply(&method, &resting).unwrap_or(plan.clone());
         Some(lower_plan(&mut cg, &plan0, &resting, float))
     } else {
@@ -595,6 +601,70 @@ pub fn lower_code(
     cg.statements(&shared, false);
     cg.b.set_level(Level::Vector);
     cg.statements(&vector, false);
+    finish(cg)
+}
+
+/// The kernel of a Poisson input (Brian2's `PoissonInput`): every neuron of `range` (the whole group when
+/// `None`) draws its number of input spikes from the binomial distribution of `n` trials of probability
+/// `p` (= rate·dt) and runs `var += count*(weight)`, Brian2's code for it. As in every Brian2 code
+/// block, the write to an `(unless refractory)` variable is skipped while the neuron is refractory.
+#[allow(clippy::too_many_arguments)]
+pub fn lower_poisson_input(
+    model: &NeuronGroupModel,
+    storage: &StorageMap,
+    name: &str,
+    var: &str,
+    n: u64,
+    p: f64,
+    weight: &TExpr,
+    range: Option<(usize, usize)>,
+) -> Kernel {
+    let float = float_type(model, storage);
+    let mut cg = Codegen::new(
+        Builder::new(Kernel::new(
+            name,
+            KernelKind::PoissonInput(var.to_string()),
+            Domain::Neurons,
+        )),
+        model,
+        storage,
+        float,
+    );
+    let inside = range.map(|(start, stop)| {
+        let i = cg.b.value(Type::I64, Op::NeuronIndex);
+        let lo = cg.b.constant(Const::I64(start as i64));
+        let hi = cg.b.constant(Const::I64(stop as i64));
+        let above = cg.b.cmp(IrCmp::Ge, i, lo);
+        let below = cg.b.cmp(IrCmp::Lt, i, hi);
+        cg.b.binary(Type::Bool, IrBin::And, above, below)
+    });
+    if let Some(c) = inside {
+        cg.begin_if(c);
+    }
+    let count = cg.binomial(n, p);
+    let count = cg.convert(count, Type::F64, float);
+    const COUNT: &str = "_poisson_input_count";
+    cg.set_temp(COUNT, count, ValueType::Float);
+    let count_expr = TExpr {
+        kind: ganglion_model::TKind::Var(COUNT.into()),
+        ty: ValueType::Float,
+        dim: ganglion_units::Dimension::DIMENSIONLESS,
+        span: weight.span,
+    };
+    let ty = model.variable(var).map_or(ValueType::Float, |v| v.ty);
+    let statement = ganglion_model::TStatement {
+        target: var.to_string(),
+        op: ganglion_syntax::ast::AssignOp::Add,
+        value: ganglion_model::symbolic::mul(count_expr, weight.clone()),
+        new_temporary: false,
+        ty,
+        shared: false,
+        span: weight.span,
+    };
+    cg.statements(&[statement], false);
+    if inside.is_some() {
+        cg.end_if();
+    }
     finish(cg)
 }
 

@@ -17,11 +17,11 @@ pub mod methods;
 pub mod symbolic;
 mod synapses;
 
-pub use codegen::{StorageInfo, StorageMap, Via};
+pub use codegen::{StorageInfo, StorageMap, TIMED_ARRAY_GROUP, Via};
 pub use fuse::{FuseError, fuse};
 pub use group::{
     Dtypes, GroupKernels, LowerError, LowerOptions, lower_assignment, lower_code, lower_event_code,
-    lower_group, storage_map,
+    lower_group, lower_poisson_input, storage_map,
 };
 pub use methods::{ChoiceError, Method, MethodChoice, MethodError, Plan, System};
 pub use synapses::{

@@ -229,6 +229,9 @@ pub struct System {
     pub noise: Vec<String>,
     /// Whether some noise factor depends on time or a state variable.
     pub multiplicative: bool,
+    /// The time step of the clock the system is integrated on, when known: a timed array whose `dt` is
+    /// a multiple of it is constant over a step (Brian2's `is_locally_constant`).
+    pub clock_dt: Option<f64>,
 }
 
 impl System {
@@ -259,7 +262,24 @@ impl System {
             split,
             noise,
             multiplicative,
+            clock_dt: None,
         }
+    }
+
+    /// The same system, integrated on a clock of time step `dt`.
+    pub fn with_clock_dt(mut self, dt: Option<f64>) -> System {
+        self.clock_dt = dt;
+        self
+    }
+
+    /// Whether every noise factor is constant over a time step and free of the integrated variables
+    /// (Brian2 then integrates "multiplicative" noise such as `ta(t)*xi` with additive-noise methods).
+    fn noise_constant_over_dt(&self) -> bool {
+        self.split.iter().all(|s| {
+            s.noise
+                .iter()
+                .all(|(_, g)| constant_over_dt(g, self.clock_dt) && !depends_on_any(g, &self.vars))
+        })
     }
 
     fn f(&self, k: usize) -> TExpr {
@@ -328,8 +348,24 @@ pub fn apply(method: &Method, system: &System) -> Result<Plan, String> {
     }
 }
 
-fn constant_over_dt(e: &TExpr) -> bool {
-    !e.uses_special(Special::T) && !e.uses_special(Special::TInTimesteps) && !e.is_stateful()
+/// Brian2's `is_constant_over_dt`: no time (except as the argument of a timed array constant over a step
+/// of `clock_dt`) and no random numbers.
+fn constant_over_dt(e: &TExpr, clock_dt: Option<f64>) -> bool {
+    let c = |x: &TExpr| constant_over_dt(x, clock_dt);
+    match &e.kind {
+        TKind::Special(Special::T | Special::TInTimesteps) => false,
+        TKind::Unary(_, a) => c(a),
+        TKind::Binary(_, a, b) | TKind::Compare(_, a, b) | TKind::Logical(_, a, b) => c(a) && c(b),
+        TKind::Call(f, args) => !f.is_stateful() && args.iter().all(c),
+        TKind::TimedArray { info, args, .. } => args.iter().all(|a| {
+            if a.kind == TKind::Special(Special::T) {
+                clock_dt.is_some_and(|dt| info.is_locally_constant(dt))
+            } else {
+                c(a)
+            }
+        }),
+        _ => true,
+    }
 }
 
 fn exact(system: &System) -> Result<Plan, String> {
@@ -354,7 +390,7 @@ fn exact(system: &System) -> Result<Plan, String> {
                     system.vars[i]
                 ));
             }
-            if !constant_over_dt(&d) {
+            if !constant_over_dt(&d, system.clock_dt) {
                 return Err(format!(
                     "the coefficient of `{x}` in the equation for `{}` changes during a time step",
                     system.vars[i]
@@ -367,7 +403,7 @@ fn exact(system: &System) -> Result<Plan, String> {
             zeroed = replace_var(&zeroed, x, &float(0.0));
         }
         let zeroed = simplify(&zeroed);
-        if !constant_over_dt(&zeroed) {
+        if !constant_over_dt(&zeroed, system.clock_dt) {
             return Err(format!(
                 "the equation for `{}` depends on time (or draws random numbers); it is not a linear system with constant coefficients",
                 system.vars[i]
@@ -667,7 +703,11 @@ fn explicit(d: &Description, system: &System) -> Result<Plan, String> {
             d.name
         ));
     }
-    if stochastic && system.multiplicative && d.noise == NoiseSupport::Additive {
+    if stochastic
+        && system.multiplicative
+        && d.noise == NoiseSupport::Additive
+        && !system.noise_constant_over_dt()
+    {
         return Err(format!(
             "`{}` cannot integrate equations with multiplicative noise",
             d.name

@@ -115,6 +115,14 @@ pub fn simplify(e: &TExpr) -> TExpr {
             kind: TKind::Call(*f, args.iter().map(simplify).collect()),
             ..e.clone()
         },
+        TKind::TimedArray { name, info, args } => TExpr {
+            kind: TKind::TimedArray {
+                name: name.clone(),
+                info: info.clone(),
+                args: args.iter().map(simplify).collect(),
+            },
+            ..e.clone()
+        },
         _ => e.clone(),
     }
 }
@@ -232,6 +240,14 @@ pub fn same(a: &TExpr, b: &TExpr) -> bool {
         (TKind::Call(f, xs), TKind::Call(g, ys)) => {
             f == g && xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| same(x, y))
         }
+        (
+            TKind::TimedArray {
+                name: f, args: xs, ..
+            },
+            TKind::TimedArray {
+                name: g, args: ys, ..
+            },
+        ) => f == g && xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| same(x, y)),
         (x, y) => x == y,
     }
 }
@@ -351,6 +367,11 @@ pub fn replace_time(e: &TExpr, by: &TExpr) -> TExpr {
             Box::new(replace_time(b, by)),
         ),
         TKind::Call(f, args) => TKind::Call(*f, args.iter().map(|a| replace_time(a, by)).collect()),
+        TKind::TimedArray { name, info, args } => TKind::TimedArray {
+            name: name.clone(),
+            info: info.clone(),
+            args: args.iter().map(|a| replace_time(a, by)).collect(),
+        },
         other => other.clone(),
     };
     TExpr { kind, ..e.clone() }

@@ -128,7 +128,7 @@ pub fn lower_synapses(
     let (state_update, method) = if clock_driven.diff_eqs.is_empty() {
         (None, None)
     } else {
-        let (k, m) = state_updater(&clock_driven, storage, float, &options.methods)?;
+        let (k, m) = state_updater(&clock_driven, storage, float, options)?;
         (Some(k), m)
     };
     let mut event_driven = model.clone();

@@ -334,7 +334,9 @@ pub enum ModelError {
     },
     /// Synaptic code whose outcome may depend on the order in which synapses are processed (a warning,
     /// as in Brian2; Ganglion processes them in synapse order).
-    #[error("this code may not be well-defined: its outcome may depend on the order of the synapses ({reason})")]
+    #[error(
+        "this code may not be well-defined: its outcome may depend on the order of the synapses ({reason})"
+    )]
     OrderDependent {
         /// The statement found order-dependent.
         span: Span,

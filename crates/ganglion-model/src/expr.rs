@@ -15,7 +15,7 @@ use ganglion_syntax::ast::{self, BinOp, CmpOp, ExprKind, LogicalOp, UnaryOp};
 use ganglion_units::{Dimension, Rational, VarType};
 
 use crate::error::ModelError;
-use crate::namespace::{ExternalValue, Namespace};
+use crate::namespace::{ExternalValue, Namespace, TimedArrayInfo};
 
 /// The type of a value, by Brian2's rules (boolean < integer < float).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -161,6 +161,15 @@ pub enum TKind {
     Logical(LogicalOp, Box<TExpr>, Box<TExpr>),
     /// A call of a built-in function.
     Call(Builtin, Vec<TExpr>),
+    /// A call of a timed array from a namespace: `ta(t)`, or `ta(t, i)` for a 2-D one.
+    TimedArray {
+        /// Its name (the values are the network's `_timedarray.<name>` array).
+        name: String,
+        /// Its shape, time step and units when the model was checked.
+        info: Box<TimedArrayInfo>,
+        /// The time, then (2-D) the neuron index.
+        args: Vec<TExpr>,
+    },
 }
 
 impl TExpr {
@@ -173,7 +182,9 @@ impl TExpr {
                 a.walk(f);
                 b.walk(f);
             }
-            TKind::Call(_, args) => args.iter().for_each(|a| a.walk(f)),
+            TKind::Call(_, args) | TKind::TimedArray { args, .. } => {
+                args.iter().for_each(|a| a.walk(f))
+            }
             _ => {}
         }
     }
@@ -281,6 +292,7 @@ enum Resolution {
     Constant(f64, Dimension),
     Function(Builtin),
     External(ExternalValue),
+    TimedArray(TimedArrayInfo),
 }
 
 /// The names visible to a code block and what they resolve to.
@@ -335,10 +347,14 @@ impl<'a> Scope<'a> {
         if let Some(b) = Builtin::from_name(name) {
             return Some(Resolution::Function(b));
         }
-        self.namespaces
-            .iter()
-            .find_map(|ns| ns.get(name))
-            .map(|v| Resolution::External(v.clone()))
+        self.namespaces.iter().find_map(|ns| {
+            ns.get(name)
+                .map(|v| Resolution::External(v.clone()))
+                .or_else(|| {
+                    ns.timed_array(name)
+                        .map(|t| Resolution::TimedArray(t.clone()))
+                })
+        })
     }
 
     /// The known name closest to `name`, for "did you mean" hints about a name used as a value
@@ -470,7 +486,7 @@ pub fn check_expr(e: &ast::Expr, scope: &Scope<'_>, errors: &mut Vec<ModelError>
                 ValueType::Float,
                 dim,
             ),
-            Some(Resolution::Function(_)) => {
+            Some(Resolution::Function(_) | Resolution::TimedArray(_)) => {
                 errors.push(ModelError::FunctionAsValue {
                     span,
                     name: name.clone(),
@@ -564,8 +580,22 @@ pub fn check_expr(e: &ast::Expr, scope: &Scope<'_>, errors: &mut Vec<ModelError>
         ExprKind::Call { func, args } => {
             let builtin = match scope.resolve(&func.name) {
                 Some(Resolution::Function(b)) => b,
+                Some(Resolution::TimedArray(info)) => {
+                    return check_timed_array(&func.name, info, args, span, scope, errors);
+                }
                 None => {
-                    let suggestion = closest(&func.name, Builtin::all().iter().map(|b| b.name()));
+                    let timed: Vec<&str> = scope
+                        .namespaces
+                        .iter()
+                        .flat_map(|ns| ns.timed_arrays().map(|(n, _)| n))
+                        .collect();
+                    let suggestion = closest(
+                        &func.name,
+                        Builtin::all()
+                            .iter()
+                            .map(|b| b.name())
+                            .chain(timed.iter().copied()),
+                    );
                     errors.push(ModelError::UnknownName {
                         span: func.span,
                         name: func.name.clone(),
@@ -596,6 +626,73 @@ pub fn check_expr(e: &ast::Expr, scope: &Scope<'_>, errors: &mut Vec<ModelError>
             check_call(builtin, args, span, errors)
         }
     }
+}
+
+/// Checks a call of a timed array: `ta(t)` (1-D) or `ta(t, i)` (2-D), `t` a time and `i` an integer
+/// (a neuron index); the result is a float with the array's units.
+fn check_timed_array(
+    name: &str,
+    info: TimedArrayInfo,
+    args: &[ast::Expr],
+    span: Span,
+    scope: &Scope<'_>,
+    errors: &mut Vec<ModelError>,
+) -> Option<TExpr> {
+    let checked: Vec<Option<TExpr>> = args.iter().map(|a| check_expr(a, scope, errors)).collect();
+    if args.len() != info.arity() {
+        errors.push(ModelError::Arity {
+            span,
+            name: name.to_string(),
+            expected: info.arity(),
+            found: args.len(),
+        });
+        return None;
+    }
+    let args: Vec<TExpr> = checked.into_iter().collect::<Option<_>>()?;
+    let mut ok = true;
+    if args[0].dim != Dimension::TIME {
+        errors.push(ModelError::ArgumentUnits {
+            span: args[0].span,
+            name: name.to_string(),
+            index: 1,
+            expected: Dimension::TIME,
+            found: args[0].dim,
+        });
+        ok = false;
+    }
+    if let Some(index) = args.get(1) {
+        if !index.dim.is_dimensionless() {
+            errors.push(ModelError::ArgumentUnits {
+                span: index.span,
+                name: name.to_string(),
+                index: 2,
+                expected: Dimension::DIMENSIONLESS,
+                found: index.dim,
+            });
+            ok = false;
+        } else if index.ty != ValueType::Int {
+            errors.push(ModelError::ArgumentType {
+                span: index.span,
+                name: name.to_string(),
+                index: 2,
+                expected: "an integer (a column of the 2-D timed array, such as `i`)",
+            });
+            ok = false;
+        }
+    }
+    if !ok {
+        return None;
+    }
+    Some(TExpr {
+        ty: ValueType::Float,
+        dim: info.dim,
+        kind: TKind::TimedArray {
+            name: name.to_string(),
+            info: Box::new(info),
+            args,
+        },
+        span,
+    })
 }
 
 fn check_binary(
@@ -807,8 +904,13 @@ impl fmt::Display for TExpr {
                 })?;
                 child(f, b, p + 1)
             }
-            TKind::Call(b, args) => {
-                write!(f, "{}(", b.name())?;
+            TKind::Call(_, args) | TKind::TimedArray { args, .. } => {
+                let name = match &self.kind {
+                    TKind::TimedArray { name, .. } => name.as_str(),
+                    TKind::Call(b, _) => b.name(),
+                    _ => "",
+                };
+                write!(f, "{name}(")?;
                 for (k, a) in args.iter().enumerate() {
                     if k > 0 {
                         f.write_str(", ")?;

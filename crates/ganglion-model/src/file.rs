@@ -1,7 +1,5 @@
-//! Checking a whole model file: the namespace, every group, the monitors, runs and segments.
-//!
-//! Synapses, Poisson inputs and timed arrays are parsed here but checked only for syntax until the
-//! runtime supports them.
+//! Checking a whole model file: the namespace, timed arrays, every group, synapses, Poisson inputs, the
+//! monitors, runs and segments.
 
 use ganglion_modelfile::{CodeForm, GroupKind, Located, ModelFile, MonitorKind, RecordSpec, Value};
 use ganglion_syntax::{Diagnostic, SourceId, Span, parse_expression, parse_statements};
@@ -28,6 +26,8 @@ pub struct CheckedModelFile {
     pub groups: Vec<NeuronGroupModel>,
     /// The checked Synapses, in file order.
     pub synapses: Vec<NeuronGroupModel>,
+    /// The timed arrays with their values, in file order (their shapes are in `namespace` too).
+    pub timed_arrays: Vec<crate::inputs::TimedArrayData>,
 }
 
 /// The model of a PoissonGroup: Brian2's `PoissonGroup` is a NeuronGroup with a rate per neuron and the
@@ -44,11 +44,13 @@ pub fn check_model_file(file: &ModelFile) -> (CheckedModelFile, Vec<Diagnostic>)
         out: CheckedModelFile::default(),
     };
     cx.namespace();
+    cx.timed_arrays();
     cx.run();
     for g in &file.groups {
         cx.group(g);
     }
     cx.synapses();
+    cx.poisson_inputs();
     cx.monitors();
     cx.segments();
     cx.syntax_only();
@@ -134,6 +136,212 @@ impl FileChecker<'_> {
             };
             if let Some(v) = v {
                 self.out.namespace.insert(name, v);
+            }
+        }
+    }
+
+    /// `[timed_arrays.*]`: each becomes a function of the namespace (a name that shadows a built-in
+    /// warns, and the built-in wins, as for namespace constants).
+    fn timed_arrays(&mut self) {
+        for t in &self.file.timed_arrays {
+            let name = t.name.value.as_str();
+            if name.starts_with('_') {
+                self.at_file(ModelError::NamespaceUnderscore {
+                    span: t.name.span,
+                    name: name.into(),
+                });
+                continue;
+            }
+            if !crate::inputs::is_identifier(name) {
+                self.invalid(
+                    t.name.span,
+                    format!("`{name}` cannot name a timed array: model code could not call it"),
+                    Some("use letters, digits and `_`, starting with a letter"),
+                );
+                continue;
+            }
+            if self.out.namespace.get(name).is_some() {
+                self.invalid(
+                    t.name.span,
+                    format!("`{name}` is both a namespace constant and a timed array"),
+                    Some("rename one of them"),
+                );
+                continue;
+            }
+            let shadowed = if Special::from_name(name).is_some() {
+                Some("variable")
+            } else if crate::expr::builtin_constant(name).is_some() {
+                Some("constant")
+            } else if ganglion_units::is_unit_name(name) {
+                Some("unit")
+            } else if ganglion_ir::Builtin::from_name(name).is_some() {
+                Some("function")
+            } else {
+                None
+            };
+            if let Some(what) = shadowed {
+                self.at_file(ModelError::Shadowed {
+                    span: t.name.span,
+                    name: name.into(),
+                    what,
+                });
+            }
+            if let Some(data) = crate::inputs::timed_array_from_file(
+                t,
+                self.file.file,
+                &self.out.namespace,
+                &mut self.diagnostics,
+            ) {
+                self.out
+                    .namespace
+                    .insert_timed_array(name, data.info.clone());
+                self.out.timed_arrays.push(data);
+            }
+        }
+    }
+
+    /// `[poisson_inputs.*]`: the target group (or slice) and variable, `N`, the rate and the weight.
+    fn poisson_inputs(&mut self) {
+        for p in &self.file.poisson_inputs {
+            self.check_when(&p.when);
+            if p.n.value < 1 {
+                self.invalid(
+                    p.n.span,
+                    format!(
+                        "`N` is the number of inputs, at least 1 (not {})",
+                        p.n.value
+                    ),
+                    None,
+                );
+            }
+            match &p.rate {
+                Value::Expr(code) => {
+                    let ns = [&self.out.namespace];
+                    match eval_constant(&code.text, code.source, &ns, "a Poisson input's rate") {
+                        Ok(v) if v.dim != Dimension::FREQUENCY => {
+                            let e = ModelError::DimensionMismatch {
+                                span: Span::new(0, code.text.len()),
+                                context: "a Poisson input's rate".into(),
+                                expected: Dimension::FREQUENCY,
+                                found: v.dim,
+                            };
+                            self.diagnostics
+                                .push(e.to_diagnostic().in_source(code.source));
+                        }
+                        Ok(v) if !(v.value >= 0.0 && v.value.is_finite()) => self.invalid(
+                            code.span,
+                            format!("a rate cannot be negative or infinite ({} Hz)", v.value),
+                            None,
+                        ),
+                        Ok(_) => {}
+                        Err(d) => self.diagnostics.extend(d),
+                    }
+                }
+                Value::Number(Located { value, span }) if *value != 0.0 => self.invalid(
+                    *span,
+                    "a rate is a quantity with units".into(),
+                    Some("write it as `\"5*Hz\"`"),
+                ),
+                Value::Integer(Located { value, span }) if *value != 0 => self.invalid(
+                    *span,
+                    "a rate is a quantity with units".into(),
+                    Some("write it as `\"5*Hz\"`"),
+                ),
+                Value::Number(_) | Value::Integer(_) => {}
+                other => self.invalid(
+                    other.span(),
+                    "a rate is a quantity such as `\"5*Hz\"`".into(),
+                    None,
+                ),
+            }
+            let (name, slice) = match ganglion_modelfile::split_subgroup(&p.target.value) {
+                Ok(x) => x,
+                Err(why) => {
+                    self.invalid(
+                        p.target.span,
+                        why,
+                        Some("write a group name, or a slice such as `P[:3200]`"),
+                    );
+                    continue;
+                }
+            };
+            let Some(spec) = self.file.group(name) else {
+                let (what, hint) = if self.file.synapses.iter().any(|s| s.name.value == name) {
+                    (
+                        format!("a Poisson input targets a group, and `{name}` is synapses"),
+                        None,
+                    )
+                } else {
+                    let names = self.file.groups.iter().map(|g| g.name.value.as_str());
+                    let hint =
+                        crate::expr::closest(name, names).map(|s| format!("did you mean `{s}`?"));
+                    (format!("unknown group `{name}`"), hint)
+                };
+                self.invalid(p.target.span, what, hint.as_deref());
+                continue;
+            };
+            let full = spec.n.as_ref().map_or(0, |n| n.value);
+            if let Some((start, stop)) = slice {
+                let (start, stop) = (start.unwrap_or(0), stop.unwrap_or(full));
+                if start < 0 || stop > full || start >= stop {
+                    self.invalid(
+                        p.target.span,
+                        format!("the slice [{start}:{stop}] is not a non-empty part of group `{name}` of {full} neurons"),
+                        None,
+                    );
+                }
+            }
+            let Some(model) = self.out.groups.iter().find(|g| g.name == name).cloned() else {
+                continue; // its errors are already reported
+            };
+            let at = Location {
+                source: self.file.file,
+                span: p.variable.span,
+            };
+            let ns = self.out.namespace.clone();
+            let plain = match &p.weight {
+                Value::Number(n) => Some((n.value, n.span)),
+                Value::Integer(n) => Some((n.value as f64, n.span)),
+                _ => None,
+            };
+            match (&p.weight, plain) {
+                (Value::Expr(code), _) => {
+                    crate::inputs::check_poisson_input(
+                        &model,
+                        &p.variable.value,
+                        at,
+                        Code {
+                            text: &code.text,
+                            source: code.source,
+                        },
+                        &[&ns],
+                        &mut self.diagnostics,
+                    );
+                }
+                (_, Some((_, span))) => {
+                    if let Some(dim) = crate::inputs::check_poisson_target(
+                        &model,
+                        &p.variable.value,
+                        at,
+                        &mut self.diagnostics,
+                    ) && !dim.is_dimensionless()
+                    {
+                        self.at_file(ModelError::DimensionMismatch {
+                            span,
+                            context: format!(
+                                "the weight of a Poisson input to `{}`",
+                                p.variable.value
+                            ),
+                            expected: dim,
+                            found: Dimension::DIMENSIONLESS,
+                        });
+                    }
+                }
+                (other, None) => self.invalid(
+                    other.span(),
+                    "a weight is a quantity or an expression such as `\"0.1*mV\"`".into(),
+                    None,
+                ),
             }
         }
     }
@@ -861,7 +1069,7 @@ impl FileChecker<'_> {
         }
     }
 
-    /// Synapses, inputs and timed arrays: syntax only, for now.
+    /// The conditions of `connect` calls: syntax only (they are checked when the synapses connect).
     fn syntax_only(&mut self) {
         let checked_elsewhere: Vec<SourceId> = Vec::new();
         let _ = checked_elsewhere;

@@ -199,7 +199,8 @@ pub fn check_synapses(
     let model = check(spec, run_namespace, &mut report, Some(context));
     if let Some(m) = &model {
         for c in &m.event_codes {
-            if let (Some(source), Some(warning)) = (c.code.source, order_dependence(c, m, context)) {
+            if let (Some(source), Some(warning)) = (c.code.source, order_dependence(c, m, context))
+            {
                 report.add(source, vec![warning]);
             }
         }

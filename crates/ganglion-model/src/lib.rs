@@ -14,6 +14,7 @@ mod error;
 pub mod expr;
 mod file;
 mod group;
+pub mod inputs;
 pub mod model;
 mod namespace;
 mod print;
@@ -27,8 +28,9 @@ pub use group::{
     Code, EventSpec, Location, NeuronGroupSpec, OnEventSpec, RefractorySpec, SynapseContext,
     check_block, check_neuron_group, check_synapses, substituted,
 };
+pub use inputs::{TimedArrayData, check_poisson_input, check_poisson_target};
 pub use model::*;
-pub use namespace::{ExternalValue, Namespace, constant_value, eval_constant};
+pub use namespace::{ExternalValue, Namespace, TimedArrayInfo, constant_value, eval_constant};
 pub use statements::BlockRules;
 
 use ganglion_modelfile::ModelFile;

@@ -56,10 +56,44 @@ impl ExternalValue {
     }
 }
 
-/// An ordered set of named constants.
+/// A TimedArray (Brian2's `TimedArray(values, dt)`) as model code sees it: a function of time, and of a
+/// neuron index when it is 2-D (rows are times, columns neurons). The values themselves live with the
+/// network; the checker needs only the shape, the time step and the units.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimedArrayInfo {
+    /// The time step of the values (seconds).
+    pub dt: f64,
+    /// Number of time steps (rows).
+    pub steps: usize,
+    /// Number of columns of a 2-D array (`None` for a 1-D array).
+    pub columns: Option<usize>,
+    /// The dimensions of the values.
+    pub dim: Dimension,
+}
+
+impl TimedArrayInfo {
+    /// Number of arguments a call takes: `ta(t)` or `ta(t, i)`.
+    pub fn arity(&self) -> usize {
+        if self.columns.is_some() { 2 } else { 1 }
+    }
+
+    /// Brian2's `TimedArray.is_locally_constant(dt)`: whether the value cannot change within a time
+    /// step of length `dt` (the array's `dt` is an integer multiple of it), which lets `exact`
+    /// integration treat `ta(t)` as a constant.
+    pub fn is_locally_constant(&self, dt: f64) -> bool {
+        if dt > self.dt {
+            return false;
+        }
+        let ratio = self.dt / dt;
+        ratio.floor() == ratio
+    }
+}
+
+/// An ordered set of named constants (and timed arrays, which model code calls as functions).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Namespace {
     entries: Vec<(String, ExternalValue)>,
+    timed_arrays: Vec<(String, TimedArrayInfo)>,
 }
 
 impl Namespace {
@@ -68,13 +102,37 @@ impl Namespace {
         Namespace::default()
     }
 
-    /// Sets `name` (replacing an earlier value).
+    /// Sets `name` (replacing an earlier value, or a timed array of that name).
     pub fn insert(&mut self, name: impl Into<String>, value: ExternalValue) {
         let name = name.into();
+        self.timed_arrays.retain(|(n, _)| *n != name);
         match self.entries.iter_mut().find(|(n, _)| *n == name) {
             Some(e) => e.1 = value,
             None => self.entries.push((name, value)),
         }
+    }
+
+    /// Defines the timed array `name` (replacing an earlier one, or a constant of that name).
+    pub fn insert_timed_array(&mut self, name: impl Into<String>, info: TimedArrayInfo) {
+        let name = name.into();
+        self.entries.retain(|(n, _)| *n != name);
+        match self.timed_arrays.iter_mut().find(|(n, _)| *n == name) {
+            Some(e) => e.1 = info,
+            None => self.timed_arrays.push((name, info)),
+        }
+    }
+
+    /// The timed array called `name`.
+    pub fn timed_array(&self, name: &str) -> Option<&TimedArrayInfo> {
+        self.timed_arrays
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+    }
+
+    /// The timed arrays, in insertion order.
+    pub fn timed_arrays(&self) -> impl Iterator<Item = (&str, &TimedArrayInfo)> {
+        self.timed_arrays.iter().map(|(n, v)| (n.as_str(), v))
     }
 
     /// The value of `name`.
@@ -92,12 +150,12 @@ impl Namespace {
         self.entries.iter().map(|(n, v)| (n.as_str(), v))
     }
 
-    /// Number of entries.
+    /// Number of constants (timed arrays not counted).
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
-    /// Whether it is empty.
+    /// Whether it holds no constants (timed arrays not counted).
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }

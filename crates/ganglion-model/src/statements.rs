@@ -62,6 +62,13 @@ pub fn check_statements(
             Some("it is a constant")
         } else if scope.namespaces.iter().any(|ns| ns.get(name).is_some()) && target.is_none() {
             Some("it is a constant from the namespace")
+        } else if scope
+            .namespaces
+            .iter()
+            .any(|ns| ns.timed_array(name).is_some())
+            && target.is_none()
+        {
+            Some("it is a timed array")
         } else if target.as_ref().is_some_and(|t| t.subexpression) {
             Some("it is a subexpression")
         } else {

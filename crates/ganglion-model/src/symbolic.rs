@@ -95,6 +95,11 @@ pub fn substitute(e: &TExpr, f: &mut impl FnMut(&str) -> Option<TExpr>) -> TExpr
             TKind::Logical(*op, Box::new(substitute(a, f)), Box::new(substitute(b, f)))
         }
         TKind::Call(b, args) => TKind::Call(*b, args.iter().map(|a| substitute(a, f)).collect()),
+        TKind::TimedArray { name, info, args } => TKind::TimedArray {
+            name: name.clone(),
+            info: info.clone(),
+            args: args.iter().map(|a| substitute(a, f)).collect(),
+        },
         other => other.clone(),
     };
     TExpr {

@@ -346,8 +346,12 @@ pub struct PoissonInputSpec {
     pub n: Located<i64>,
     /// Rate of each input.
     pub rate: Value,
-    /// Weight of each input spike.
+    /// Weight of each input spike (a quantity or an expression in the target group's context).
     pub weight: Value,
+    /// Scheduling slot (default `synapses`).
+    pub when: Option<Located<String>>,
+    /// Order within the slot (default 0).
+    pub order: Option<Located<i64>>,
 }
 
 /// A `[timed_arrays.NAME]` table.
@@ -590,6 +594,7 @@ impl ModelFile {
         }
         for t in &self.timed_arrays {
             out.push((&t.dt, Expression));
+            value(&mut out, &t.values);
             out.extend(t.unit.iter().map(|c| (c, Expression)));
         }
         out
@@ -860,6 +865,8 @@ impl Cx<'_> {
                     n: located(p.n),
                     rate: self.value(p.rate),
                     weight: self.value(p.weight),
+                    when: p.when.map(located),
+                    order: p.order.map(located),
                 }
             })
             .collect();

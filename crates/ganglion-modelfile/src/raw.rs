@@ -197,6 +197,8 @@ pub(crate) struct PoissonInput {
     pub n: S<i64>,
     pub rate: S<RawValue>,
     pub weight: S<RawValue>,
+    pub when: Option<S<String>>,
+    pub order: Option<S<i64>>,
 }
 
 #[derive(Deserialize)]

@@ -308,11 +308,14 @@ impl Builder<'_> {
                 (None, Some(Value::Expr(code))) if code.text.trim() == "i" => {
                     spec = crate::Connect::one_to_one();
                 }
+                (None, Some(Value::Expr(code))) => {
+                    spec = crate::Connect::generator(code.text.clone());
+                }
                 (None, None) => {}
                 (_, Some(v)) | (Some(v), None) => {
                     self.fail(
                         v.span(),
-                        "connect: give `i` and `j` as index arrays together, or `j = \"i\"`; generator expressions are not supported yet".into(),
+                        "connect: give `i` and `j` as index arrays together, or `j` as a generator (`\"k for k in range(i-3, i+4)\"`)".into(),
                         None,
                     );
                     continue;
@@ -361,6 +364,84 @@ impl Builder<'_> {
             }
         }
         Some(h)
+    }
+}
+
+impl Builder<'_> {
+    /// Adds a `[poisson_inputs.NAME]` table.
+    fn poisson_input(
+        &mut self,
+        p: &ganglion_modelfile::PoissonInputSpec,
+        handles: &[(String, GroupHandle)],
+    ) {
+        let Some(target) = self.side(&p.target, handles) else {
+            return;
+        };
+        let rate = match &p.rate {
+            Value::Expr(c) => match self.constant(c, "a Poisson input's rate") {
+                Some(v) => v.value,
+                None => return,
+            },
+            Value::Number(n) => n.value,
+            Value::Integer(n) => n.value as f64,
+            other => {
+                self.fail(
+                    other.span(),
+                    "a rate is a quantity such as `\"5*Hz\"`".into(),
+                    None,
+                );
+                return;
+            }
+        };
+        let (text, source) = match &p.weight {
+            Value::Expr(c) => (c.text.clone(), c.source),
+            Value::Number(_) | Value::Integer(_) => {
+                let x = match &p.weight {
+                    Value::Number(n) => n.value,
+                    Value::Integer(n) => n.value as f64,
+                    _ => 0.0,
+                };
+                let text = format!("{x:?}");
+                let source = self
+                    .net
+                    .sources
+                    .add_standalone(format!("<weight of {}>", p.name.value), text.clone());
+                (text, source)
+            }
+            other => {
+                self.fail(
+                    other.span(),
+                    "a weight is a quantity or an expression".into(),
+                    None,
+                );
+                return;
+            }
+        };
+        let mut input = crate::PoissonInput::new(
+            target,
+            p.variable.value.clone(),
+            p.n.value.max(0) as u64,
+            rate,
+            text.clone(),
+        )
+        .name(p.name.value.clone());
+        if let Some(w) = &p.when {
+            input = input.when(w.value.clone());
+        }
+        if let Some(o) = &p.order {
+            input = input.order(o.value);
+        }
+        let variable_at = ganglion_model::Location {
+            source: self.file.file,
+            span: p.variable.span,
+        };
+        let code = Code {
+            text: &text,
+            source,
+        };
+        if let Err(e) = self.net.add_poisson_input_at(&input, code, variable_at) {
+            self.absorb(e, p.name.span);
+        }
     }
 }
 
@@ -419,6 +500,9 @@ impl Network {
             });
         }
         net.namespace = checked.namespace.clone();
+        for t in &checked.timed_arrays {
+            net.install_timed_array(t.clone());
+        }
         let mut b = Builder {
             file: &file,
             net,
@@ -648,6 +732,9 @@ impl Network {
             if let Some(h) = b.synapses(s, &checked, &handles) {
                 handles.push((s.name.value.clone(), h));
             }
+        }
+        for p in &file.poisson_inputs {
+            b.poisson_input(p, &handles);
         }
         for m in &file.monitors {
             let Ok((name, slice)) = ganglion_modelfile::split_subgroup(&m.source.value) else {

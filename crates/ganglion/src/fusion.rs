@@ -165,6 +165,7 @@ impl Network {
         ids.extend(o.thresholders.iter().map(|(_, id)| *id));
         ids.extend(o.resetters.iter().map(|(_, id)| *id));
         ids.extend(o.run_regularly.iter().copied());
+        ids.extend(o.poisson_inputs.iter().copied());
         ids.extend(entry.fusion.object);
         Ok(ids
             .into_iter()

@@ -29,6 +29,7 @@
 mod file;
 mod fusion;
 mod group;
+mod inputs;
 mod monitors;
 mod network;
 mod synapses;
@@ -36,6 +37,7 @@ mod synapses;
 pub use file::{FileValue, RunPlan, Segment, SetOp};
 pub use fusion::Fusion;
 pub use group::{ClockChoice, NeuronGroup, Refractory};
+pub use inputs::{PoissonInput, TimedValues};
 pub use monitors::{EventMonitor, RateMonitor, Record, SpikeMonitor, StateMonitor};
 pub use network::{
     BackendChoice, Error, GroupHandle, GroupObjects, MonitorHandle, Network, SetValue,

@@ -109,6 +109,8 @@ pub struct GroupObjects {
     pub subexpression_updater: Option<ObjectId>,
     /// `run_regularly` operations.
     pub run_regularly: Vec<ObjectId>,
+    /// Poisson inputs targeting the group.
+    pub poisson_inputs: Vec<ObjectId>,
 }
 
 pub(crate) struct GroupEntry {
@@ -218,8 +220,8 @@ impl Network {
         self.rt.threads
     }
 
-    /// The least work (IR instructions per neuron × neurons) given to a thread (default 100 000, about
-    /// 50 µs). Tests set it to 1 to split even small groups.
+    /// The least work (IR instructions per neuron × neurons) given to a thread (default 400 000, some
+    /// tens of µs). Tests set it to 1 to split even small groups.
     pub fn set_parallel_grain(&mut self, work: usize) {
         self.rt.parallel_grain = work.max(1);
     }
@@ -456,6 +458,7 @@ impl Network {
         let options = LowerOptions {
             methods: methods.clone(),
             dtypes: dtypes.clone(),
+            clock_dt: Some(self.rt.clocks[clock.0].dt),
         };
         let kernels = match ganglion_lower::lower_group(&model, &options) {
             Ok(k) => k,

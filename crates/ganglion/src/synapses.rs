@@ -169,6 +169,8 @@ pub struct Connect {
     pub(crate) n: usize,
     pub(crate) pairs: Option<(Vec<usize>, Vec<usize>)>,
     pub(crate) one_to_one: bool,
+    pub(crate) generator: Option<String>,
+    pub(crate) skip_if_invalid: bool,
 }
 
 impl Connect {
@@ -202,6 +204,22 @@ impl Connect {
             one_to_one: true,
             ..Connect::all()
         }
+    }
+
+    /// Targets given by Brian2's generator syntax (`j='k for k in range(i-3, i+4) if i != k'`,
+    /// `j='k for k in sample(N_post, p=0.1)'`, or an expression of `i` such as `j='i + 1'`).
+    pub fn generator(j: impl Into<String>) -> Connect {
+        Connect {
+            generator: Some(j.into()),
+            ..Connect::all()
+        }
+    }
+
+    /// Skips generated targets outside the target group instead of refusing them (Brian2's
+    /// `skip_if_invalid=True`).
+    pub fn skip_if_invalid(mut self, skip: bool) -> Connect {
+        self.skip_if_invalid = skip;
+        self
     }
 
     /// Each candidate pair gets synapses with probability `p` (a number).
@@ -444,6 +462,8 @@ impl Network {
                 }
                 pairs.push((a as u32, b as u32));
             }
+        } else if let Some(text) = &c.generator {
+            pairs = self.generate_pairs(s, text, &c)?;
         } else if c.one_to_one {
             if n_pre != n_post {
                 return Err(Error::Usage(format!(
@@ -478,12 +498,15 @@ impl Network {
         Ok(made.len())
     }
 
-    /// Every candidate pair tested by a kernel: `condition and rand() < p`.
-    fn evaluate_pairs(&mut self, s: GroupHandle, c: &Connect) -> Result<Vec<(u32, u32)>, Error> {
+    /// Checks an expression of a candidate pair (`i`, `j`, both groups' variables).
+    fn pair_expr(
+        &mut self,
+        s: GroupHandle,
+        text: &str,
+        what: &str,
+    ) -> Result<(TExpr, ganglion_syntax::SourceId), Error> {
         let entry = &self.groups[s.0];
         let syn = entry.synapses.as_ref().expect("checked by the caller");
-        let (src, tgt) = (syn.source_range, syn.target_range);
-        let (n_pre, n_post) = (src.1 - src.0, tgt.1 - tgt.0);
         let mut scope = ganglion_model::group_scope(&entry.model, &self.namespace);
         for (n, v) in &syn.context.variables {
             scope
@@ -492,49 +515,24 @@ impl Network {
                 .or_insert_with(|| v.clone());
         }
         scope.namespaces.insert(0, &entry.namespace);
-        let name = entry.name.clone();
+        let src = self.sources.add_standalone(
+            format!("<{what} of {}.connect>", entry.name),
+            text.to_string(),
+        );
         let mut diagnostics = Vec::new();
-        let mut check = |text: &str, what: &str, diagnostics: &mut Vec<Diagnostic>| {
-            let src = self
-                .sources
-                .add_standalone(format!("<{what} of {name}.connect>"), text.to_string());
-            ganglion_model::check_code_expr(text, src, &scope, diagnostics).map(|e| (e, src))
-        };
-        let cond = match &c.condition {
-            Some(text) => match check(text, "condition", &mut diagnostics) {
-                Some((e, _)) if e.ty == ValueType::Bool => Some(e),
-                Some((e, src)) => {
-                    let err = ganglion_model::ModelError::NotBoolean {
-                        span: e.span,
-                        context: "the condition of connect".into(),
-                    };
-                    diagnostics.push(err.to_diagnostic().in_source(src));
-                    None
-                }
-                None => None,
-            },
-            None => None,
-        };
-        let p = match &c.p {
-            Some(text) => match check(text, "p", &mut diagnostics) {
-                Some((e, _)) if e.dim.is_dimensionless() && e.ty != ValueType::Bool => Some(e),
-                Some((e, src)) => {
-                    let err = ganglion_model::ModelError::DimensionMismatch {
-                        span: e.span,
-                        context: "the probability of connect".into(),
-                        expected: Dimension::DIMENSIONLESS,
-                        found: e.dim,
-                    };
-                    diagnostics.push(err.to_diagnostic().in_source(src));
-                    None
-                }
-                None => None,
-            },
-            None => None,
-        };
-        if diagnostics.iter().any(Diagnostic::is_error) {
-            return Err(self.model_error_pub(diagnostics));
+        match ganglion_model::check_code_expr(text, src, &scope, &mut diagnostics) {
+            Some(e) if !diagnostics.iter().any(Diagnostic::is_error) => Ok((e, src)),
+            _ => Err(self.model_error_pub(diagnostics)),
         }
+    }
+
+    /// `condition and rand() < p` as one boolean expression of a pair.
+    fn keep_expr(
+        &mut self,
+        s: GroupHandle,
+        condition: Option<&str>,
+        p: Option<&str>,
+    ) -> Result<TExpr, Error> {
         let texpr = |kind, ty| TExpr {
             kind,
             ty,
@@ -542,16 +540,34 @@ impl Network {
             span: Span::default(),
         };
         let mut keep = texpr(TKind::Bool(true), ValueType::Bool);
-        if let Some(cond) = cond {
-            keep = cond;
+        if let Some(text) = condition {
+            let (e, src) = self.pair_expr(s, text, "condition")?;
+            if e.ty != ValueType::Bool {
+                let err = ganglion_model::ModelError::NotBoolean {
+                    span: e.span,
+                    context: "the condition of connect".into(),
+                };
+                return Err(self.model_error_pub(vec![err.to_diagnostic().in_source(src)]));
+            }
+            keep = e;
         }
-        if let Some(p) = p {
+        if let Some(text) = p {
+            let (e, src) = self.pair_expr(s, text, "p")?;
+            if !e.dim.is_dimensionless() || e.ty == ValueType::Bool {
+                let err = ganglion_model::ModelError::DimensionMismatch {
+                    span: e.span,
+                    context: "the probability of connect".into(),
+                    expected: Dimension::DIMENSIONLESS,
+                    found: e.dim,
+                };
+                return Err(self.model_error_pub(vec![err.to_diagnostic().in_source(src)]));
+            }
             let draw = texpr(
                 TKind::Call(ganglion_ir::Builtin::Rand, vec![]),
                 ValueType::Float,
             );
             let test = texpr(
-                TKind::Compare(ganglion_syntax::ast::CmpOp::Lt, Box::new(draw), Box::new(p)),
+                TKind::Compare(ganglion_syntax::ast::CmpOp::Lt, Box::new(draw), Box::new(e)),
                 ValueType::Bool,
             );
             keep = texpr(
@@ -563,68 +579,219 @@ impl Network {
                 ValueType::Bool,
             );
         }
-        // The candidates, a block of rows at a time, as the synapses of a scratch group.
-        let mut storage = entry.storage.clone();
-        storage.insert(
-            "_keep".into(),
-            StorageInfo::own(Type::Bool, Extent::PerNeuron, ValueType::Bool),
-        );
-        let mut model = entry.model.clone();
-        let kernel = ganglion_lower::lower_assignment(&model, &storage, "_keep", &keep, None);
-        let overrides = value_map(&entry.namespace);
-        let scratch_vars: Vec<(String, Type, Extent)> = kernel
-            .arrays
+        Ok(keep)
+    }
+
+    /// Every candidate pair of the grid tested by a kernel: `condition and rand() < p`.
+    fn evaluate_pairs(&mut self, s: GroupHandle, c: &Connect) -> Result<Vec<(u32, u32)>, Error> {
+        let syn = self.groups[s.0]
+            .synapses
+            .as_ref()
+            .expect("checked by the caller");
+        let (src, tgt) = (syn.source_range, syn.target_range);
+        let (n_pre, n_post) = (src.1 - src.0, tgt.1 - tgt.0);
+        let keep = self.keep_expr(s, c.condition.as_deref(), c.p.as_deref())?;
+        let pair = |k: usize| ((k / n_post) as u32, (k % n_post) as u32);
+        let flags = self.eval_on_candidates(s, &[keep], n_pre * n_post, &pair)?;
+        Ok(flags[0]
             .iter()
-            .filter(|a| !a.name.contains('.'))
-            .map(|a| (a.name.clone(), a.ty, a.extent))
+            .enumerate()
+            .filter(|(_, f)| **f != 0.0)
+            .map(|(k, _)| pair(k))
+            .collect())
+    }
+
+    /// Values of expressions for `count` candidate pairs (`pair(k)`: `i`, `j` relative to the slices),
+    /// computed by kernels over the candidates as the synapses of a scratch group, about a million at a
+    /// time.
+    fn eval_on_candidates(
+        &mut self,
+        s: GroupHandle,
+        exprs: &[TExpr],
+        count: usize,
+        pair: &dyn Fn(usize) -> (u32, u32),
+    ) -> Result<Vec<Vec<f64>>, Error> {
+        let entry = &self.groups[s.0];
+        let syn = entry.synapses.as_ref().expect("checked by the caller");
+        let (src, tgt) = (syn.source_range, syn.target_range);
+        let (n_pre, n_post) = (src.1 - src.0, tgt.1 - tgt.0);
+        let mut storage = entry.storage.clone();
+        let mut model = entry.model.clone();
+        let outputs: Vec<String> = (0..exprs.len()).map(|k| format!("_value{k}")).collect();
+        for (name, e) in outputs.iter().zip(exprs) {
+            let ty = match e.ty {
+                ValueType::Bool => Type::Bool,
+                ValueType::Int => Type::I64,
+                ValueType::Float => Type::F64,
+            };
+            storage.insert(name.clone(), StorageInfo::own(ty, Extent::PerNeuron, e.ty));
+        }
+        let kernels: Vec<ganglion_ir::Kernel> = outputs
+            .iter()
+            .zip(exprs)
+            .map(|(name, e)| ganglion_lower::lower_assignment(&model, &storage, name, e, None))
             .collect();
-        let rows_per_block = (1usize << 20).div_ceil(n_post.max(1)).max(1);
-        let mut pairs = Vec::new();
+        let overrides = value_map(&entry.namespace);
+        let mut scratch_vars: Vec<(String, Type, Extent)> = Vec::new();
+        for k in &kernels {
+            for a in k.arrays.iter().filter(|a| !a.name.contains('.')) {
+                if !scratch_vars.iter().any(|(n, _, _)| *n == a.name) {
+                    scratch_vars.push((a.name.clone(), a.ty, a.extent));
+                }
+            }
+        }
+        for v in ["i", "j", "_synaptic_pre", "_synaptic_post"] {
+            if !scratch_vars.iter().any(|(n, _, _)| n == v) {
+                scratch_vars.push((v.into(), Type::I32, Extent::PerNeuron));
+            }
+        }
+        let mut values: Vec<Vec<f64>> = vec![Vec::with_capacity(count); exprs.len()];
         self.sync_externals_pub();
-        let mut row = 0;
-        while row < n_pre {
-            let rows = rows_per_block.min(n_pre - row);
-            let n = rows * n_post;
+        let block = 1usize << 20;
+        let mut start = 0;
+        while start < count {
+            let n = block.min(count - start);
             model.n = n;
             let g = self
                 .rt
                 .add_group(&format!("_connect_{}", s.0), n, &scratch_vars);
-            let fill = |net: &mut Network, var: &str, f: &dyn Fn(usize, usize) -> usize| {
-                if let Some(a) = net.rt.groups[g.0].array_mut(var) {
-                    let values: Vec<f64> = (0..n)
-                        .map(|k| f(row + k / n_post, k % n_post) as f64)
-                        .collect();
-                    a.fill_from_f64(&values);
+            let pairs: Vec<(u32, u32)> = (start..start + n).map(pair).collect();
+            let group = &mut self.rt.groups[g.0];
+            let (from, to) = (src.0, tgt.0);
+            let columns: [(&str, Column); 4] = [
+                ("i", Box::new(|(a, _)| f64::from(a))),
+                ("j", Box::new(|(_, b)| f64::from(b))),
+                (
+                    "_synaptic_pre",
+                    Box::new(move |(a, _)| (a as usize + from) as f64),
+                ),
+                (
+                    "_synaptic_post",
+                    Box::new(move |(_, b)| (b as usize + to) as f64),
+                ),
+            ];
+            for (var, f) in &columns {
+                if let Some(arr) = group.array_mut(var) {
+                    let column: Vec<f64> = pairs.iter().map(|&p| f(p)).collect();
+                    arr.fill_from_f64(&column);
                 }
-            };
-            fill(self, "i", &|a, _| a);
-            fill(self, "j", &|_, b| b);
-            fill(self, "_synaptic_pre", &|a, _| a + src.0);
-            fill(self, "_synaptic_post", &|_, b| b + tgt.0);
+            }
             for (var, value) in [("N_pre", n_pre), ("N_post", n_post)] {
-                if let Some(a) = self.rt.groups[g.0].array_mut(var) {
+                if let Some(a) = group.array_mut(var) {
                     a.fill_from_f64(&[value as f64]);
                 }
             }
-            let result = self.rt.execute(g, &kernel, overrides.clone());
-            let keep = self
+            let mut result = Ok(());
+            for k in &kernels {
+                result = result.and_then(|_| self.rt.execute(g, k, overrides.clone()));
+            }
+            let scratch = self
                 .rt
                 .groups
                 .pop()
                 .expect("the scratch group is the last one");
             result.map_err(Error::Usage)?;
-            let flags = keep
-                .array("_keep")
-                .map(|a| a.to_f64_vec())
-                .unwrap_or_default();
-            for (k, f) in flags.iter().enumerate() {
-                if *f != 0.0 {
-                    pairs.push(((row + k / n_post) as u32, (k % n_post) as u32));
+            for (out, name) in values.iter_mut().zip(&outputs) {
+                out.extend(
+                    scratch
+                        .array(name)
+                        .map(|a| a.to_f64_vec())
+                        .unwrap_or_default(),
+                );
+            }
+            start += n;
+        }
+        Ok(values)
+    }
+
+    /// `connect(j='k for k in range(low, high[, step]) if condition')`, `j='k for k in
+    /// sample(low, high, p=...)'` or `j='expression of i'` (Brian2's generator syntax): the candidate
+    /// targets of each `i`, then the condition and probability per pair. Targets outside the target
+    /// group are an error, or skipped with `skip_if_invalid`.
+    fn generate_pairs(
+        &mut self,
+        s: GroupHandle,
+        text: &str,
+        c: &Connect,
+    ) -> Result<Vec<(u32, u32)>, Error> {
+        let syn = self.groups[s.0]
+            .synapses
+            .as_ref()
+            .expect("checked by the caller");
+        let (n_pre, n_post) = (
+            syn.source_range.1 - syn.source_range.0,
+            syn.target_range.1 - syn.target_range.0,
+        );
+        let g = Generator::parse(text).map_err(|e| {
+            Error::Usage(format!("connect: cannot read the generator `{text}`: {e}"))
+        })?;
+        let per_row = |k: usize| (k as u32, 0u32);
+        // Candidate targets of each row.
+        let mut candidates: Vec<(u32, i64)> = Vec::new();
+        match &g.iteration {
+            None => {
+                let (e, _) = self.pair_expr(s, &g.element, "j")?;
+                let v = self.eval_on_candidates(s, &[e], n_pre, &per_row)?;
+                for (i, j) in v[0].iter().enumerate() {
+                    candidates.push((i as u32, *j as i64));
                 }
             }
-            row += rows;
+            Some((var, bounds)) => {
+                if g.element.trim() != var {
+                    return Err(Error::Usage(format!(
+                        "connect: the generator's element must be its variable `{var}` (not `{}`)",
+                        g.element
+                    )));
+                }
+                let mut exprs = Vec::new();
+                for b in bounds {
+                    exprs.push(self.pair_expr(s, b, "range bound")?.0);
+                }
+                let v = self.eval_on_candidates(s, &exprs, n_pre, &per_row)?;
+                for i in 0..n_pre {
+                    let (low, high, step) = match v.len() {
+                        1 => (0, v[0][i] as i64, 1),
+                        2 => (v[0][i] as i64, v[1][i] as i64, 1),
+                        _ => (v[0][i] as i64, v[1][i] as i64, v[2][i] as i64),
+                    };
+                    if step == 0 {
+                        return Err(Error::Usage("connect: a range step of 0".into()));
+                    }
+                    let mut k = low;
+                    while (step > 0 && k < high) || (step < 0 && k > high) {
+                        candidates.push((i as u32, k));
+                        k += step;
+                    }
+                }
+            }
         }
-        Ok(pairs)
+        let mut valid = Vec::with_capacity(candidates.len());
+        for (i, j) in candidates {
+            if j >= 0 && (j as usize) < n_post {
+                valid.push((i, j as u32));
+            } else if !c.skip_if_invalid {
+                return Err(Error::Usage(format!(
+                    "connect: neuron {i} would connect to {j}, outside the target's {n_post} neurons (Brian2's skip_if_invalid skips such pairs)"
+                )));
+            }
+        }
+        let condition = match (&g.condition, &g.iteration) {
+            (Some(cond), Some((var, _))) => Some(replace_word(cond, var, "j")),
+            (Some(cond), None) => Some(cond.clone()),
+            (None, _) => None,
+        };
+        let p = g.p.as_deref().or(c.p.as_deref());
+        if condition.is_none() && p.is_none() {
+            return Ok(valid);
+        }
+        let keep = self.keep_expr(s, condition.as_deref(), p)?;
+        let flags = self.eval_on_candidates(s, &[keep], valid.len(), &|k| valid[k])?;
+        Ok(valid
+            .iter()
+            .zip(&flags[0])
+            .filter(|(_, f)| **f != 0.0)
+            .map(|(p, _)| *p)
+            .collect())
     }
 
     /// Appends synapses `(i, j)` (indices relative to the subgroups), with the default `delay`.
@@ -697,6 +864,7 @@ impl Network {
             let options = LowerOptions {
                 methods: entry.requested_methods.clone(),
                 dtypes: syn.dtypes.clone(),
+                clock_dt: Some(self.rt.clocks[entry.clock.0].dt),
             };
             let kernels =
                 match ganglion_lower::lower_synapses(&entry.model, &entry.storage, &options) {
@@ -946,5 +1114,181 @@ impl Network {
             },
         );
         Ok(handle)
+    }
+}
+
+/// How a column of the candidates' scratch group is filled from a pair.
+type Column = Box<dyn Fn((u32, u32)) -> f64>;
+
+/// Brian2's generator syntax for `connect(j=...)`: `ELEMENT for VAR in range(...)|sample(...) [if COND]`,
+/// or a plain expression.
+#[derive(Debug, PartialEq)]
+struct Generator {
+    element: String,
+    /// The loop variable and the range's arguments (`stop`, `start, stop` or `start, stop, step`).
+    iteration: Option<(String, Vec<String>)>,
+    condition: Option<String>,
+    /// `sample(..., p=...)`'s probability.
+    p: Option<String>,
+}
+
+impl Generator {
+    fn parse(text: &str) -> Result<Generator, String> {
+        let Some((element, rest)) = split_word(text, "for") else {
+            return Ok(Generator {
+                element: text.trim().to_string(),
+                iteration: None,
+                condition: None,
+                p: None,
+            });
+        };
+        let (var, rest) = split_word(rest, "in").ok_or("expected `for VAR in ...`")?;
+        let var = var.trim().to_string();
+        let rest = rest.trim();
+        let (func, after) = rest
+            .split_once('(')
+            .ok_or("expected `range(...)` or `sample(...)`")?;
+        let close = matching_paren(after).ok_or("unbalanced parentheses")?;
+        let args = split_args(&after[..close]);
+        let tail = after[close + 1..].trim();
+        let condition = match tail.strip_prefix("if") {
+            Some(c) if c.starts_with(|ch: char| ch.is_whitespace() || ch == '(') => {
+                Some(c.trim().to_string())
+            }
+            None if tail.is_empty() => None,
+            _ => return Err(format!("unexpected `{tail}`")),
+        };
+        let (bounds, p) = match func.trim() {
+            "range" => (args, None),
+            "sample" => {
+                let mut bounds = Vec::new();
+                let mut p = None;
+                for a in args {
+                    match a.split_once('=') {
+                        Some((k, v)) if k.trim() == "p" => p = Some(v.trim().to_string()),
+                        Some((k, _)) => {
+                            return Err(format!("`sample` has no argument `{}`", k.trim()));
+                        }
+                        None => bounds.push(a),
+                    }
+                }
+                (bounds, Some(p.ok_or("`sample` needs `p=`")?))
+            }
+            other => {
+                return Err(format!(
+                    "`{other}` (the iterators are `range` and `sample`)"
+                ));
+            }
+        };
+        if bounds.is_empty() || bounds.len() > 3 {
+            return Err("a range takes 1 to 3 arguments".into());
+        }
+        Ok(Generator {
+            element: element.trim().to_string(),
+            iteration: Some((var, bounds)),
+            condition,
+            p,
+        })
+    }
+}
+
+/// Splits at the first occurrence of `word` as a whole word, outside parentheses.
+fn split_word<'t>(text: &'t str, word: &str) -> Option<(&'t str, &'t str)> {
+    let bytes = text.as_bytes();
+    let mut depth = 0i32;
+    for (k, ch) in text.char_indices() {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        if depth == 0 && text[k..].starts_with(word) {
+            let before =
+                k == 0 || !(bytes[k - 1] as char).is_alphanumeric() && bytes[k - 1] != b'_';
+            let end = k + word.len();
+            let after =
+                end >= text.len() || !(bytes[end] as char).is_alphanumeric() && bytes[end] != b'_';
+            if before && after {
+                return Some((&text[..k], &text[end..]));
+            }
+        }
+    }
+    None
+}
+
+/// The index of the `)` closing an already opened parenthesis.
+fn matching_paren(text: &str) -> Option<usize> {
+    let mut depth = 1;
+    for (k, ch) in text.char_indices() {
+        match ch {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(k);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Arguments separated by top-level commas.
+fn split_args(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0;
+    let mut start = 0;
+    for (k, ch) in text.char_indices() {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(text[start..k].trim().to_string());
+                start = k + 1;
+            }
+            _ => {}
+        }
+    }
+    if !text[start..].trim().is_empty() {
+        out.push(text[start..].trim().to_string());
+    }
+    out
+}
+
+/// `text` with the whole word `from` replaced by `to`.
+fn replace_word(text: &str, from: &str, to: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some((before, after)) = split_word(rest, from) {
+        out.push_str(before);
+        out.push_str(to);
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generators_are_read_as_brian2_writes_them() {
+        let g = Generator::parse("k for k in range(i-3, i+4) if i != k").unwrap();
+        assert_eq!(g.element, "k");
+        assert_eq!(
+            g.iteration,
+            Some(("k".into(), vec!["i-3".into(), "i+4".into()]))
+        );
+        assert_eq!(g.condition.as_deref(), Some("i != k"));
+        let g = Generator::parse("k for k in sample(N_post, p=0.1)").unwrap();
+        assert_eq!(g.p.as_deref(), Some("0.1"));
+        assert_eq!(Generator::parse("i + 1").unwrap().element, "i + 1");
+        assert!(Generator::parse("k for k in zip(a)").is_err());
+        assert_eq!(
+            replace_word("i != k and kk > k", "k", "j"),
+            "i != j and kk > j"
+        );
     }
 }

@@ -1,0 +1,389 @@
+//! Brian2's inputs that are not groups: timed arrays (functions of time that model code calls) and
+//! Poisson inputs (a binomially distributed number of input spikes added to a group's variable every
+//! step).
+
+use ganglion_modelfile::{TimedArraySpec, Value};
+use ganglion_syntax::{Diagnostic, SourceId, Span};
+use ganglion_units::Dimension;
+
+use crate::error::ModelError;
+use crate::expr::{Scope, TExpr, ValueType};
+use crate::file::{check_code_expr, group_scope};
+use crate::group::{Code, Location};
+use crate::model::{NeuronGroupModel, VariableKind};
+use crate::namespace::{Namespace, TimedArrayInfo, eval_constant};
+
+/// A timed array with its values, ready to be added to a network.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimedArrayData {
+    /// Its name (what model code calls).
+    pub name: String,
+    /// Shape, time step and units.
+    pub info: TimedArrayInfo,
+    /// The values in SI units, row-major: one row per time step (of `columns` values for a 2-D array).
+    pub values: Vec<f64>,
+}
+
+impl TimedArrayData {
+    /// A timed array of `values` (SI units, rows of equal length for a 2-D array) with dimensions `dim`,
+    /// one row every `dt` seconds. Errors say what is wrong with the values.
+    pub fn new(
+        name: &str,
+        dt: f64,
+        rows: Vec<Vec<f64>>,
+        two_d: bool,
+        dim: Dimension,
+    ) -> Result<TimedArrayData, String> {
+        if !(dt > 0.0 && dt.is_finite()) {
+            return Err(format!(
+                "the `dt` of timed array `{name}` must be positive, not {dt} s"
+            ));
+        }
+        if rows.is_empty() {
+            return Err(format!("timed array `{name}` has no values"));
+        }
+        let columns = if two_d {
+            let width = rows[0].len();
+            if width == 0 {
+                return Err(format!("the rows of timed array `{name}` are empty"));
+            }
+            if let Some(k) = rows.iter().position(|r| r.len() != width) {
+                return Err(format!(
+                    "the rows of timed array `{name}` differ in length: row 0 has {width} values, row {k} has {}",
+                    rows[k].len()
+                ));
+            }
+            Some(width)
+        } else {
+            None
+        };
+        Ok(TimedArrayData {
+            name: name.to_string(),
+            info: TimedArrayInfo {
+                dt,
+                steps: rows.len(),
+                columns,
+                dim,
+            },
+            values: rows.into_iter().flatten().collect(),
+        })
+    }
+}
+
+/// Whether `name` can name a function in model code (a Python identifier).
+pub fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Reads a `[timed_arrays.NAME]` table: `dt` (a time), `values` (numbers, or quantities such as
+/// `"1*nA"`; an array of arrays for a 2-D array, one row per time step), and `unit`, which plain numbers
+/// are multiplied by. Quantities must have the units of `unit` (when given) and of each other; without
+/// a unit or quantities, the values are dimensionless.
+pub fn timed_array_from_file(
+    spec: &TimedArraySpec,
+    file: SourceId,
+    namespace: &Namespace,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<TimedArrayData> {
+    let name = spec.name.value.as_str();
+    let at_file = |e: ModelError| e.to_diagnostic().in_source(file);
+    let invalid = |span: Span, what: String, hint: Option<&str>| {
+        at_file(ModelError::Invalid {
+            span,
+            what,
+            hint: hint.map(String::from),
+        })
+    };
+    let ns = [namespace];
+    let mut ok = true;
+    let dt = match eval_constant(&spec.dt.text, spec.dt.source, &ns, "a timed array's `dt`") {
+        Ok(v) if v.dim == Dimension::TIME && v.value > 0.0 => Some(v.value),
+        Ok(v) if v.dim == Dimension::TIME => {
+            diagnostics.push(invalid(
+                spec.dt.span,
+                format!("the `dt` of timed array `{name}` must be positive"),
+                None,
+            ));
+            None
+        }
+        Ok(v) => {
+            let e = ModelError::DimensionMismatch {
+                span: Span::new(0, spec.dt.text.len()),
+                context: format!("the `dt` of timed array `{name}`"),
+                expected: Dimension::TIME,
+                found: v.dim,
+            };
+            diagnostics.push(e.to_diagnostic().in_source(spec.dt.source));
+            None
+        }
+        Err(d) => {
+            diagnostics.extend(d);
+            None
+        }
+    };
+    let unit = match &spec.unit {
+        None => None,
+        Some(code) => match eval_constant(&code.text, code.source, &ns, "a timed array's `unit`") {
+            Ok(v) => Some((v.value, v.dim)),
+            Err(d) => {
+                diagnostics.extend(d);
+                ok = false;
+                None
+            }
+        },
+    };
+    // The rows, and whether the array is 2-D.
+    let Value::List(top) = &spec.values else {
+        diagnostics.push(invalid(
+            spec.values.span(),
+            format!("the `values` of timed array `{name}` must be an array"),
+            Some("write `values = [0.0, 1.0, 0.5]`, or an array of rows (one per time step) for a 2-D array"),
+        ));
+        return None;
+    };
+    let nested = top
+        .value
+        .iter()
+        .filter(|v| matches!(v, Value::List(_)))
+        .count();
+    let two_d = nested > 0;
+    if two_d && nested != top.value.len() {
+        diagnostics.push(invalid(
+            top.span,
+            format!("the `values` of timed array `{name}` mix numbers and rows"),
+            Some("a 2-D timed array is an array of rows, one per time step"),
+        ));
+        return None;
+    }
+    let elements: Vec<Vec<&Value>> = if two_d {
+        top.value
+            .iter()
+            .map(|r| match r {
+                Value::List(l) => l.value.iter().collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    } else {
+        top.value.iter().map(|v| vec![v]).collect()
+    };
+    // The dimensions: the unit's, else the first quantity's, else none.
+    let mut dim = unit.map(|(_, d)| d);
+    let mut rows: Vec<Vec<f64>> = Vec::with_capacity(elements.len());
+    for row in &elements {
+        let mut out = Vec::with_capacity(row.len());
+        for v in row {
+            let x = match v {
+                Value::Number(n) => Some((n.value, None)),
+                Value::Integer(n) => Some((n.value as f64, None)),
+                Value::Expr(code) => {
+                    match eval_constant(&code.text, code.source, &ns, "a value of a timed array") {
+                        Ok(q) if q.ty == ValueType::Bool => {
+                            diagnostics.push(invalid(
+                                top.span,
+                                format!("timed array `{name}` holds a boolean"),
+                                None,
+                            ));
+                            None
+                        }
+                        Ok(q) => {
+                            let expected = *dim.get_or_insert(q.dim);
+                            if q.dim != expected {
+                                let e = ModelError::DimensionMismatch {
+                                    span: Span::new(0, code.text.len()),
+                                    context: format!("a value of timed array `{name}`"),
+                                    expected,
+                                    found: q.dim,
+                                };
+                                diagnostics.push(e.to_diagnostic().in_source(code.source));
+                                None
+                            } else {
+                                Some((q.value, Some(q.dim)))
+                            }
+                        }
+                        Err(d) => {
+                            diagnostics.extend(d);
+                            None
+                        }
+                    }
+                }
+                Value::Bool(_) | Value::List(_) => {
+                    diagnostics.push(invalid(
+                        top.span,
+                        format!(
+                            "the values of timed array `{name}` must be numbers or quantities{}",
+                            if two_d { " (rows of them)" } else { "" }
+                        ),
+                        None,
+                    ));
+                    None
+                }
+            };
+            match x {
+                Some(x) => out.push(x),
+                None => ok = false,
+            }
+        }
+        rows.push(
+            out.into_iter()
+                .map(|(x, quantity)| match (quantity, unit) {
+                    (Some(_), _) => x,
+                    (None, Some((scale, _))) => x * scale,
+                    (None, None) => x,
+                })
+                .collect(),
+        );
+    }
+    let dim = dim.unwrap_or(Dimension::DIMENSIONLESS);
+    // Plain numbers without a unit in an array of quantities with units.
+    if unit.is_none() && !dim.is_dimensionless() {
+        let plain = elements
+            .iter()
+            .flatten()
+            .zip(rows.iter().flatten())
+            .any(|(v, x)| matches!(v, Value::Number(_) | Value::Integer(_)) && *x != 0.0);
+        if plain {
+            diagnostics.push(invalid(
+                top.span,
+                format!("timed array `{name}` mixes plain numbers with quantities of {dim}"),
+                Some("write every value with its unit, or plain numbers and `unit = \"...\"`"),
+            ));
+            ok = false;
+        }
+    }
+    let dt = dt?;
+    if !ok {
+        return None;
+    }
+    match TimedArrayData::new(name, dt, rows, two_d, dim) {
+        Ok(t) => Some(t),
+        Err(why) => {
+            diagnostics.push(invalid(top.span, why, None));
+            None
+        }
+    }
+}
+
+/// Checks a Poisson input's target variable: a float state variable of the group with one value per
+/// neuron (each neuron draws its own number of input spikes). Returns its dimensions.
+pub fn check_poisson_target(
+    model: &NeuronGroupModel,
+    variable: &str,
+    variable_at: Location,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Dimension> {
+    let at = |e: ModelError| e.to_diagnostic().in_source(variable_at.source);
+    let span = variable_at.span;
+    let invalid = |what: String, hint: Option<&str>| {
+        at(ModelError::Invalid {
+            span,
+            what,
+            hint: hint.map(String::from),
+        })
+    };
+    match model.variable(variable) {
+        None => {
+            if model.subexpression(variable).is_some() {
+                diagnostics.push(at(ModelError::ReadOnly {
+                    span,
+                    name: variable.to_string(),
+                    reason: "it is a subexpression",
+                }));
+            } else {
+                let names = model.variables.iter().map(|v| v.name.as_str());
+                diagnostics.push(at(ModelError::UnknownName {
+                    span,
+                    name: variable.to_string(),
+                    suggestion: crate::expr::closest(variable, names),
+                }));
+            }
+            None
+        }
+        Some(v) if v.kind == VariableKind::ConstantOverDt => {
+            diagnostics.push(at(ModelError::ReadOnly {
+                span,
+                name: variable.to_string(),
+                reason: "it is a subexpression",
+            }));
+            None
+        }
+        Some(v) if v.linked => {
+            diagnostics.push(invalid(
+                format!("a Poisson input cannot target the linked variable `{variable}`"),
+                None,
+            ));
+            None
+        }
+        Some(v) if v.shared => {
+            diagnostics.push(invalid(
+                format!("a Poisson input cannot target the shared variable `{variable}`"),
+                Some("each neuron receives its own number of input spikes; target a variable without the `(shared)` flag"),
+            ));
+            None
+        }
+        Some(v) if v.ty != ValueType::Float => {
+            diagnostics.push(invalid(
+                format!(
+                    "a Poisson input adds to a float variable; `{variable}` is a {} variable",
+                    v.ty
+                ),
+                None,
+            ));
+            None
+        }
+        Some(v) => Some(v.dim),
+    }
+}
+
+/// Checks a Poisson input's target variable (see [`check_poisson_target`]) and weight (an expression in
+/// the group's context, such as `"0.1*mV"` or `"w"`, with the variable's units) against the target group.
+/// Returns the checked weight. `namespaces` are searched in order (the group's own, then the run's).
+pub fn check_poisson_input(
+    model: &NeuronGroupModel,
+    variable: &str,
+    variable_at: Location,
+    weight: Code<'_>,
+    namespaces: &[&Namespace],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<TExpr> {
+    let target = check_poisson_target(model, variable, variable_at, diagnostics);
+    let first = namespaces.first().copied();
+    let empty = Namespace::new();
+    let mut scope: Scope<'_> = group_scope(model, namespaces.last().copied().unwrap_or(&empty));
+    if namespaces.len() > 1
+        && let Some(ns) = first
+    {
+        scope.namespaces.insert(0, ns);
+    }
+    let w = check_code_expr(weight.text, weight.source, &scope, diagnostics)?;
+    let target = target?;
+    if w.ty == ValueType::Bool {
+        diagnostics.push(
+            ModelError::Invalid {
+                span: w.span,
+                what: "a Poisson input's weight must be a number, not a boolean".into(),
+                hint: None,
+            }
+            .to_diagnostic()
+            .in_source(weight.source),
+        );
+        return None;
+    }
+    if w.dim != target {
+        diagnostics.push(
+            ModelError::DimensionMismatch {
+                span: w.span,
+                context: format!("the weight of a Poisson input to `{variable}`"),
+                expected: target,
+                found: w.dim,
+            }
+            .to_diagnostic()
+            .in_source(weight.source),
+        );
+        return None;
+    }
+    Some(w)
+}
