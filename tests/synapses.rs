@@ -472,3 +472,60 @@ fn generator_syntax_makes_brian2s_synapses() {
         assert!((100..300).contains(&made), "{made}");
     }
 }
+
+/// Synapses, spike generators, Poisson groups and the generator syntax from a model file.
+#[test]
+fn synapses_and_inputs_build_from_a_model_file() {
+    let text = r#"
+[run]
+duration = "5*ms"
+
+[groups.stim]
+kind = "spike_generator"
+N = 3
+indices = [0, 1, 2]
+times = ["1*ms", "2*ms", 0.003]
+
+[groups.noise]
+kind = "poisson"
+N = 20
+rates = "100*Hz"
+
+[groups.P]
+N = 20
+model = "v : 1"
+
+[synapses.ring]
+source = "P"
+target = "P"
+model = "w : 1"
+on_pre = "v_post += w"
+
+[[synapses.ring.connect]]
+j = "k for k in range(i-1, i+2) if i != k"
+skip_if_invalid = true
+
+[synapses.drive]
+source = "stim"
+target = "P[:3]"
+on_pre = "v_post += 1"
+delay = "0.5*ms"
+
+[[synapses.drive.connect]]
+j = "i"
+
+[monitors.noise_spikes]
+kind = "spike"
+source = "noise"
+"#;
+    let file = ModelFile::parse("inline.toml", text).unwrap();
+    let (mut net, plan) = Network::from_model_file(file, BackendChoice::Jit).unwrap();
+    net.run(plan.segments[0].duration).unwrap();
+    let ring = net.group_named("ring").unwrap();
+    // Neurons 0 and 19 have one neighbour each, the 18 others two.
+    assert_eq!(net.synapse_count(ring), 2 * 18 + 2);
+    let p = net.group_named("P").unwrap();
+    assert_eq!(&net.state(p, "v").unwrap()[..4], &[1.0, 1.0, 1.0, 0.0]);
+    let m = net.monitors()[0];
+    assert!(net.spike_data(m).unwrap().num_events() > 0);
+}

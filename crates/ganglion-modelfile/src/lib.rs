@@ -300,6 +300,8 @@ pub struct ConnectSpec {
     pub j: Option<Value>,
     /// Synapses per pair.
     pub n: Option<Value>,
+    /// Skip generated targets outside the target group (Brian2's `skip_if_invalid`).
+    pub skip_if_invalid: Option<Located<bool>>,
 }
 
 /// A `[synapses.NAME]` table.
@@ -829,6 +831,7 @@ impl Cx<'_> {
                             i: c.i.map(|v| self.value(v)),
                             j: c.j.map(|v| self.value(v)),
                             n: c.n.map(|v| self.value(v)),
+                            skip_if_invalid: c.skip_if_invalid.map(located),
                         }
                     })
                     .collect();

@@ -186,6 +186,7 @@ pub(crate) struct Connect {
     pub i: Option<S<RawValue>>,
     pub j: Option<S<RawValue>>,
     pub n: Option<S<RawValue>>,
+    pub skip_if_invalid: Option<S<bool>>,
 }
 
 #[derive(Deserialize)]

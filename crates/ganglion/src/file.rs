@@ -324,6 +324,9 @@ impl Builder<'_> {
             if let Some(cond) = &c.condition {
                 spec.condition = Some(cond.text.clone());
             }
+            if let Some(skip) = &c.skip_if_invalid {
+                spec = spec.skip_if_invalid(skip.value);
+            }
             match &c.p {
                 None => {}
                 Some(Value::Number(n)) => spec = spec.p(n.value),
