@@ -1,5 +1,5 @@
 //! Running groups in ranges on several threads changes nothing: the corpus models, the reference cases'
-//! models, CUBA and COBAHH give the same spikes and final state, bit for bit, with 1, 2 and 7 threads.
+//! models, CUBA, COBAHH and STDP give the same spikes and final state, bit for bit, with 1, 2 and 7 threads.
 //! The grain is set to 1 so that even small groups are split (into ranges of 64 neurons or more).
 
 use std::path::{Path, PathBuf};
@@ -122,11 +122,17 @@ fn reference_models_do_not_depend_on_the_thread_count() {
     assert!(compared >= 3, "only {compared} reference models compared");
 }
 
+/// CUBA's and COBAHH's synaptic code runs split by target neuron (with the grain at 1, every step); STDP's
+/// `on_pre` by target and its `on_post` by synapse.
 #[test]
-fn cuba_and_cobahh_do_not_depend_on_the_thread_count() {
+fn cuba_cobahh_and_stdp_do_not_depend_on_the_thread_count() {
     assert!(same_for_every_thread_count(
         &examples().join("cuba.toml"),
         0.2
+    ));
+    assert!(same_for_every_thread_count(
+        &examples().join("stdp.toml"),
+        2.0
     ));
     assert!(same_for_every_thread_count(
         &examples().join("cobahh.toml"),

@@ -22,6 +22,30 @@ pub trait CompiledKernel: Send {
         let _ = (workers, grain);
         self.call(bindings)
     }
+
+    /// Runs an event kernel once, its event buffer cut into the ranges of `split` run by `workers`, where
+    /// the kernel allows it ([`crate::event_split`]), the ranges keep to their keys (checked) and each
+    /// range has at least `grain` work; the result is exactly `call`'s. The default runs `call`.
+    fn call_split(
+        &mut self,
+        bindings: &mut Bindings<'_>,
+        workers: &dyn Workers,
+        grain: usize,
+        split: &Split<'_>,
+    ) -> Result<(), BindError> {
+        let _ = (workers, grain, split);
+        self.call(bindings)
+    }
+}
+
+/// An event buffer cut into ranges for threads: range `r` is `ranges[r]..ranges[r + 1]` of the buffer,
+/// and the key ([`crate::EventSplit`]) of each of its elements lies in `keys[r]..keys[r + 1]`.
+#[derive(Clone, Copy, Debug)]
+pub struct Split<'a> {
+    /// Where each range starts in the buffer, and where the last ends (`ranges.len()` = ranges + 1).
+    pub ranges: &'a [usize],
+    /// The keys each range holds, as bounds like `ranges`' (ascending, so the ranges' keys are disjoint).
+    pub keys: &'a [usize],
 }
 
 /// Threads that run jobs borrowed from the caller: `run` returns when every job is done.

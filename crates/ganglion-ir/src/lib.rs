@@ -19,11 +19,13 @@ pub mod math;
 pub mod passes;
 mod print;
 pub mod random;
+pub mod split;
 mod verify;
 
-pub use backend::{Backend, CompiledKernel, Interpreter, Workers};
+pub use backend::{Backend, CompiledKernel, Interpreter, Split, Workers};
 pub use builder::{Builder, Level};
 pub use builtins::{Builtin, ReturnType, UnitRule};
 pub use kernel::*;
 pub use print::kind_name;
+pub use split::{EventSplit, event_split};
 pub use verify::{VerifyError, verify};

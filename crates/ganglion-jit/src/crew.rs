@@ -36,7 +36,7 @@ struct Shared {
     started: AtomicUsize,
 }
 
-/// Threads that spin waiting for jobs until the crew is dropped.
+/// Threads that wait for jobs (spinning, then yielding) until the crew is dropped.
 pub struct Crew {
     shared: Arc<Shared>,
     handles: Vec<JoinHandle<()>>,
@@ -90,12 +90,27 @@ fn member(shared: &Shared, k: usize) {
             return;
         }
         idle = idle.saturating_add(1);
-        if idle < 1 << 16 {
-            std::hint::spin_loop();
-        } else {
-            // Long without work (the run is doing something serial for a while): let others run.
-            std::thread::yield_now();
-        }
+        pause(idle);
+    }
+}
+
+/// One round of waiting, the `round`-th: a spin at first, then a yield of the processor, so that a crew
+/// with more threads than cores (or beside other busy threads) lets the thread it waits for run. A yield
+/// with nothing else to run returns at once.
+fn pause(round: u32) {
+    if round < 256 {
+        std::hint::spin_loop();
+    } else {
+        std::thread::yield_now();
+    }
+}
+
+/// Waits until `flag` is set.
+fn wait_for(flag: &AtomicBool) {
+    let mut round = 0u32;
+    while !flag.load(Ordering::Acquire) {
+        round = round.saturating_add(1);
+        pause(round);
     }
 }
 
@@ -118,9 +133,7 @@ impl Workers for Crew {
                 continue;
             }
             // Wait for this member to be free (it is, unless there are more jobs than members).
-            while !slot.done.load(Ordering::Acquire) {
-                std::hint::spin_loop();
-            }
+            wait_for(&slot.done);
             // SAFETY: the job borrows data that outlives this call: `run` returns only after every job
             // it handed out is done (the loop below), so erasing the borrow's lifetime is sound.
             #[allow(unsafe_code)]
@@ -141,9 +154,7 @@ impl Workers for Crew {
         let mut panicked = false;
         for k in given {
             let slot = &self.shared.slots[k];
-            while !slot.done.load(Ordering::Acquire) {
-                std::hint::spin_loop();
-            }
+            wait_for(&slot.done);
             panicked |= slot.panicked.load(Ordering::Relaxed);
         }
         assert!(!panicked, "a job of the crew panicked");

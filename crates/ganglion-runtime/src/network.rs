@@ -1,7 +1,7 @@
 //! The network: groups' state, clocks, the schedule, and the loop that calls kernels and monitors every
 //! step with Brian2's semantics.
 
-use crate::synapses::{Generator, Pathway, PathwaySpec, SpikeTrain};
+use crate::synapses::{Generator, Pathway, PathwaySpec, SpikeTrain, SplitBy};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -475,7 +475,20 @@ impl Network {
         let group = GroupId(spec.synapses);
         self.groups[group.0].event_buffer(&spec.buffer);
         let k = self.kernel_object(group, code, overrides, false)?;
-        Ok(self.push(info, Action::Pathway(Box::new((Pathway::new(spec), k)))))
+        // The code may run on several threads when what it writes is the synapse's own or one neuron's
+        // reached through a synaptic index of its own group.
+        let split_by = match ganglion_ir::event_split(code) {
+            Some(ganglion_ir::EventSplit::Element) => Some(SplitBy::Synapse),
+            Some(ganglion_ir::EventSplit::Key(a)) => {
+                let name = &code.arrays[a.0 as usize].name;
+                (!name.contains('.')).then(|| SplitBy::Neuron(name.clone()))
+            }
+            None => None,
+        };
+        Ok(self.push(
+            info,
+            Action::Pathway(Box::new((Pathway::new(spec, split_by), k))),
+        ))
     }
 
     /// Adds a summed variable: at `info`'s slot, `target.var` is set to 0 for the neurons
@@ -561,7 +574,7 @@ impl Network {
             call_clock,
             self.seed,
             &params,
-            None,
+            Threads::One,
         )
         .map_err(|e| e.to_string())
     }
@@ -915,12 +928,23 @@ impl Network {
                 k.compiled = Some(self.backend.compile(&k.kernel).map_err(RunError::Kernel)?);
             }
         }
-        // Index the synapses of each pathway and convert delays to steps; spike times to steps.
+        // Threads that stay awake while the run lasts (none on one thread, or on the interpreter).
+        let workers = if self.threads > 1 {
+            self.backend.workers(self.threads)
+        } else {
+            None
+        };
+        let threads = workers.as_deref().map_or(1, |w| w.threads());
+        // Index the synapses of each pathway (in a part per thread where its code allows) and convert
+        // delays to steps; spike times to steps.
         for id in 0..self.actions.len() {
             let clock = &self.clocks[self.infos[id].clock.0];
             let (dt, step) = (clock.dt, clock.step);
             match &mut self.actions[id] {
-                Action::Pathway(p) => p.0.prepare(&self.groups, dt).map_err(RunError::Kernel)?,
+                Action::Pathway(p) => {
+                    p.0.prepare(&self.groups, dt, threads)
+                        .map_err(RunError::Kernel)?
+                }
                 Action::Generator(g) => g
                     .prepare(dt, step, &self.infos[id].name)
                     .map_err(RunError::Kernel)?,
@@ -976,12 +1000,6 @@ impl Network {
             c.set_end(end);
         }
         let order = self.sorted_objects();
-        // Threads that stay awake while the run lasts (none on one thread, or on the interpreter).
-        let workers = if self.threads > 1 {
-            self.backend.workers(self.threads)
-        } else {
-            None
-        };
         let started = Instant::now();
         let mut last_report = started;
         if let Some(r) = report.as_mut() {
@@ -1042,9 +1060,12 @@ impl Network {
                 match &mut self.actions[id.0] {
                     Action::Kernel(k) => {
                         let params = std::mem::take(&mut k.params_now);
-                        let parallel = workers.as_deref().map(|w| (w, self.parallel_grain));
+                        let threads = match workers.as_deref() {
+                            Some(w) => Threads::Ranges(w, self.parallel_grain),
+                            None => Threads::One,
+                        };
                         let result =
-                            call_kernel(k, groups, call_clock(clock), seed, &params, parallel);
+                            call_kernel(k, groups, call_clock(clock), seed, &params, threads);
                         k.params_now = params;
                         result.map_err(|e| RunError::Kernel(e.to_string()))?
                     }
@@ -1057,7 +1078,8 @@ impl Network {
                             arr.set(n, &Value::F64(0.0).cast(arr.ty()));
                         }
                         let params = std::mem::take(&mut k.params_now);
-                        let result = call_kernel(k, groups, call_clock(clock), seed, &params, None);
+                        let result =
+                            call_kernel(k, groups, call_clock(clock), seed, &params, Threads::One);
                         k.params_now = params;
                         result.map_err(|e| RunError::Kernel(e.to_string()))?
                     }
@@ -1065,7 +1087,12 @@ impl Network {
                         let (pathway, k) = &mut **p;
                         pathway.step(groups);
                         let params = std::mem::take(&mut k.params_now);
-                        let result = call_kernel(k, groups, call_clock(clock), seed, &params, None);
+                        let threads = match (workers.as_deref(), pathway.split()) {
+                            (Some(w), Some(split)) => Threads::Split(w, self.parallel_grain, split),
+                            _ => Threads::One,
+                        };
+                        let result =
+                            call_kernel(k, groups, call_clock(clock), seed, &params, threads);
                         k.params_now = params;
                         result.map_err(|e| RunError::Kernel(e.to_string()))?
                     }
@@ -1251,6 +1278,16 @@ fn call_clock(c: &Clock) -> CallClock {
     }
 }
 
+/// How a kernel call may use threads.
+enum Threads<'a> {
+    /// The calling thread only.
+    One,
+    /// Neurons in ranges of at least this much work, on these threads.
+    Ranges(&'a dyn ganglion_ir::Workers, usize),
+    /// An event buffer cut into these parts, on these threads, when there is this much work.
+    Split(&'a dyn ganglion_ir::Workers, usize, ganglion_ir::Split<'a>),
+}
+
 /// Calls a kernel on its group's arrays.
 fn call_kernel(
     k: &mut KernelObject,
@@ -1258,7 +1295,7 @@ fn call_kernel(
     clock: CallClock,
     seed: u64,
     params: &[Value],
-    parallel: Option<(&dyn ganglion_ir::Workers, usize)>,
+    threads: Threads<'_>,
 ) -> Result<(), ganglion_ir::interp::BindError> {
     if let Some(e) = k.clears {
         groups[k.group.0].events[e].1.clear();
@@ -1308,9 +1345,14 @@ fn call_kernel(
         seed,
         n,
     };
-    match (&mut k.compiled, parallel) {
-        (Some(c), Some((workers, grain))) => c.call_parallel(&mut bindings, workers, grain),
-        (Some(c), None) => c.call(&mut bindings),
+    match (&mut k.compiled, threads) {
+        (Some(c), Threads::Ranges(workers, grain)) => {
+            c.call_parallel(&mut bindings, workers, grain)
+        }
+        (Some(c), Threads::Split(workers, grain, split)) => {
+            c.call_split(&mut bindings, workers, grain, &split)
+        }
+        (Some(c), Threads::One) => c.call(&mut bindings),
         (None, _) => Err(ganglion_ir::interp::BindError {
             kernel: k.kernel.name.clone(),
             message: "called before it was compiled".into(),
@@ -1346,7 +1388,7 @@ impl StateMonitor {
             return Ok(());
         }
         for (p, params) in self.probes.iter_mut().zip(&self.probe_params) {
-            call_kernel(p, groups, call_clock(clock), seed, params, None)
+            call_kernel(p, groups, call_clock(clock), seed, params, Threads::One)
                 .map_err(|e| e.to_string())?;
         }
         let g = &groups[self.group.0];

@@ -32,50 +32,108 @@ pub struct PathwaySpec {
     pub delay: Delay,
 }
 
+/// What a pathway's code may be divided between threads by (see [`ganglion_ir::event_split`]).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum SplitBy {
+    /// The synapse itself.
+    Synapse,
+    /// The neuron in this synaptic index array (`_synaptic_post`).
+    Neuron(String),
+}
+
 /// A pathway with its queue.
+///
+/// With `parts` > 1 the due synapses are kept in parts, one per thread, by the neuron their code writes
+/// to (or by synapse): each source neuron's synapses are stored part by part, each queue slot holds a list
+/// per part, and the event buffer is the parts one after the other. A neuron's synapses stay in one part
+/// in the order one thread would see them, so every thread count gives the same result.
 #[derive(Debug)]
 pub(crate) struct Pathway {
     pub(crate) spec: PathwaySpec,
-    /// For each source neuron of the range, its synapses: `synapses[starts[k]..starts[k + 1]]`.
+    /// How the code may be split between threads (none: it runs on one).
+    split_by: Option<SplitBy>,
+    /// How many parts the synapses are kept in.
+    parts: usize,
+    /// For each source neuron `k` of the range and part `p`, its synapses:
+    /// `synapses[starts[k * parts + p]..starts[k * parts + p + 1]]`.
     starts: Vec<u32>,
     synapses: Vec<u32>,
-    /// The number of synapses the index was built for.
-    built_for: Option<usize>,
+    /// The number of synapses and parts the index was built for.
+    built_for: Option<(usize, usize)>,
+    /// The keys (neurons, or synapses) of each part: `keys[p]..keys[p + 1]`.
+    keys: Vec<usize>,
+    /// Where each part starts in the event buffer of the current step, and where the last ends.
+    ranges: Vec<usize>,
     /// Delays in steps: one for all, or one per synapse.
     steps: Vec<u32>,
-    /// `queue[(offset + d) % len]` holds the synapses due `d` steps from now.
-    queue: Vec<Vec<u32>>,
+    /// `queue[(offset + d) % len][p]` holds the synapses of part `p` due `d` steps from now.
+    queue: Vec<Vec<Vec<u32>>>,
     offset: usize,
 }
 
 impl Pathway {
-    pub(crate) fn new(spec: PathwaySpec) -> Pathway {
+    pub(crate) fn new(spec: PathwaySpec, split_by: Option<SplitBy>) -> Pathway {
         Pathway {
             spec,
+            split_by,
+            parts: 1,
             starts: Vec::new(),
             synapses: Vec::new(),
             built_for: None,
+            keys: vec![0, usize::MAX],
+            ranges: vec![0, 0],
             steps: vec![0],
-            queue: vec![Vec::new()],
+            queue: vec![vec![Vec::new()]],
             offset: 0,
         }
     }
 
-    /// Before a run: index the synapses by source neuron (when they changed), and convert delays to steps
-    /// of `dt` (Brian2: `int(delay/dt + 0.5)`).
-    pub(crate) fn prepare(&mut self, groups: &[Group], dt: f64) -> Result<(), String> {
+    /// Before a run on `threads` threads: index the synapses by source neuron and part (when they or
+    /// the number of parts changed), and convert delays to steps of `dt` (Brian2: `int(delay/dt + 0.5)`).
+    pub(crate) fn prepare(
+        &mut self,
+        groups: &[Group],
+        dt: f64,
+        threads: usize,
+    ) -> Result<(), String> {
         let syn = &groups[self.spec.synapses];
         let n = syn.n;
-        if self.built_for != Some(n) {
+        let parts = if self.split_by.is_some() {
+            threads.max(1)
+        } else {
+            1
+        };
+        if self.built_for != Some((n, parts)) {
+            let key_of = if parts > 1 { self.key_of(syn)? } else { None };
             let index = syn.array(&self.spec.index_array).ok_or_else(|| {
                 format!(
                     "synapses `{}` have no `{}`",
                     syn.name, self.spec.index_array
                 )
             })?;
+            // The parts' keys: equal shares of the keys, cut at multiples of 64 so that two threads do
+            // not write to one cache line.
+            let keys_end = match &key_of {
+                Some(k) => k.iter().max().map_or(0, |&m| m + 1),
+                None => 0,
+            };
+            let keys: Vec<usize> = (0..=parts)
+                .map(|p| {
+                    if p == parts {
+                        keys_end
+                    } else {
+                        keys_end * p / parts / 64 * 64
+                    }
+                })
+                .collect();
+            let part = |s: usize| match &key_of {
+                Some(k) => keys[1..parts].partition_point(|&b| b <= k[s]),
+                None => 0,
+            };
             let (start, stop) = self.spec.range;
-            let mut counts = vec![0u32; stop - start + 1];
-            let mut neurons = Vec::with_capacity(n);
+            let slots = (stop - start) * parts;
+            let mut counts = vec![0u32; slots + 1];
+            let mut slot_of = Vec::with_capacity(n);
             for s in 0..n {
                 let k = index.get_f64(s) as usize;
                 if !(start..stop).contains(&k) {
@@ -84,21 +142,32 @@ impl Pathway {
                         syn.name
                     ));
                 }
-                counts[k - start + 1] += 1;
-                neurons.push(k - start);
+                let slot = (k - start) * parts + part(s);
+                counts[slot + 1] += 1;
+                slot_of.push(slot);
             }
             for k in 1..counts.len() {
                 counts[k] += counts[k - 1];
             }
             let mut next = counts.clone();
             let mut synapses = vec![0u32; n];
-            for (s, &k) in neurons.iter().enumerate() {
-                synapses[next[k] as usize] = s as u32;
-                next[k] += 1;
+            for (s, &slot) in slot_of.iter().enumerate() {
+                synapses[next[slot] as usize] = s as u32;
+                next[slot] += 1;
             }
             self.starts = counts;
             self.synapses = synapses;
-            self.built_for = Some(n);
+            self.keys = keys.clone();
+            self.parts = parts;
+            self.built_for = Some((n, parts));
+            // What is queued moves to its new part, in order.
+            for slot in &mut self.queue {
+                let all: Vec<u32> = slot.concat();
+                *slot = vec![Vec::new(); parts];
+                for s in all {
+                    slot[part(s as usize)].push(s);
+                }
+            }
         }
         let to_steps = |d: f64| -> Result<u32, String> {
             if d.is_nan() || d < 0.0 || !d.is_finite() {
@@ -131,12 +200,28 @@ impl Pathway {
             // Keep what is queued, due at the same steps.
             self.queue.rotate_left(self.offset);
             self.offset = 0;
-            self.queue.resize_with(needed, Vec::new);
+            self.queue
+                .resize_with(needed, || vec![Vec::new(); self.parts]);
         }
         Ok(())
     }
 
-    /// One step: push the source's events, then hand the synapses due now to the pathway's buffer.
+    /// Each synapse's key (the neuron its code writes to, or itself), where the code may be split.
+    fn key_of(&self, syn: &Group) -> Result<Option<Vec<usize>>, String> {
+        Ok(match &self.split_by {
+            None => None,
+            Some(SplitBy::Synapse) => Some((0..syn.n).collect()),
+            Some(SplitBy::Neuron(array)) => {
+                let a = syn
+                    .array(array)
+                    .ok_or_else(|| format!("synapses `{}` have no `{array}`", syn.name))?;
+                Some((0..syn.n).map(|s| a.get_f64(s).max(0.0) as usize).collect())
+            }
+        })
+    }
+
+    /// One step: push the source's events, then hand the synapses due now to the pathway's buffer, part
+    /// after part.
     pub(crate) fn step(&mut self, groups: &mut [Group]) {
         let (source, synapses) = (self.spec.source, self.spec.synapses);
         let (src, syn) = if source < synapses {
@@ -147,6 +232,7 @@ impl Pathway {
             (&b[0], &mut a[synapses])
         };
         let len = self.queue.len();
+        let parts = self.parts;
         let (start, stop) = self.spec.range;
         let homogeneous = (self.steps.len() == 1).then(|| self.steps[0] as usize);
         for &k in src.event(&self.spec.source_event) {
@@ -154,35 +240,60 @@ impl Pathway {
             if k < start || k >= stop {
                 continue;
             }
-            let k = k - start;
-            let these = &self.synapses[self.starts[k] as usize..self.starts[k + 1] as usize];
-            match homogeneous {
-                Some(d) => self.queue[(self.offset + d) % len].extend_from_slice(these),
-                None => {
-                    for &s in these {
-                        let d = self.steps[s as usize] as usize;
-                        self.queue[(self.offset + d) % len].push(s);
+            let first = (k - start) * parts;
+            for p in 0..parts {
+                let these = &self.synapses
+                    [self.starts[first + p] as usize..self.starts[first + p + 1] as usize];
+                match homogeneous {
+                    Some(d) => self.queue[(self.offset + d) % len][p].extend_from_slice(these),
+                    None => {
+                        for &s in these {
+                            let d = self.steps[s as usize] as usize;
+                            self.queue[(self.offset + d) % len][p].push(s);
+                        }
                     }
                 }
             }
         }
         let buffer = syn.event_buffer(&self.spec.buffer);
         buffer.clear();
-        std::mem::swap(buffer, &mut self.queue[self.offset]);
+        self.ranges.clear();
+        self.ranges.push(0);
+        let due = &mut self.queue[self.offset];
+        if parts == 1 {
+            std::mem::swap(buffer, &mut due[0]);
+            self.ranges.push(buffer.len());
+        } else {
+            for part in due.iter_mut() {
+                buffer.extend_from_slice(part);
+                part.clear();
+                self.ranges.push(buffer.len());
+            }
+        }
         self.offset = (self.offset + 1) % len;
+    }
+
+    /// How this step's event buffer is cut into parts for threads (none when it is one part).
+    pub(crate) fn split(&self) -> Option<ganglion_ir::Split<'_>> {
+        (self.parts > 1).then_some(ganglion_ir::Split {
+            ranges: &self.ranges,
+            keys: &self.keys,
+        })
     }
 
     /// The queued synapses, due now first.
     pub(crate) fn queue(&self) -> Vec<Vec<u32>> {
-        let mut q = self.queue.clone();
+        let mut q: Vec<Vec<u32>> = self.queue.iter().map(|slot| slot.concat()).collect();
         q.rotate_left(self.offset);
         q
     }
 
-    /// Replaces the queue (from [`Pathway::queue`]).
+    /// Replaces the queue (from [`Pathway::queue`]); the next `prepare` sorts it into parts.
     pub(crate) fn set_queue(&mut self, queue: Vec<Vec<u32>>) {
-        self.queue = queue;
+        self.queue = queue.into_iter().map(|slot| vec![slot]).collect();
         self.offset = 0;
+        self.parts = 1;
+        self.built_for = None;
     }
 }
 
