@@ -1012,6 +1012,8 @@ impl Network {
         }
         let mut last_clean: (i64, f64) = (self.clocks.first().map_or(0, |c| c.step), self.t);
         let mut steps_since_check = 0;
+        let written = self.written_arrays();
+        let mut checked_all = false;
         // Each pass runs the clocks due now: those with the smallest time.
         while let Some((min_t, min_dt)) = self
             .clocks
@@ -1111,7 +1113,9 @@ impl Network {
             steps_since_check += 1;
             if self.check_interval > 0 && steps_since_check >= self.check_interval {
                 steps_since_check = 0;
-                self.check_finite(last_clean)?;
+                // Everything once; then only what the kernels write (the rest cannot change).
+                self.check_finite(last_clean, checked_all.then_some(&written))?;
+                checked_all = true;
                 last_clean = (self.clocks.first().map_or(0, |c| c.step), self.t);
             }
             if let Some(r) = report.as_mut()
@@ -1132,7 +1136,7 @@ impl Network {
         }
         self.t = end;
         if self.check_interval > 0 {
-            self.check_finite(last_clean)?;
+            self.check_finite(last_clean, checked_all.then_some(&written))?;
         }
         if let Some(r) = report.as_mut() {
             r(Progress {
@@ -1145,11 +1149,48 @@ impl Network {
         Ok(())
     }
 
-    fn check_finite(&self, last_clean: (i64, f64)) -> Result<(), RunError> {
+    /// The arrays (group, array) that some kernel of the network stores to, sorted.
+    fn written_arrays(&self) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for (id, action) in self.actions.iter().enumerate() {
+            let k = match action {
+                Action::Kernel(k) => k,
+                Action::Pathway(p) => &p.1,
+                Action::Summed(s) => &s.1,
+                _ => continue,
+            };
+            if self.replaced[id] {
+                continue;
+            }
+            for block in [&k.kernel.scalar, &k.kernel.vector] {
+                block.walk(&mut |i| {
+                    if let ganglion_ir::Op::Store(a, _, _) = i.op {
+                        out.push(k.arrays[a.0 as usize]);
+                    }
+                });
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Reports the first value that is not finite in the state (every array, or those in `only`).
+    fn check_finite(
+        &self,
+        last_clean: (i64, f64),
+        only: Option<&Vec<(usize, usize)>>,
+    ) -> Result<(), RunError> {
         // Groups named `_...` hold tables (timed arrays), not state.
-        for g in self.groups.iter().filter(|g| !g.name.starts_with('_')) {
-            for (name, a) in &g.arrays {
-                if name.starts_with('_') || name == "lastspike" {
+        for (gi, g) in self.groups.iter().enumerate() {
+            if g.name.starts_with('_') {
+                continue;
+            }
+            for (ai, (name, a)) in g.arrays.iter().enumerate() {
+                if name.starts_with('_')
+                    || name == "lastspike"
+                    || only.is_some_and(|w| w.binary_search(&(gi, ai)).is_err())
+                {
                     continue;
                 }
                 let bad = match a {

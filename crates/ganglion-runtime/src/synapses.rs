@@ -2,6 +2,8 @@
 //! pushed, synapse by synapse, into a ring of per-step buffers at their delay; the buffer due now becomes
 //! the synapses' event buffer, over which the pathway's code runs.
 
+use ganglion_ir::interp::ArrayData;
+
 use crate::network::Group;
 
 /// The delay of a pathway's synapses.
@@ -184,14 +186,23 @@ impl Pathway {
                 let a = syn
                     .array(var)
                     .ok_or_else(|| format!("synapses `{}` have no `{var}`", syn.name))?;
-                let steps = (0..n)
-                    .map(|s| to_steps(a.get_f64(s)))
-                    .collect::<Result<Vec<u32>, String>>()?;
-                // One value for all keeps the inner loop free of a lookup.
-                match steps.first() {
-                    Some(&first) if steps.iter().all(|&s| s == first) => vec![first],
-                    None => vec![0],
-                    _ => steps,
+                // One value for all (the usual case, checked first: this runs before every run) keeps the
+                // inner loop free of a lookup.
+                let first = if n > 0 { a.get_f64(0) } else { 0.0 };
+                let uniform = match a {
+                    ArrayData::F64(v) => v.as_slice()[..n].iter().all(|&d| d == first),
+                    _ => (0..n).all(|s| a.get_f64(s) == first),
+                };
+                if uniform {
+                    vec![to_steps(first)?]
+                } else {
+                    let steps = (0..n)
+                        .map(|s| to_steps(a.get_f64(s)))
+                        .collect::<Result<Vec<u32>, String>>()?;
+                    match steps.first() {
+                        Some(&first) if steps.iter().all(|&s| s == first) => vec![first],
+                        _ => steps,
+                    }
                 }
             }
         };

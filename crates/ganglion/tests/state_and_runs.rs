@@ -514,3 +514,28 @@ fn nan_detection() {
         other => panic!("{other}"),
     }
 }
+
+/// A value that is not finite in a variable no kernel writes (a parameter nothing reads) is reported at the
+/// first check of the run; later checks look only at what the kernels write, which nothing else changes.
+#[test]
+fn nan_in_a_parameter_no_kernel_writes_is_reported() {
+    let mut net = net();
+    let g = net
+        .add_group(
+            NeuronGroup::new(3, "dv/dt = -v/(10*ms) : 1\nI : 1")
+                .method("euler")
+                .name("G"),
+        )
+        .unwrap();
+    net.set(g, "I", vec![0.0, f64::NAN, 1.0]).unwrap();
+    net.set_check_interval(1);
+    match net.run(1e-3).unwrap_err() {
+        Error::Run(ganglion_runtime::RunError::NonFinite {
+            variable,
+            neuron,
+            step,
+            ..
+        }) => assert_eq!((variable.as_str(), neuron, step), ("I", 1, 1)),
+        other => panic!("expected NonFinite, got {other}"),
+    }
+}
