@@ -3,8 +3,8 @@
 //! tens of microseconds on a virtual machine, as long as a whole time step of a mid-sized group.
 
 use std::cell::UnsafeCell;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 
 use ganglion_ir::Workers;
@@ -36,15 +36,35 @@ struct Shared {
     started: AtomicUsize,
 }
 
-/// Threads that wait for jobs (spinning, then yielding) until the crew is dropped.
+/// Threads that wait for jobs (spinning, then yielding) until the crew is dropped. They start with the
+/// first job: a run whose kernels are all too small to split never starts them.
 pub struct Crew {
+    threads: usize,
+    members: OnceLock<Members>,
+}
+
+struct Members {
     shared: Arc<Shared>,
     handles: Vec<JoinHandle<()>>,
 }
 
 impl Crew {
-    /// A crew for `threads` threads in all: the caller and `threads - 1` members.
+    /// A crew for `threads` threads in all: the caller and `threads - 1` members (started when first
+    /// needed).
     pub fn new(threads: usize) -> Crew {
+        Crew {
+            threads: threads.max(1),
+            members: OnceLock::new(),
+        }
+    }
+
+    fn members(&self) -> &Members {
+        self.members.get_or_init(|| Members::start(self.threads))
+    }
+}
+
+impl Members {
+    fn start(threads: usize) -> Members {
         let members = threads.max(1) - 1;
         let shared = Arc::new(Shared {
             slots: (0..members)
@@ -64,7 +84,7 @@ impl Crew {
                 std::thread::spawn(move || member(&shared, k))
             })
             .collect();
-        Crew { shared, handles }
+        Members { shared, handles }
     }
 }
 
@@ -116,19 +136,22 @@ fn wait_for(flag: &AtomicBool) {
 
 impl Workers for Crew {
     fn threads(&self) -> usize {
-        self.shared.slots.len() + 1
+        self.threads
     }
 
     fn run<'a>(&self, mut jobs: Vec<Box<dyn FnOnce() + Send + 'a>>) {
-        let mine = if jobs.is_empty() {
-            None
-        } else {
-            Some(jobs.remove(0))
-        };
+        if jobs.len() <= 1 {
+            for job in jobs {
+                job();
+            }
+            return;
+        }
+        let members = self.members();
+        let mine = Some(jobs.remove(0));
         let mut given = Vec::new();
         for (k, job) in jobs.into_iter().enumerate() {
-            let slot = &self.shared.slots[k % self.shared.slots.len().max(1)];
-            if self.shared.slots.is_empty() {
+            let slot = &members.shared.slots[k % members.shared.slots.len().max(1)];
+            if members.shared.slots.is_empty() {
                 job();
                 continue;
             }
@@ -146,14 +169,14 @@ impl Workers for Crew {
             }
             slot.done.store(false, Ordering::Relaxed);
             slot.full.store(true, Ordering::Release);
-            given.push(k % self.shared.slots.len());
+            given.push(k % members.shared.slots.len());
         }
         if let Some(job) = mine {
             job();
         }
         let mut panicked = false;
         for k in given {
-            let slot = &self.shared.slots[k];
+            let slot = &members.shared.slots[k];
             wait_for(&slot.done);
             panicked |= slot.panicked.load(Ordering::Relaxed);
         }
@@ -161,7 +184,7 @@ impl Workers for Crew {
     }
 }
 
-impl Drop for Crew {
+impl Drop for Members {
     fn drop(&mut self) {
         self.shared.stop.store(true, Ordering::Relaxed);
         for h in self.handles.drain(..) {

@@ -196,11 +196,7 @@ impl Jit {
                 .collect(),
             parallel: parallel_safe(kernel),
             split: event_split(kernel),
-            per_neuron: {
-                let mut n = 0;
-                kernel.vector.walk(&mut |_| n += 1);
-                n.max(1)
-            },
+            per_neuron: work_per_neuron(kernel),
             keys: Vec::new(),
             keys_seed: None,
             consts,
@@ -237,7 +233,7 @@ pub struct JitKernel {
     parallel: bool,
     /// How the elements of an event kernel may be divided between threads, if they may.
     split: Option<EventSplit>,
-    /// Instructions of the per-neuron code: what one neuron costs, roughly.
+    /// What one neuron costs, roughly ([`work_per_neuron`]).
     per_neuron: usize,
     /// Random keys of the kernel's streams for `keys_seed`.
     keys: Vec<u64>,
@@ -695,6 +691,21 @@ fn parallel_safe(k: &Kernel) -> bool {
         ok &= !matches!(i.op, ganglion_ir::Op::Store(..));
     });
     ok
+}
+
+/// What one neuron of the kernel costs, roughly, in simple instructions: a built-in function (an inline
+/// exponential is a few dozen machine instructions) or a random draw counts as 16.
+fn work_per_neuron(k: &Kernel) -> usize {
+    let mut n = 0;
+    k.vector.walk(&mut |i| {
+        n += match i.op {
+            ganglion_ir::Op::Call(..)
+            | ganglion_ir::Op::Random { .. }
+            | ganglion_ir::Op::Binomial { .. } => 16,
+            _ => 1,
+        }
+    });
+    n.max(1)
 }
 
 fn elem_bytes(t: ganglion_ir::Type) -> usize {
