@@ -942,7 +942,7 @@ impl Network {
             let (dt, step) = (clock.dt, clock.step);
             match &mut self.actions[id] {
                 Action::Pathway(p) => {
-                    p.0.prepare(&self.groups, dt, threads)
+                    p.0.prepare(&self.groups, dt, threads, self.parallel_grain)
                         .map_err(RunError::Kernel)?
                 }
                 Action::Generator(g) => g
