@@ -56,7 +56,8 @@ enum Command {
         #[arg(long, default_value = "auto")]
         color: check::ColorChoice,
     },
-    /// Benchmarks: `throughput` (ns per neuron-step, compile time, a memory-bandwidth loop).
+    /// Benchmarks: `throughput` (ns per neuron-step, compile time, thread scaling, a memory-bandwidth loop) and
+    /// `methods` (integration methods: error against cost).
     Bench {
         #[command(subcommand)]
         which: bench::Which,
