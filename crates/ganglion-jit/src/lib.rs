@@ -24,7 +24,7 @@ use cranelift_codegen::{Context, ir::Signature};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{Linkage, Module};
-use ganglion_ir::interp::{self, ArrayData, BindError, Bindings, SetupValues, Value};
+use ganglion_ir::interp::{self, ArrayData, BindError, Bindings, Clock, SetupValues, Value};
 use ganglion_ir::{
     Backend, CompiledKernel, Domain, EventSplit, Extent, Kernel, Split, Workers, event_split,
 };
@@ -48,6 +48,17 @@ pub struct CallCtx {
     fault: *mut u64,
     /// The index of the first neuron of this call (neurons `first..first + len`; arrays start there).
     first: i64,
+}
+
+/// What differs between the ranges of a parallel call.
+struct RangeCtx {
+    arrays: *const *mut u8,
+    events: *const *mut u32,
+    counts: *mut u64,
+    indices: *const u32,
+    len: usize,
+    first: usize,
+    fault: *mut u64,
 }
 
 /// A call context handed to another thread.
@@ -352,49 +363,25 @@ impl JitKernel {
                 }
             })
             .collect();
-        let calls: Vec<ChunkCall> = work
+        let ranges: Vec<RangeCtx> = work
             .iter_mut()
             .enumerate()
-            .map(|(c, w)| {
-                ChunkCall(CallCtx {
-                    arrays: w.arrays.as_ptr(),
-                    params: self.params.as_ptr(),
-                    setup: self.setup_bits.as_ptr(),
-                    events: w.event_ptrs.as_ptr(),
-                    counts: w.counts.as_mut_ptr(),
-                    indices: std::ptr::null(),
-                    len: (bounds[c + 1] - bounds[c]) as u64,
-                    t: b.clock.t,
-                    dt: b.clock.dt,
-                    step: b.clock.step,
-                    keys: self.keys.as_ptr(),
-                    consts: self.consts.as_ptr(),
-                    lens: self.lens.as_ptr(),
-                    fault: &mut w.fault,
-                    first: bounds[c] as i64,
-                })
+            .map(|(c, w)| RangeCtx {
+                arrays: w.arrays.as_ptr(),
+                events: w.event_ptrs.as_ptr(),
+                counts: w.counts.as_mut_ptr(),
+                indices: std::ptr::null(),
+                len: bounds[c + 1] - bounds[c],
+                first: bounds[c],
+                fault: &mut w.fault,
             })
             .collect();
-        let code = self.code as usize;
-        let jobs: Vec<Box<dyn FnOnce() + Send + '_>> = calls
-            .into_iter()
-            .map(|call| {
-                Box::new(move || {
-                    let call = call;
-                    // SAFETY: as in `call_prepared`, for the neurons `first..first + len`: the arrays
-                    // start at the range's first neuron and hold `len` more; each range writes only its
-                    // own elements and event buffers (the kernel is `parallel`: no shared or computed-index
-                    // stores, no stores in scalar code), whose capacity is `len`, one index per neuron at
-                    // most; everything else is only read. `work` outlives the jobs (`run` returns when
-                    // they are done).
-                    unsafe {
-                        let f: extern "C" fn(*const CallCtx) = std::mem::transmute(code);
-                        f(&call.0);
-                    }
-                }) as Box<dyn FnOnce() + Send + '_>
-            })
-            .collect();
-        workers.run(jobs);
+        // SAFETY: as in `call_prepared`, for the neurons `first..first + len`: the arrays start at the
+        // range's first neuron and hold `len` more; each range writes only its own elements and event
+        // buffers (the kernel is `parallel`: no shared or computed-index stores, no stores in scalar code),
+        // whose capacity is `len`, one index per neuron at most; everything else is only read. `work`
+        // outlives the call.
+        unsafe { self.run_ranges(b.clock, workers, ranges) };
         let mut fault = false;
         for w in &mut work {
             fault |= w.fault != 0;
@@ -488,44 +475,66 @@ impl JitKernel {
         self.events.clear();
         self.events
             .extend(b.events.iter_mut().map(|buf| buf.as_mut_ptr()));
-        let calls: Vec<ChunkCall> = work
+        let ranges: Vec<RangeCtx> = work
             .iter_mut()
             .enumerate()
-            .map(|(c, (counts, fault))| {
-                ChunkCall(CallCtx {
-                    arrays: self.arrays.as_ptr(),
+            .map(|(c, (counts, fault))| RangeCtx {
+                arrays: self.arrays.as_ptr(),
+                events: self.events.as_ptr(),
+                counts: counts.as_mut_ptr(),
+                // SAFETY: `ranges[c]` ≤ `len`, the buffer's length (checked above).
+                indices: unsafe { indices.add(split.ranges[c]) },
+                len: split.ranges[c + 1] - split.ranges[c],
+                first: 0,
+                fault,
+            })
+            .collect();
+        // SAFETY: as in `call_prepared`, for the elements `ranges[c]..ranges[c + 1]` of the event buffer
+        // (indices checked in `prepare_call` to be < n). The kernel emits nothing and stores nothing in
+        // scalar code or to shared variables ([`event_split`]); it writes only the current element's
+        // entries and, through the key, the key's entries of arrays read nowhere else. Each range's elements
+        // were checked to have keys (or, split by element, indices) in its own interval, and the intervals
+        // are disjoint, so no two threads touch the same written element. `work` outlives the call.
+        unsafe { self.run_ranges(b.clock, workers, ranges) };
+        debug_assert!(work.iter().all(|(c, _)| c.len() == n_events));
+        let fault = work.iter().any(|(_, f)| *f != 0);
+        self.faulted(fault)
+    }
+
+    /// Runs the code once for each range on the threads of `workers`; returns when every range is done.
+    ///
+    /// # Safety
+    /// Every pointer of each range must be valid for a call of the code over the range, as in
+    /// `call_prepared`, until this returns; and no range may write memory that another range reads or
+    /// writes.
+    #[allow(unsafe_code)]
+    unsafe fn run_ranges(&self, clock: Clock, workers: &dyn Workers, ranges: Vec<RangeCtx>) {
+        let code = self.code as usize;
+        let jobs: Vec<Box<dyn FnOnce() + Send + '_>> = ranges
+            .into_iter()
+            .map(|r| {
+                let call = ChunkCall(CallCtx {
+                    arrays: r.arrays,
                     params: self.params.as_ptr(),
                     setup: self.setup_bits.as_ptr(),
-                    events: self.events.as_ptr(),
-                    counts: counts.as_mut_ptr(),
-                    // SAFETY: `ranges[c]` ≤ `len`, the buffer's length (checked above).
-                    indices: unsafe { indices.add(split.ranges[c]) },
-                    len: (split.ranges[c + 1] - split.ranges[c]) as u64,
-                    t: b.clock.t,
-                    dt: b.clock.dt,
-                    step: b.clock.step,
+                    events: r.events,
+                    counts: r.counts,
+                    indices: r.indices,
+                    len: r.len as u64,
+                    t: clock.t,
+                    dt: clock.dt,
+                    step: clock.step,
                     keys: self.keys.as_ptr(),
                     consts: self.consts.as_ptr(),
                     lens: self.lens.as_ptr(),
-                    fault,
-                    first: 0,
-                })
-            })
-            .collect();
-        let code = self.code as usize;
-        let jobs: Vec<Box<dyn FnOnce() + Send + '_>> = calls
-            .into_iter()
-            .map(|call| {
+                    fault: r.fault,
+                    first: r.first as i64,
+                });
                 Box::new(move || {
                     let call = call;
-                    // SAFETY: as in `call_prepared`, for the elements `ranges[c]..ranges[c + 1]` of the
-                    // event buffer (indices checked in `prepare_call` to be < n). The kernel emits nothing
-                    // and stores nothing in scalar code or to shared variables ([`event_split`]); it writes
-                    // only the current element's entries and, through the key, the key's entries of
-                    // arrays read nowhere else. Each range's elements were checked to have keys (or, split
-                    // by element, indices) in its own interval, and the intervals are disjoint, so no two
-                    // threads touch the same written element. `work` outlives the jobs (`run` returns
-                    // when they are done).
+                    // SAFETY: the caller's contract: the range's pointers are valid for this call and no
+                    // other range touches what it writes; `code` is a finalized function of this
+                    // signature.
                     unsafe {
                         let f: extern "C" fn(*const CallCtx) = std::mem::transmute(code);
                         f(&call.0);
@@ -534,9 +543,6 @@ impl JitKernel {
             })
             .collect();
         workers.run(jobs);
-        debug_assert!(work.iter().all(|(c, _)| c.len() == n_events));
-        let fault = work.iter().any(|(_, f)| *f != 0);
-        self.faulted(fault)
     }
 
     /// The result of a call that found (or not) a computed index out of range.
