@@ -103,6 +103,9 @@ pub struct SynapseContext {
     pub variables: Vec<(String, VarInfo)>,
     /// The pathways: events filled by spike propagation, without a condition.
     pub pathways: Vec<String>,
+    /// The groups' subexpressions as the synapses see them (`g_pre`, `g_post`, `g`), written in terms of
+    /// the synapse's names (`u_pre`, `i` for the presynaptic neuron's index, `N_pre`).
+    pub subexpressions: Vec<Subexpression>,
 }
 
 impl SynapseContext {
@@ -146,11 +149,120 @@ impl SynapseContext {
                 }
             }
         }
+        let mut subexpressions = Vec::new();
+        for (model, side) in [(source, "_pre"), (target, "_post")] {
+            let suffixes: &[&str] = if side == "_pre" {
+                &["_pre"]
+            } else {
+                &["_post", ""]
+            };
+            for sub in &model.subexpressions {
+                // `(constant over dt)` ones are stored: they are among the variables.
+                if sub.constant_over_dt {
+                    continue;
+                }
+                for s in suffixes {
+                    let name = format!("{}{s}", sub.name);
+                    if variables.iter().any(|(m, _)| *m == name) {
+                        continue;
+                    }
+                    variables.push((
+                        name.clone(),
+                        VarInfo {
+                            subexpression: true,
+                            ..info(sub.ty, sub.dim, sub.shared)
+                        },
+                    ));
+                    subexpressions.push(Subexpression {
+                        name,
+                        expr: seen_from_synapse(&sub.expr, model, side),
+                        ..sub.clone()
+                    });
+                }
+            }
+        }
         SynapseContext {
             variables,
             pathways,
+            subexpressions,
         }
     }
+}
+
+impl SynapseContext {
+    /// Leaves out the groups' subexpressions that use a constant of their group's own namespace
+    /// (`source` and `target`: Brian2's `namespace=` of each group), which the synapses' code does not
+    /// see; naming one is then an unknown name.
+    pub fn without_group_constants(mut self, source: &Namespace, target: &Namespace) -> Self {
+        let hidden: Vec<String> = self
+            .subexpressions
+            .iter()
+            .filter(|sub| {
+                let ns = if sub.name.ends_with("_pre") {
+                    source
+                } else {
+                    target
+                };
+                let mut uses = false;
+                sub.expr.walk(&mut |e| {
+                    if let TKind::External { name, .. } = &e.kind {
+                        uses |= ns.get(name).is_some();
+                    }
+                });
+                uses
+            })
+            .map(|sub| sub.name.clone())
+            .collect();
+        self.subexpressions.retain(|s| !hidden.contains(&s.name));
+        self.variables.retain(|(n, _)| !hidden.contains(n));
+        self
+    }
+}
+
+/// An expression of a group's, as the synapses see it from `side` (`_pre` or `_post`): the group's
+/// variables and subexpressions with the suffix, `i` as the synapse's index of that side (`i` or `j`),
+/// `N` as `N_pre` or `N_post`.
+fn seen_from_synapse(e: &TExpr, model: &NeuronGroupModel, side: &str) -> TExpr {
+    let var = |name: &str| TKind::Var(name.to_string());
+    let kind = match &e.kind {
+        TKind::Var(n) if model.variable(n).is_some() || model.subexpression(n).is_some() => {
+            var(&format!("{n}{side}"))
+        }
+        TKind::Special(Special::I) => var(if side == "_pre" { "i" } else { "j" }),
+        TKind::Special(Special::N) => var(&format!("N{side}")),
+        TKind::Unary(op, a) => TKind::Unary(*op, Box::new(seen_from_synapse(a, model, side))),
+        TKind::Binary(op, a, b) => TKind::Binary(
+            *op,
+            Box::new(seen_from_synapse(a, model, side)),
+            Box::new(seen_from_synapse(b, model, side)),
+        ),
+        TKind::Compare(op, a, b) => TKind::Compare(
+            *op,
+            Box::new(seen_from_synapse(a, model, side)),
+            Box::new(seen_from_synapse(b, model, side)),
+        ),
+        TKind::Logical(op, a, b) => TKind::Logical(
+            *op,
+            Box::new(seen_from_synapse(a, model, side)),
+            Box::new(seen_from_synapse(b, model, side)),
+        ),
+        TKind::Call(f, args) => TKind::Call(
+            *f,
+            args.iter()
+                .map(|a| seen_from_synapse(a, model, side))
+                .collect(),
+        ),
+        TKind::TimedArray { name, info, args } => TKind::TimedArray {
+            name: name.clone(),
+            info: info.clone(),
+            args: args
+                .iter()
+                .map(|a| seen_from_synapse(a, model, side))
+                .collect(),
+        },
+        other => other.clone(),
+    };
+    TExpr { kind, ..e.clone() }
 }
 
 /// Diagnostics gathered while checking, attached to their code strings.
@@ -573,7 +685,7 @@ fn check(
             EquationKind::Parameter => {}
         }
     }
-    let subexpressions = match order_subexpressions(subexpressions, &decls) {
+    let mut subexpressions = match order_subexpressions(subexpressions, &decls) {
         Ok(s) => s,
         Err(e) => {
             errors.push(*e);
@@ -791,6 +903,15 @@ fn check(
                 linked: false,
                 unless_refractory: false,
             });
+        }
+    }
+
+    // The groups' subexpressions that synapses read (those the model does not define itself).
+    if let Some(ctx) = synapses {
+        for sub in &ctx.subexpressions {
+            if !decls.iter().any(|d| d.name == sub.name) {
+                subexpressions.push(sub.clone());
+            }
         }
     }
 

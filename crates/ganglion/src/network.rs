@@ -625,7 +625,7 @@ impl Network {
         self.model_error(vec![d])
     }
 
-    fn entry(&self, g: GroupHandle) -> &GroupEntry {
+    pub(crate) fn entry(&self, g: GroupHandle) -> &GroupEntry {
         &self.groups[g.0]
     }
 

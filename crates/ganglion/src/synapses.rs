@@ -310,6 +310,10 @@ impl Network {
             self.model(syn.source.group),
             self.model(syn.target.group),
             syn.pathways.iter().map(|(p, _)| p.clone()).collect(),
+        )
+        .without_group_constants(
+            &self.entry(syn.source.group).namespace,
+            &self.entry(syn.target.group).namespace,
         );
         let on_event: Vec<OnEventSpec<'_>> = syn
             .pathways
@@ -362,6 +366,10 @@ impl Network {
             self.model(syn.source.group),
             self.model(syn.target.group),
             syn.pathways.iter().map(|(p, _)| p.clone()).collect(),
+        )
+        .without_group_constants(
+            &self.entry(syn.source.group).namespace,
+            &self.entry(syn.target.group).namespace,
         );
         let clock = self.clock_for(&syn.clock, &name)?;
         let sides = SynapseSides {
