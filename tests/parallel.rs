@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ganglion::{BackendChoice, Network, NeuronGroup, SpikeMonitor};
+use ganglion::{BackendChoice, Connect, Network, NeuronGroup, SpikeMonitor, Synapses};
 use ganglion_modelfile::ModelFile;
 
 /// Runs a model file for `duration` (or its own duration, if shorter) on `threads` threads.
@@ -171,4 +171,56 @@ fn many_small_groups_on_many_threads() {
     assert!(one.iter().any(|(n, s)| n.ends_with(" i") && s.len() > 10));
     assert_eq!(one, build(3));
     assert_eq!(one, build(16));
+}
+
+/// Synapses with delays of up to 20 steps: changing the thread count between runs (which re-sorts what is
+/// queued into the new parts) and restoring a snapshot taken on other threads change nothing.
+#[test]
+fn queued_spikes_survive_a_change_of_threads_and_a_restore() {
+    let build = |threads: usize| {
+        let mut net = Network::new(BackendChoice::Jit);
+        net.set_threads(threads);
+        net.set_parallel_grain(1);
+        let p = net
+            .add_group(
+                NeuronGroup::new(200, "dv/dt = (1.1 - v)/(10*ms) + 0.2*xi/sqrt(10*ms) : 1")
+                    .threshold("v > 1")
+                    .reset("v = 0")
+                    .name("P"),
+            )
+            .unwrap();
+        net.set(p, "v", "rand()").unwrap();
+        let q = net
+            .add_group(NeuronGroup::new(150, "dv/dt = -v/(5*ms) : 1").name("Q"))
+            .unwrap();
+        let syn = net
+            .add_synapses(Synapses::new(p, q, "w : 1").on_pre("v_post += w").name("S"))
+            .unwrap();
+        net.connect(syn, Connect::all().p(0.1)).unwrap();
+        net.set(syn, "w", "0.01 + 0.001*j").unwrap();
+        net.set(syn, "delay", "(i % 7)*0.3*ms + (j % 3)*0.1*ms")
+            .unwrap();
+        net.add_spike_monitor(SpikeMonitor::new(p)).unwrap();
+        net
+    };
+    // One thread throughout.
+    let mut net = build(1);
+    net.run(0.02).unwrap();
+    let snapshot = net.store();
+    net.run(0.02).unwrap();
+    let reference = fingerprint(&net);
+    assert!(net.spike_data(net.monitors()[0]).unwrap().num_events() > 100);
+    // One thread, then three: the queue is re-sorted into parts with spikes in flight.
+    let mut net = build(1);
+    net.run(0.02).unwrap();
+    net.set_threads(3);
+    net.run(0.02).unwrap();
+    assert_eq!(fingerprint(&net), reference);
+    // Three threads, a snapshot restored, then two threads.
+    let mut net = build(3);
+    net.run(0.03).unwrap();
+    net.restore(&snapshot);
+    net.set_threads(2);
+    net.run(0.02).unwrap();
+    assert_eq!(fingerprint(&net), reference);
 }
