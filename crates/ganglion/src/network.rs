@@ -220,8 +220,9 @@ impl Network {
         self.rt.threads
     }
 
-    /// The least work (IR instructions per neuron × neurons) given to a thread (default 400 000, some
-    /// tens of µs). Tests set it to 1 to split even small groups.
+    /// The least work (IR instructions per neuron × neurons, a built-in function or random draw counting
+    /// 16, a synaptic event 256) given to a thread (default 400 000, some tens of µs); pathways with fewer
+    /// than twice as many synapses stay in one part. Tests set it to 1 to split everything.
     pub fn set_parallel_grain(&mut self, work: usize) {
         self.rt.parallel_grain = work.max(1);
     }
