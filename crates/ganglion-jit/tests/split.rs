@@ -9,6 +9,9 @@ use ganglion_ir::{
 };
 use ganglion_jit::Jit;
 
+mod common;
+use common::Rng;
+
 /// `ge_post += w * 1.5; w = 0.99 * w + rand()` (and, with `write_pre`, `x_pre += w`): the shape of
 /// Brian2's `on_pre` code, with a random draw that must not depend on the order of the synapses.
 fn pathway(write_pre: bool) -> Kernel {
@@ -59,27 +62,12 @@ fn pathway(write_pre: bool) -> Kernel {
     b.finish()
 }
 
-/// A small deterministic generator (xorshift).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 const SYNAPSES: usize = 6000;
 const NEURONS: usize = 300;
 
 /// The arrays of `pathway` for random synapses, and a buffer of distinct synapses in random order.
 fn state(seed: u64) -> (Vec<ArrayData>, Vec<u32>) {
-    let mut rng = Rng(seed | 1);
+    let mut rng = Rng(seed);
     let post: Vec<i32> = (0..SYNAPSES).map(|_| rng.below(NEURONS) as i32).collect();
     let pre: Vec<i32> = (0..SYNAPSES).map(|_| rng.below(NEURONS) as i32).collect();
     let w: Vec<f64> = (0..SYNAPSES)
