@@ -425,13 +425,83 @@ fn lower_linear(
     system: &System,
     float: Type,
 ) -> Vec<ValueId> {
-    let n = system.vars.len();
+    lower_linear_block(cg, m, b, &system.vars, float)
+}
+
+/// The groups of variables that no coefficient couples (connected through `m`'s non-zero entries),
+/// each sorted, in order of their first variable.
+fn independent_blocks(m: &[Vec<TExpr>]) -> Vec<Vec<usize>> {
+    let n = m.len();
+    let mut block: Vec<usize> = (0..n).collect();
+    fn root(block: &mut [usize], mut i: usize) -> usize {
+        while block[i] != i {
+            block[i] = block[block[i]];
+            i = block[i];
+        }
+        i
+    }
+    for i in 0..n {
+        for j in 0..n {
+            if i != j && !is_zero(&simplify(&m[i][j])) {
+                let (a, b) = (root(&mut block, i), root(&mut block, j));
+                block[a.max(b)] = a.min(b);
+            }
+        }
+    }
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut index_of: Vec<Option<usize>> = vec![None; n];
+    for i in 0..n {
+        let r = root(&mut block, i);
+        match index_of[r] {
+            Some(k) => out[k].push(i),
+            None => {
+                index_of[r] = Some(out.len());
+                out.push(vec![i]);
+            }
+        }
+    }
+    out
+}
+
+/// `dX/dt = M X + B` for the variables `vars`, integrated exactly over `dt`. Blocks that no coefficient
+/// couples are integrated separately, so that a decoupled variable gets the scalar closed form rather
+/// than a matrix exponential (which, where `dt` differs between elements, as for event-driven synaptic
+/// variables, is computed for each of them).
+fn lower_linear_block(
+    cg: &mut Codegen<'_>,
+    m: &[Vec<TExpr>],
+    b: &[TExpr],
+    vars: &[String],
+    float: Type,
+) -> Vec<ValueId> {
+    let n = vars.len();
+    if n > 1 {
+        let blocks = independent_blocks(m);
+        if blocks.len() > 1 {
+            let mut out: Vec<Option<ValueId>> = vec![None; n];
+            for block in blocks {
+                let sub_m: Vec<Vec<TExpr>> = block
+                    .iter()
+                    .map(|&i| block.iter().map(|&j| m[i][j].clone()).collect())
+                    .collect();
+                let sub_b: Vec<TExpr> = block.iter().map(|&i| b[i].clone()).collect();
+                let sub_vars: Vec<String> = block.iter().map(|&i| vars[i].clone()).collect();
+                let values = lower_linear_block(cg, &sub_m, &sub_b, &sub_vars, float);
+                for (&i, v) in block.iter().zip(values) {
+                    out[i] = Some(v);
+                }
+            }
+            return out
+                .into_iter()
+                .map(|v| v.expect("every variable is in one block"))
+                .collect();
+        }
+    }
     let to_f64 = |cg: &mut Codegen<'_>, e: &TExpr| {
         let v = cg.expr(e);
         cg.convert(v, cg.ty(e.ty), Type::F64)
     };
-    let old: Vec<ValueId> = system
-        .vars
+    let old: Vec<ValueId> = vars
         .iter()
         .map(|v| {
             let x = cg.load(v);
