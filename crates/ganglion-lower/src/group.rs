@@ -440,9 +440,9 @@ fn independent_blocks(m: &[Vec<TExpr>]) -> Vec<Vec<usize>> {
         }
         i
     }
-    for i in 0..n {
-        for j in 0..n {
-            if i != j && !is_zero(&simplify(&m[i][j])) {
+    for (i, row) in m.iter().enumerate() {
+        for (j, c) in row.iter().enumerate() {
+            if i != j && !is_zero(&simplify(c)) {
                 let (a, b) = (root(&mut block, i), root(&mut block, j));
                 block[a.max(b)] = a.min(b);
             }
