@@ -180,8 +180,25 @@ impl ArrayData {
 
     /// Sets every element from `f64` values (converted to the array's type).
     pub fn fill_from_f64(&mut self, values: &[f64]) {
-        for (i, v) in values.iter().enumerate().take(self.len()) {
-            self.set(i, &Value::F64(*v));
+        let n = self.len().min(values.len());
+        // The conversions of `Value::cast` from `F64`, element by element without building values.
+        match self {
+            ArrayData::F64(a) => a.as_mut_slice()[..n].copy_from_slice(&values[..n]),
+            ArrayData::F32(a) => {
+                for (d, v) in a.as_mut_slice()[..n].iter_mut().zip(values) {
+                    *d = *v as f32;
+                }
+            }
+            ArrayData::I32(a) => {
+                for (d, v) in a.as_mut_slice()[..n].iter_mut().zip(values) {
+                    *d = *v as i32;
+                }
+            }
+            _ => {
+                for (i, v) in values.iter().enumerate().take(n) {
+                    self.set(i, &Value::F64(*v));
+                }
+            }
         }
     }
 }

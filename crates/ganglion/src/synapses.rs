@@ -600,13 +600,7 @@ impl Network {
         let (n_pre, n_post) = (src.1 - src.0, tgt.1 - tgt.0);
         let keep = self.keep_expr(s, c.condition.as_deref(), c.p.as_deref())?;
         let pair = |k: usize| ((k / n_post) as u32, (k % n_post) as u32);
-        let flags = self.eval_on_candidates(s, &[keep], n_pre * n_post, &pair)?;
-        Ok(flags[0]
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| **f != 0.0)
-            .map(|(k, _)| pair(k))
-            .collect())
+        self.candidates_where(s, keep, n_pre * n_post, &pair)
     }
 
     /// Values of expressions for `count` candidate pairs (`pair(k)`: `i`, `j` relative to the slices),
@@ -619,12 +613,62 @@ impl Network {
         count: usize,
         pair: &dyn Fn(usize) -> (u32, u32),
     ) -> Result<Vec<Vec<f64>>, Error> {
+        let mut values: Vec<Vec<f64>> = vec![Vec::with_capacity(count); exprs.len()];
+        self.eval_blocks(s, exprs, count, pair, &mut |_, outputs| {
+            for (out, a) in values.iter_mut().zip(outputs) {
+                out.extend(a.to_f64_vec());
+            }
+        })?;
+        Ok(values)
+    }
+
+    /// The candidates (`pair(k)`) for which a boolean expression holds, in order.
+    fn candidates_where(
+        &mut self,
+        s: GroupHandle,
+        keep: TExpr,
+        count: usize,
+        pair: &dyn Fn(usize) -> (u32, u32),
+    ) -> Result<Vec<(u32, u32)>, Error> {
+        let mut kept = Vec::new();
+        self.eval_blocks(s, &[keep], count, pair, &mut |start, outputs| {
+            if let Some(ganglion_ir::interp::ArrayData::Bool(flags)) = outputs.first() {
+                kept.extend(
+                    flags
+                        .as_slice()
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, f)| **f)
+                        .map(|(k, _)| pair(start + k)),
+                );
+            } else if let Some(a) = outputs.first() {
+                kept.extend(
+                    (0..a.len())
+                        .filter(|&k| a.get_f64(k) != 0.0)
+                        .map(|k| pair(start + k)),
+                );
+            }
+        })?;
+        Ok(kept)
+    }
+
+    /// Evaluates expressions for `count` candidate pairs in blocks of about a million, one scratch group
+    /// reused for every block; `visit(start, outputs)` sees each block's values (the first `n` elements of
+    /// each output array, `n` the block's size).
+    fn eval_blocks(
+        &mut self,
+        s: GroupHandle,
+        exprs: &[TExpr],
+        count: usize,
+        pair: &dyn Fn(usize) -> (u32, u32),
+        visit: &mut dyn FnMut(usize, &[ganglion_ir::interp::ArrayData]),
+    ) -> Result<(), Error> {
         let entry = &self.groups[s.0];
         let syn = entry.synapses.as_ref().expect("checked by the caller");
         let (src, tgt) = (syn.source_range, syn.target_range);
         let (n_pre, n_post) = (src.1 - src.0, tgt.1 - tgt.0);
         let mut storage = entry.storage.clone();
-        let mut model = entry.model.clone();
+        let model = entry.model.clone();
         let outputs: Vec<String> = (0..exprs.len()).map(|k| format!("_value{k}")).collect();
         for (name, e) in outputs.iter().zip(exprs) {
             let ty = match e.ty {
@@ -653,63 +697,76 @@ impl Network {
                 scratch_vars.push((v.into(), Type::I32, Extent::PerNeuron));
             }
         }
-        let mut values: Vec<Vec<f64>> = vec![Vec::with_capacity(count); exprs.len()];
         self.sync_externals_pub();
         let block = 1usize << 20;
-        let mut start = 0;
-        while start < count {
-            let n = block.min(count - start);
-            model.n = n;
-            let g = self
-                .rt
-                .add_group(&format!("_connect_{}", s.0), n, &scratch_vars);
-            let pairs: Vec<(u32, u32)> = (start..start + n).map(pair).collect();
-            let group = &mut self.rt.groups[g.0];
-            let (from, to) = (src.0, tgt.0);
-            let columns: [(&str, Column); 4] = [
-                ("i", Box::new(|(a, _)| f64::from(a))),
-                ("j", Box::new(|(_, b)| f64::from(b))),
-                (
-                    "_synaptic_pre",
-                    Box::new(move |(a, _)| (a as usize + from) as f64),
-                ),
-                (
-                    "_synaptic_post",
-                    Box::new(move |(_, b)| (b as usize + to) as f64),
-                ),
-            ];
-            for (var, f) in &columns {
-                if let Some(arr) = group.array_mut(var) {
-                    let column: Vec<f64> = pairs.iter().map(|&p| f(p)).collect();
-                    arr.fill_from_f64(&column);
+        // One scratch group for every block (its arrays sized for the largest), removed at the end.
+        let g = self.rt.add_group(
+            &format!("_connect_{}", s.0),
+            block.min(count),
+            &scratch_vars,
+        );
+        let result = (|| {
+            let mut start = 0;
+            while start < count {
+                let n = block.min(count - start);
+                let group = &mut self.rt.groups[g.0];
+                group.n = n;
+                let (from, to) = (src.0 as i64, tgt.0 as i64);
+                for var in ["i", "j", "_synaptic_pre", "_synaptic_post"] {
+                    let index = |k: usize| -> i64 {
+                        let (a, b) = pair(start + k);
+                        match var {
+                            "i" => i64::from(a),
+                            "j" => i64::from(b),
+                            "_synaptic_pre" => i64::from(a) + from,
+                            _ => i64::from(b) + to,
+                        }
+                    };
+                    match group.array_mut(var) {
+                        Some(ganglion_ir::interp::ArrayData::I32(a)) => {
+                            for (k, d) in a.as_mut_slice()[..n].iter_mut().enumerate() {
+                                *d = index(k) as i32;
+                            }
+                        }
+                        Some(arr) => {
+                            let column: Vec<f64> = (0..n).map(|k| index(k) as f64).collect();
+                            arr.fill_from_f64(&column);
+                        }
+                        None => {}
+                    }
                 }
-            }
-            for (var, value) in [("N_pre", n_pre), ("N_post", n_post)] {
-                if let Some(a) = group.array_mut(var) {
-                    a.fill_from_f64(&[value as f64]);
+                for (var, value) in [("N_pre", n_pre), ("N_post", n_post)] {
+                    if let Some(a) = group.array_mut(var) {
+                        a.fill_from_f64(&[value as f64]);
+                    }
                 }
+                for k in &kernels {
+                    self.rt
+                        .execute(g, k, overrides.clone())
+                        .map_err(Error::Usage)?;
+                }
+                let group = &self.rt.groups[g.0];
+                let values: Vec<ganglion_ir::interp::ArrayData> = outputs
+                    .iter()
+                    .map(|name| {
+                        let mut a = group
+                            .array(name)
+                            .cloned()
+                            .unwrap_or_else(|| ganglion_ir::interp::ArrayData::zeros(Type::F64, n));
+                        a.resize(n);
+                        a
+                    })
+                    .collect();
+                visit(start, &values);
+                start += n;
             }
-            let mut result = Ok(());
-            for k in &kernels {
-                result = result.and_then(|_| self.rt.execute(g, k, overrides.clone()));
-            }
-            let scratch = self
-                .rt
-                .groups
-                .pop()
-                .expect("the scratch group is the last one");
-            result.map_err(Error::Usage)?;
-            for (out, name) in values.iter_mut().zip(&outputs) {
-                out.extend(
-                    scratch
-                        .array(name)
-                        .map(|a| a.to_f64_vec())
-                        .unwrap_or_default(),
-                );
-            }
-            start += n;
-        }
-        Ok(values)
+            Ok(())
+        })();
+        self.rt
+            .groups
+            .pop()
+            .expect("the scratch group is the last one");
+        result
     }
 
     /// `connect(j='k for k in range(low, high[, step]) if condition')`, `j='k for k in
@@ -793,13 +850,7 @@ impl Network {
             return Ok(valid);
         }
         let keep = self.keep_expr(s, condition.as_deref(), p)?;
-        let flags = self.eval_on_candidates(s, &[keep], valid.len(), &|k| valid[k])?;
-        Ok(valid
-            .iter()
-            .zip(&flags[0])
-            .filter(|(_, f)| **f != 0.0)
-            .map(|(p, _)| *p)
-            .collect())
+        self.candidates_where(s, keep, valid.len(), &|k| valid[k])
     }
 
     /// Appends synapses `(i, j)` (indices relative to the subgroups), with the default `delay`.
@@ -1124,9 +1175,6 @@ impl Network {
         Ok(handle)
     }
 }
-
-/// How a column of the candidates' scratch group is filled from a pair.
-type Column = Box<dyn Fn((u32, u32)) -> f64>;
 
 /// Brian2's generator syntax for `connect(j=...)`: `ELEMENT for VAR in range(...)|sample(...) [if COND]`,
 /// or a plain expression.
