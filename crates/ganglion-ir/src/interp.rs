@@ -168,6 +168,18 @@ impl ArrayData {
         }
     }
 
+    /// Sets element `i` from an `f64`, converted as [`Value::cast`] converts one (without building a
+    /// value).
+    pub fn set_f64(&mut self, i: usize, x: f64) {
+        match self {
+            ArrayData::Bool(v) => v.as_mut_slice()[i] = x != 0.0,
+            ArrayData::I32(v) => v.as_mut_slice()[i] = x as i32,
+            ArrayData::I64(v) => v.as_mut_slice()[i] = x as i64,
+            ArrayData::F32(v) => v.as_mut_slice()[i] = x as f32,
+            ArrayData::F64(v) => v.as_mut_slice()[i] = x,
+        }
+    }
+
     /// Element `i` as an `f64` (booleans 0/1).
     pub fn get_f64(&self, i: usize) -> f64 {
         self.get(i).as_f64()
@@ -181,22 +193,11 @@ impl ArrayData {
     /// Sets every element from `f64` values (converted to the array's type).
     pub fn fill_from_f64(&mut self, values: &[f64]) {
         let n = self.len().min(values.len());
-        // The conversions of `Value::cast` from `F64`, element by element without building values.
         match self {
             ArrayData::F64(a) => a.as_mut_slice()[..n].copy_from_slice(&values[..n]),
-            ArrayData::F32(a) => {
-                for (d, v) in a.as_mut_slice()[..n].iter_mut().zip(values) {
-                    *d = *v as f32;
-                }
-            }
-            ArrayData::I32(a) => {
-                for (d, v) in a.as_mut_slice()[..n].iter_mut().zip(values) {
-                    *d = *v as i32;
-                }
-            }
             _ => {
-                for (i, v) in values.iter().enumerate().take(n) {
-                    self.set(i, &Value::F64(*v));
+                for (i, &v) in values.iter().enumerate().take(n) {
+                    self.set_f64(i, v);
                 }
             }
         }

@@ -873,10 +873,7 @@ impl Network {
         let column = |g: &mut ganglion_runtime::Group, var: &str, f: &dyn Fn(u32, u32) -> f64| {
             if let Some(a) = g.array_mut(var) {
                 for (k, &(i, j)) in pairs.iter().enumerate() {
-                    a.set(
-                        old + k,
-                        &ganglion_ir::interp::Value::F64(f(i, j)).cast(a.ty()),
-                    );
+                    a.set_f64(old + k, f(i, j));
                 }
             }
         };
