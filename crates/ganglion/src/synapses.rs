@@ -712,9 +712,10 @@ impl Network {
                 let group = &mut self.rt.groups[g.0];
                 group.n = n;
                 let (from, to) = (src.0 as i64, tgt.0 as i64);
+                let pairs: Vec<(u32, u32)> = (start..start + n).map(pair).collect();
                 for var in ["i", "j", "_synaptic_pre", "_synaptic_post"] {
                     let index = |k: usize| -> i64 {
-                        let (a, b) = pair(start + k);
+                        let (a, b) = pairs[k];
                         match var {
                             "i" => i64::from(a),
                             "j" => i64::from(b),
