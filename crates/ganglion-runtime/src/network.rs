@@ -1354,11 +1354,10 @@ fn call_kernel(
         if !k.arrays.iter().any(|&(owner, _)| owner == gi) {
             continue;
         }
-        let mut slots: Vec<Option<&mut ArrayData>> =
-            arrays.iter_mut().map(|(_, a)| Some(a)).collect();
-        for (slot, &(owner, a)) in bound.iter_mut().zip(&k.arrays) {
-            if owner == gi {
-                *slot = slots[a].take();
+        // (Without a vector of the group's arrays: this runs for every kernel at every step.)
+        for (ai, (_, a)) in arrays.iter_mut().enumerate() {
+            if let Some(slot) = k.arrays.iter().position(|&b| b == (gi, ai)) {
+                bound[slot] = Some(a);
             }
         }
     }
@@ -1367,16 +1366,15 @@ fn call_kernel(
         .map(|a| a.expect("a kernel binds each array once"))
         .collect();
     let own_events = own_events.expect("the kernel's group exists");
-    let mut event_slots: Vec<Option<&mut Vec<u32>>> =
-        own_events.iter_mut().map(|(_, e)| Some(e)).collect();
-    let events: Vec<&mut Vec<u32>> = k
-        .events
-        .iter()
-        .map(|&i| {
-            event_slots[i]
-                .take()
-                .expect("a kernel binds each event once")
-        })
+    let mut events: Vec<Option<&mut Vec<u32>>> = (0..k.events.len()).map(|_| None).collect();
+    for (ei, (_, e)) in own_events.iter_mut().enumerate() {
+        if let Some(slot) = k.events.iter().position(|&x| x == ei) {
+            events[slot] = Some(e);
+        }
+    }
+    let events: Vec<&mut Vec<u32>> = events
+        .into_iter()
+        .map(|e| e.expect("a kernel binds each event once"))
         .collect();
     let mut bindings = Bindings {
         arrays,
