@@ -147,7 +147,7 @@ impl Workers for Crew {
             return;
         }
         let members = self.members();
-        let mine = Some(jobs.remove(0));
+        let mine = jobs.remove(0);
         let mut given = Vec::new();
         for (k, job) in jobs.into_iter().enumerate() {
             let slot = &members.shared.slots[k % members.shared.slots.len().max(1)];
@@ -171,9 +171,7 @@ impl Workers for Crew {
             slot.full.store(true, Ordering::Release);
             given.push(k % members.shared.slots.len());
         }
-        if let Some(job) = mine {
-            job();
-        }
+        mine();
         let mut panicked = false;
         for k in given {
             let slot = &members.shared.slots[k];

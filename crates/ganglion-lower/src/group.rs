@@ -396,7 +396,7 @@ pub(crate) fn lower_plan(
                 })
                 .collect()
         }
-        Plan::Linear { m, b } => lower_linear(cg, m, b, system, float),
+        Plan::Linear { m, b } => lower_linear(cg, m, b, &system.vars, float),
     }
 }
 
@@ -418,16 +418,6 @@ fn uniform(e: &TExpr, cg: &Codegen<'_>) -> bool {
 
 /// `X_new = exp(M dt) X + (∫₀^dt exp(M s) ds) B`, skipping structural zeros; one-variable systems use
 /// the closed form `x e^{a dt} + b dt exprel(a dt)`.
-fn lower_linear(
-    cg: &mut Codegen<'_>,
-    m: &[Vec<TExpr>],
-    b: &[TExpr],
-    system: &System,
-    float: Type,
-) -> Vec<ValueId> {
-    lower_linear_block(cg, m, b, &system.vars, float)
-}
-
 /// The groups of variables that no coefficient couples (connected through `m`'s non-zero entries),
 /// each sorted, in order of their first variable.
 fn independent_blocks(m: &[Vec<TExpr>]) -> Vec<Vec<usize>> {
@@ -467,7 +457,7 @@ fn independent_blocks(m: &[Vec<TExpr>]) -> Vec<Vec<usize>> {
 /// couples are integrated separately, so that a decoupled variable gets the scalar closed form rather
 /// than a matrix exponential (which, where `dt` differs between elements, as for event-driven synaptic
 /// variables, is computed for each of them).
-fn lower_linear_block(
+fn lower_linear(
     cg: &mut Codegen<'_>,
     m: &[Vec<TExpr>],
     b: &[TExpr],
@@ -486,7 +476,7 @@ fn lower_linear_block(
                     .collect();
                 let sub_b: Vec<TExpr> = block.iter().map(|&i| b[i].clone()).collect();
                 let sub_vars: Vec<String> = block.iter().map(|&i| vars[i].clone()).collect();
-                let values = lower_linear_block(cg, &sub_m, &sub_b, &sub_vars, float);
+                let values = lower_linear(cg, &sub_m, &sub_b, &sub_vars, float);
                 for (&i, v) in block.iter().zip(values) {
                     out[i] = Some(v);
                 }

@@ -15,7 +15,7 @@ use crate::expr::{Scope, Special, TExpr, TKind, ValueType, VarInfo, check_expr};
 use crate::model::*;
 use crate::namespace::Namespace;
 use crate::statements::{BlockRules, check_statements, is_shared_expr};
-use crate::symbolic::{split_noise, substitute};
+use crate::symbolic::{rewrite, split_noise, substitute};
 
 /// A code string handed to the checker.
 #[derive(Clone, Copy, Debug)]
@@ -223,46 +223,20 @@ impl SynapseContext {
 /// variables and subexpressions with the suffix, `i` as the synapse's index of that side (`i` or `j`),
 /// `N` as `N_pre` or `N_post`.
 fn seen_from_synapse(e: &TExpr, model: &NeuronGroupModel, side: &str) -> TExpr {
-    let var = |name: &str| TKind::Var(name.to_string());
-    let kind = match &e.kind {
-        TKind::Var(n) if model.variable(n).is_some() || model.subexpression(n).is_some() => {
-            var(&format!("{n}{side}"))
-        }
-        TKind::Special(Special::I) => var(if side == "_pre" { "i" } else { "j" }),
-        TKind::Special(Special::N) => var(&format!("N{side}")),
-        TKind::Unary(op, a) => TKind::Unary(*op, Box::new(seen_from_synapse(a, model, side))),
-        TKind::Binary(op, a, b) => TKind::Binary(
-            *op,
-            Box::new(seen_from_synapse(a, model, side)),
-            Box::new(seen_from_synapse(b, model, side)),
-        ),
-        TKind::Compare(op, a, b) => TKind::Compare(
-            *op,
-            Box::new(seen_from_synapse(a, model, side)),
-            Box::new(seen_from_synapse(b, model, side)),
-        ),
-        TKind::Logical(op, a, b) => TKind::Logical(
-            *op,
-            Box::new(seen_from_synapse(a, model, side)),
-            Box::new(seen_from_synapse(b, model, side)),
-        ),
-        TKind::Call(f, args) => TKind::Call(
-            *f,
-            args.iter()
-                .map(|a| seen_from_synapse(a, model, side))
-                .collect(),
-        ),
-        TKind::TimedArray { name, info, args } => TKind::TimedArray {
-            name: name.clone(),
-            info: info.clone(),
-            args: args
-                .iter()
-                .map(|a| seen_from_synapse(a, model, side))
-                .collect(),
-        },
-        other => other.clone(),
-    };
-    TExpr { kind, ..e.clone() }
+    rewrite(e, &mut |node| {
+        let name = match &node.kind {
+            TKind::Var(n) if model.variable(n).is_some() || model.subexpression(n).is_some() => {
+                format!("{n}{side}")
+            }
+            TKind::Special(Special::I) => (if side == "_pre" { "i" } else { "j" }).to_string(),
+            TKind::Special(Special::N) => format!("N{side}"),
+            _ => return None,
+        };
+        Some(TExpr {
+            kind: TKind::Var(name),
+            ..node.clone()
+        })
+    })
 }
 
 /// Diagnostics gathered while checking, attached to their code strings.

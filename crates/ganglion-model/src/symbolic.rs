@@ -77,28 +77,34 @@ pub fn neg(a: TExpr) -> TExpr {
 
 /// Replaces every `Var(name)` for which `f` returns an expression.
 pub fn substitute(e: &TExpr, f: &mut impl FnMut(&str) -> Option<TExpr>) -> TExpr {
+    rewrite(e, &mut |node| match &node.kind {
+        TKind::Var(n) => f(n),
+        _ => None,
+    })
+}
+
+/// Rebuilds an expression, replacing every node for which `f` returns an expression (that node's
+/// children are then not visited).
+pub fn rewrite(e: &TExpr, f: &mut impl FnMut(&TExpr) -> Option<TExpr>) -> TExpr {
+    if let Some(r) = f(e) {
+        return r;
+    }
     let kind = match &e.kind {
-        TKind::Var(n) => {
-            if let Some(r) = f(n) {
-                return r;
-            }
-            e.kind.clone()
-        }
-        TKind::Unary(op, a) => TKind::Unary(*op, Box::new(substitute(a, f))),
+        TKind::Unary(op, a) => TKind::Unary(*op, Box::new(rewrite(a, f))),
         TKind::Binary(op, a, b) => {
-            TKind::Binary(*op, Box::new(substitute(a, f)), Box::new(substitute(b, f)))
+            TKind::Binary(*op, Box::new(rewrite(a, f)), Box::new(rewrite(b, f)))
         }
         TKind::Compare(op, a, b) => {
-            TKind::Compare(*op, Box::new(substitute(a, f)), Box::new(substitute(b, f)))
+            TKind::Compare(*op, Box::new(rewrite(a, f)), Box::new(rewrite(b, f)))
         }
         TKind::Logical(op, a, b) => {
-            TKind::Logical(*op, Box::new(substitute(a, f)), Box::new(substitute(b, f)))
+            TKind::Logical(*op, Box::new(rewrite(a, f)), Box::new(rewrite(b, f)))
         }
-        TKind::Call(b, args) => TKind::Call(*b, args.iter().map(|a| substitute(a, f)).collect()),
+        TKind::Call(b, args) => TKind::Call(*b, args.iter().map(|a| rewrite(a, f)).collect()),
         TKind::TimedArray { name, info, args } => TKind::TimedArray {
             name: name.clone(),
             info: info.clone(),
-            args: args.iter().map(|a| substitute(a, f)).collect(),
+            args: args.iter().map(|a| rewrite(a, f)).collect(),
         },
         other => other.clone(),
     };

@@ -1114,7 +1114,7 @@ impl Network {
             if self.check_interval > 0 && steps_since_check >= self.check_interval {
                 steps_since_check = 0;
                 // Everything once; then only what the kernels write (the rest cannot change).
-                self.check_finite(last_clean, checked_all.then_some(&written))?;
+                self.check_finite(last_clean, checked_all.then_some(&written[..]))?;
                 checked_all = true;
                 last_clean = (self.clocks.first().map_or(0, |c| c.step), self.t);
             }
@@ -1136,7 +1136,7 @@ impl Network {
         }
         self.t = end;
         if self.check_interval > 0 {
-            self.check_finite(last_clean, checked_all.then_some(&written))?;
+            self.check_finite(last_clean, checked_all.then_some(&written[..]))?;
         }
         if let Some(r) = report.as_mut() {
             r(Progress {
@@ -1179,7 +1179,7 @@ impl Network {
     fn check_finite(
         &self,
         last_clean: (i64, f64),
-        only: Option<&Vec<(usize, usize)>>,
+        only: Option<&[(usize, usize)]>,
     ) -> Result<(), RunError> {
         // Groups named `_...` hold tables (timed arrays), not state.
         for (gi, g) in self.groups.iter().enumerate() {

@@ -64,7 +64,8 @@ pub(crate) struct Pathway {
     built_for: Option<(usize, usize)>,
     /// The keys (neurons, or synapses) of each part: `keys[p]..keys[p + 1]`.
     keys: Vec<usize>,
-    /// Where each part starts in the event buffer of the current step, and where the last ends.
+    /// Where each part starts in the event buffer of the current step, and where the last ends (kept
+    /// only with several parts).
     ranges: Vec<usize>,
     /// Delays in steps: one for all, or one per synapse.
     steps: Vec<u32>,
@@ -82,8 +83,8 @@ impl Pathway {
             starts: Vec::new(),
             synapses: Vec::new(),
             built_for: None,
-            keys: vec![0, usize::MAX],
-            ranges: vec![0, 0],
+            keys: Vec::new(),
+            ranges: Vec::new(),
             steps: vec![0],
             queue: vec![vec![Vec::new()]],
             offset: 0,
@@ -162,11 +163,6 @@ impl Pathway {
                 synapses[next[slot] as usize] = s as u32;
                 next[slot] += 1;
             }
-            self.starts = counts;
-            self.synapses = synapses;
-            self.keys = keys.clone();
-            self.parts = parts;
-            self.built_for = Some((n, parts));
             // What is queued moves to its new part, in order.
             for slot in &mut self.queue {
                 let all: Vec<u32> = slot.concat();
@@ -175,6 +171,11 @@ impl Pathway {
                     slot[part(s as usize)].push(s);
                 }
             }
+            self.starts = counts;
+            self.synapses = synapses;
+            self.keys = keys;
+            self.parts = parts;
+            self.built_for = Some((n, parts));
         }
         let to_steps = |d: f64| -> Result<u32, String> {
             if d.is_nan() || d < 0.0 || !d.is_finite() {
@@ -273,13 +274,12 @@ impl Pathway {
         }
         let buffer = syn.event_buffer(&self.spec.buffer);
         buffer.clear();
-        self.ranges.clear();
-        self.ranges.push(0);
         let due = &mut self.queue[self.offset];
         if parts == 1 {
             std::mem::swap(buffer, &mut due[0]);
-            self.ranges.push(buffer.len());
         } else {
+            self.ranges.clear();
+            self.ranges.push(0);
             for part in due.iter_mut() {
                 buffer.extend_from_slice(part);
                 part.clear();

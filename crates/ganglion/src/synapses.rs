@@ -614,9 +614,9 @@ impl Network {
         pair: &dyn Fn(usize) -> (u32, u32),
     ) -> Result<Vec<Vec<f64>>, Error> {
         let mut values: Vec<Vec<f64>> = vec![Vec::with_capacity(count); exprs.len()];
-        self.eval_blocks(s, exprs, count, pair, &mut |_, outputs| {
+        self.eval_blocks(s, exprs, count, pair, &mut |_, n, outputs| {
             for (out, a) in values.iter_mut().zip(outputs) {
-                out.extend(a.to_f64_vec());
+                out.extend((0..n).map(|k| a.get_f64(k)));
             }
         })?;
         Ok(values)
@@ -631,11 +631,10 @@ impl Network {
         pair: &dyn Fn(usize) -> (u32, u32),
     ) -> Result<Vec<(u32, u32)>, Error> {
         let mut kept = Vec::new();
-        self.eval_blocks(s, &[keep], count, pair, &mut |start, outputs| {
+        self.eval_blocks(s, &[keep], count, pair, &mut |start, n, outputs| {
             if let Some(ganglion_ir::interp::ArrayData::Bool(flags)) = outputs.first() {
                 kept.extend(
-                    flags
-                        .as_slice()
+                    flags.as_slice()[..n]
                         .iter()
                         .enumerate()
                         .filter(|(_, f)| **f)
@@ -643,7 +642,7 @@ impl Network {
                 );
             } else if let Some(a) = outputs.first() {
                 kept.extend(
-                    (0..a.len())
+                    (0..n)
                         .filter(|&k| a.get_f64(k) != 0.0)
                         .map(|k| pair(start + k)),
                 );
@@ -653,15 +652,15 @@ impl Network {
     }
 
     /// Evaluates expressions for `count` candidate pairs in blocks of about a million, one scratch group
-    /// reused for every block; `visit(start, outputs)` sees each block's values (the first `n` elements of
-    /// each output array, `n` the block's size).
+    /// reused for every block; `visit(start, n, outputs)` sees each block's values: the first `n` elements
+    /// of each output array.
     fn eval_blocks(
         &mut self,
         s: GroupHandle,
         exprs: &[TExpr],
         count: usize,
         pair: &dyn Fn(usize) -> (u32, u32),
-        visit: &mut dyn FnMut(usize, &[ganglion_ir::interp::ArrayData]),
+        visit: &mut dyn FnMut(usize, usize, &[&ganglion_ir::interp::ArrayData]),
     ) -> Result<(), Error> {
         let entry = &self.groups[s.0];
         let syn = entry.synapses.as_ref().expect("checked by the caller");
@@ -713,25 +712,24 @@ impl Network {
                 group.n = n;
                 let (from, to) = (src.0 as i64, tgt.0 as i64);
                 let pairs: Vec<(u32, u32)> = (start..start + n).map(pair).collect();
-                for var in ["i", "j", "_synaptic_pre", "_synaptic_post"] {
-                    let index = |k: usize| -> i64 {
-                        let (a, b) = pairs[k];
-                        match var {
-                            "i" => i64::from(a),
-                            "j" => i64::from(b),
-                            "_synaptic_pre" => i64::from(a) + from,
-                            _ => i64::from(b) + to,
-                        }
-                    };
+                let columns: [(&str, IndexOf); 4] = [
+                    ("i", |(a, _), _, _| i64::from(a)),
+                    ("j", |(_, b), _, _| i64::from(b)),
+                    ("_synaptic_pre", |(a, _), from, _| i64::from(a) + from),
+                    ("_synaptic_post", |(_, b), _, to| i64::from(b) + to),
+                ];
+                for (var, index) in columns {
                     match group.array_mut(var) {
+                        // The indices' own type: no column of doubles for a million candidates.
                         Some(ganglion_ir::interp::ArrayData::I32(a)) => {
-                            for (k, d) in a.as_mut_slice()[..n].iter_mut().enumerate() {
-                                *d = index(k) as i32;
+                            for (d, &p) in a.as_mut_slice().iter_mut().zip(&pairs) {
+                                *d = index(p, from, to) as i32;
                             }
                         }
                         Some(arr) => {
-                            let column: Vec<f64> = (0..n).map(|k| index(k) as f64).collect();
-                            arr.fill_from_f64(&column);
+                            for (k, &p) in pairs.iter().enumerate() {
+                                arr.set_f64(k, index(p, from, to) as f64);
+                            }
                         }
                         None => {}
                     }
@@ -747,18 +745,15 @@ impl Network {
                         .map_err(Error::Usage)?;
                 }
                 let group = &self.rt.groups[g.0];
-                let values: Vec<ganglion_ir::interp::ArrayData> = outputs
+                let values: Vec<&ganglion_ir::interp::ArrayData> = outputs
                     .iter()
                     .map(|name| {
-                        let mut a = group
+                        group
                             .array(name)
-                            .cloned()
-                            .unwrap_or_else(|| ganglion_ir::interp::ArrayData::zeros(Type::F64, n));
-                        a.resize(n);
-                        a
+                            .expect("the scratch group has every output")
                     })
                     .collect();
-                visit(start, &values);
+                visit(start, n, &values);
                 start += n;
             }
             Ok(())
@@ -1322,6 +1317,10 @@ fn replace_word(text: &str, from: &str, to: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// A synaptic index column of a candidate pair (`i`, `j`, `_synaptic_pre`, `_synaptic_post`), given the
+/// source's and the target's first neuron.
+type IndexOf = fn((u32, u32), i64, i64) -> i64;
 
 #[cfg(test)]
 mod tests {
