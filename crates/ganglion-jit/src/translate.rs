@@ -534,6 +534,13 @@ impl<'a, 'f> Translator<'a, 'f> {
         }
     }
 
+    /// The index (i64) of lane `k`'s neuron in the whole group: the call's first neuron, plus the
+    /// iteration's, plus `k`.
+    fn neuron_index(&mut self, k: usize) -> Value {
+        let i = self.b.ins().iadd_imm_s(self.index, k as i64);
+        self.b.ins().iadd(i, self.first)
+    }
+
     fn store_elem(&mut self, base: Value, ty: Type, i: Option<Value>, v: Value) {
         let addr = match i {
             Some(i) => self.elem_addr(base, ty, i),
@@ -880,10 +887,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.define(inst, V::Uniform(v));
             }
             Op::NeuronIndex => {
-                let v = self.per_lane(inst, &mut |t, k| {
-                    let i = t.b.ins().iadd_imm_s(t.index, k as i64);
-                    t.b.ins().iadd(i, t.first)
-                });
+                let v = self.per_lane(inst, &mut |t, k| t.neuron_index(k));
                 self.define(inst, v);
             }
             Op::Load(a, index) => {
@@ -1157,12 +1161,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             } => {
                 let (normal, stream, draw) = (*normal, *stream, *draw);
                 let v = self.per_lane_always(&mut |t, k| {
-                    let neuron = if t.in_scalar_code {
-                        None
-                    } else {
-                        let i = t.b.ins().iadd_imm_s(t.index, k as i64);
-                        Some(t.b.ins().iadd(i, t.first))
-                    };
+                    let neuron = (!t.in_scalar_code).then(|| t.neuron_index(k));
                     t.random(normal, stream, draw, neuron)
                 });
                 self.define(inst, v);
@@ -1170,12 +1169,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             Op::Binomial { n, p, stream, draw } => {
                 let (n, p, stream, draw) = (*n, *p, *stream, *draw);
                 let v = self.per_lane_always(&mut |t, k| {
-                    let neuron = if t.in_scalar_code {
-                        None
-                    } else {
-                        let i = t.b.ins().iadd_imm_s(t.index, k as i64);
-                        Some(t.b.ins().iadd(i, t.first))
-                    };
+                    let neuron = (!t.in_scalar_code).then(|| t.neuron_index(k));
                     t.binomial(n, p, stream, draw, neuron)
                 });
                 self.define(inst, v);
@@ -1218,8 +1212,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                     let count = self.b.use_var(self.counts[e]);
                     let off = self.b.ins().imul_imm_s(count, 4);
                     let addr = self.b.ins().iadd(self.events[e], off);
-                    let i = self.b.ins().iadd_imm_s(self.index, k as i64);
-                    let i = self.b.ins().iadd(i, self.first);
+                    let i = self.neuron_index(k);
                     let i32v = self.b.ins().ireduce(types::I32, i);
                     self.b.ins().store(flags(), i32v, addr, 0);
                     let inc = self.b.ins().uextend(types::I64, cond);
