@@ -101,7 +101,7 @@ fn build(name: &str, seed: Option<u64>) -> (Network, ganglion::RunPlan) {
     }
     match Network::from_model_file(file, BACKEND) {
         Ok(x) => x,
-        Err(ganglion::Error::Model { rendered, .. }) => panic!("{}:\n{rendered}", path.display()),
+        Err(ganglion::Error::Model(d)) => panic!("{}:\n{d}", path.display()),
         Err(e) => panic!("{}: {e}", path.display()),
     }
 }

@@ -82,7 +82,7 @@ fn group_text(model: &NeuronGroupModel) -> String {
 
 fn corpus_text(path: &std::path::Path) -> String {
     let file = ModelFile::load(path).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
-    let (checked, diagnostics) = ganglion_model::check_model_file_full(&file);
+    let (plan, diagnostics) = ganglion_model::plan_model_file(&file);
     let errors: Vec<&Diagnostic> = diagnostics.iter().filter(|d| d.is_error()).collect();
     assert!(
         errors.is_empty(),
@@ -91,11 +91,11 @@ fn corpus_text(path: &std::path::Path) -> String {
         file.sources.render(&diagnostics, false)
     );
     let mut text = String::new();
-    for model in &checked.groups {
-        text.push_str(&group_text(model));
+    for g in &plan.groups {
+        text.push_str(&group_text(&g.model));
         text.push('\n');
     }
-    if checked.groups.is_empty() {
+    if plan.groups.is_empty() {
         text.push_str("(no NeuronGroups)\n");
     }
     text

@@ -12,7 +12,7 @@ fn run(path: &Path, threads: usize, duration: f64) -> Option<Network> {
     let file = ModelFile::load(path).unwrap();
     let (mut net, plan) = match Network::from_model_file(file, BackendChoice::Jit) {
         Ok(x) => x,
-        Err(ganglion::Error::Model { rendered, .. }) if rendered.contains("not supported yet") => {
+        Err(ganglion::Error::Model(d)) if d.to_string().contains("not supported yet") => {
             return None;
         }
         Err(e) => panic!("{}: {e}", path.display()),

@@ -424,7 +424,7 @@ fn order_dependent_synaptic_code_gets_brian2s_warning() {
         let g = net.add_group(NeuronGroup::new(3, "v : 1\nu : 1")).unwrap();
         net.add_synapses(Synapses::new(g, g, "w : 1").on_pre(code))
             .unwrap();
-        net.warnings
+        net.warnings()
             .iter()
             .filter(|d| d.code == Some("order-dependent"))
             .count()

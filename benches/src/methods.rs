@@ -443,8 +443,9 @@ fn q(s: &str) -> Quantity {
 /// Why a method was refused, in one line (the checker's notes name the method and the reason).
 fn refusal(e: &Error) -> String {
     match e {
-        Error::Model { diagnostics, .. } => {
+        Error::Model(diagnostics) => {
             let parts: Vec<String> = diagnostics
+                .list()
                 .iter()
                 .filter(|d| d.is_error())
                 .map(|d| {
@@ -1198,25 +1199,30 @@ impl FileModel {
 }
 
 /// Builds a model file with `method` at `dt`: records the compared variable of every group at up to ten
-/// neurons, and the spikes of every group with a threshold.
+/// neurons, and the spikes of every group with a threshold. Errors say why in one line.
 fn build_file(
     model: &FileModel,
     method: &str,
     dt: f64,
     config: &Config,
-) -> Result<(Trial, bool, String), Error> {
-    let text = rewrite_model_file(&model.text, method, dt, config.seed).map_err(Error::Usage)?;
-    let started = Instant::now();
+) -> Result<(Trial, bool, String), String> {
+    let text = rewrite_model_file(&model.text, method, dt, config.seed)?;
     let file = ganglion_modelfile::ModelFile::parse(&model.name, &text).map_err(|e| match e {
-        ganglion_modelfile::LoadError::Io(e) => Error::Usage(e.to_string()),
+        ganglion_modelfile::LoadError::Io(e) => e.to_string(),
         ganglion_modelfile::LoadError::Invalid {
             sources,
             diagnostics,
-        } => Error::Model {
-            rendered: sources.render(&diagnostics, false),
-            diagnostics,
-        },
+        } => sources.render(&diagnostics, false),
     })?;
+    build_network(file, config).map_err(|e| one_line(&refusal(&e)))
+}
+
+/// [`build_file`] once the file is read.
+fn build_network(
+    file: ganglion_modelfile::ModelFile,
+    config: &Config,
+) -> Result<(Trial, bool, String), Error> {
+    let started = Instant::now();
     let (mut net, mut plan) = Network::from_model_file(file, config.backend)?;
     let mut traces = Vec::new();
     let mut spikes = Vec::new();
@@ -1263,12 +1269,8 @@ fn build_file(
     net.run(0.0)?;
     let compile_s = started.elapsed().as_secs_f64();
     if let Some(d) = config.duration {
-        if plan.segments.len() > 1 {
-            return Err(Error::Usage(
-                "the model file has several segments; a duration would be ambiguous".into(),
-            ));
-        }
-        if let Some(s) = plan.segments.first_mut() {
+        // (A file of several segments keeps its durations: one duration would be ambiguous.)
+        if let [s] = &mut plan.segments[..] {
             s.duration = d;
         }
     }
@@ -1298,8 +1300,7 @@ pub fn run_file(model: &FileModel, config: &Config) -> ModelReport {
     let finest = dts.iter().copied().fold(f64::INFINITY, f64::min);
     let mut refs = References::default();
     let build_ref = |dt: f64| -> Result<Outcome, String> {
-        let (trial, _, _) =
-            build_file(model, "rk4", dt, config).map_err(|e| one_line(&refusal(&e)))?;
+        let (trial, _, _) = build_file(model, "rk4", dt, config)?;
         run_trial(trial, 0.0)
     };
     let variable = config
@@ -1319,7 +1320,7 @@ pub fn run_file(model: &FileModel, config: &Config) -> ModelReport {
                     (t, stochastic)
                 }
                 Err(e) => {
-                    row.status = format!("not applicable: {}", one_line(&refusal(&e)));
+                    row.status = format!("not applicable: {e}");
                     rows.push(row);
                     continue;
                 }

@@ -76,14 +76,14 @@ pub fn run(path: &Path, group: Option<&str>, stage: Stage, color: ColorChoice) -
         }
         return ExitCode::SUCCESS;
     }
-    let (checked, diagnostics) = ganglion_model::check_model_file_full(&file);
+    let (plan, diagnostics) = ganglion_model::plan_model_file(&file);
     if diagnostics.iter().any(Diagnostic::is_error) {
         report(&file.sources, &diagnostics, color);
         return ExitCode::from(1);
     }
     if stage == Stage::Model {
-        for model in checked.groups.iter().filter(|g| wanted(&g.name)) {
-            print!("{model}");
+        for g in plan.groups.iter().filter(|g| wanted(&g.model.name)) {
+            print!("{}", g.model);
         }
         return ExitCode::SUCCESS;
     }

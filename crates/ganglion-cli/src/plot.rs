@@ -147,7 +147,7 @@ fn decimate(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
 
 fn time_value(net: &Network, code: &Option<Code>) -> Option<f64> {
     let c = code.as_ref()?;
-    ganglion_model::eval_constant(&c.text, c.source, &[&net.namespace], "a monitor's window")
+    ganglion_model::eval_constant(&c.text, c.source, &[net.namespace()], "a monitor's window")
         .ok()
         .map(|v| v.value)
 }

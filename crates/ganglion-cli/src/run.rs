@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use ganglion::{BackendChoice, Error, Network, Progress};
+use ganglion::{BackendChoice, Error, Network, Progress, Report};
 
 use crate::check::{ColorChoice, load, report};
 
@@ -67,11 +67,8 @@ pub fn run(path: &Path, options: RunOptions) -> ExitCode {
         .then(|| crate::plot::PlotSpec::new(&file, options.plot_against.clone()));
     let (mut net, mut plan) = match Network::from_model_file(file, options.backend) {
         Ok(x) => x,
-        Err(Error::Model { diagnostics, .. }) => {
-            // Re-read the file only to render: the network owns the sources.
-            if let Ok(f) = ganglion_modelfile::ModelFile::load(path) {
-                report(&f.sources, &diagnostics, options.color);
-            }
+        Err(Error::Model(d)) => {
+            report(d.sources(), d.list(), options.color);
             return ExitCode::from(1);
         }
         Err(e) => {
@@ -82,10 +79,11 @@ pub fn run(path: &Path, options: RunOptions) -> ExitCode {
     if let Some(t) = options.threads {
         net.set_threads(t);
     }
-    if !net.warnings.is_empty() {
+    if !net.warnings().is_empty() {
         eprint!(
             "{}",
-            net.sources.render(&net.warnings, options.color.enabled())
+            net.sources()
+                .render(net.warnings(), options.color.enabled())
         );
     }
     if let Some(d) = &options.duration {
@@ -96,15 +94,26 @@ pub fn run(path: &Path, options: RunOptions) -> ExitCode {
                 return ExitCode::from(2);
             }
         };
-        if plan.segments.len() > 1 {
-            eprintln!(
-                "error: the model file has several segments; `--duration` would be ambiguous"
-            );
-            return ExitCode::from(2);
+        match &mut plan.segments[..] {
+            [] => plan.segments.push(ganglion::Segment {
+                duration: q.value,
+                set: Vec::new(),
+            }),
+            [s] => s.duration = q.value,
+            _ => {
+                eprintln!(
+                    "error: the model file has several segments; `--duration` would be ambiguous"
+                );
+                return ExitCode::from(2);
+            }
         }
-        if let Some(s) = plan.segments.first_mut() {
-            s.duration = q.value;
-        }
+    }
+    if plan.segments.is_empty() {
+        eprintln!(
+            "error: the model file says how long to run neither in `[run] duration` nor in `[[segments]]`"
+        );
+        eprintln!("hint: add `duration = \"1*second\"` under `[run]`, or give `--duration`");
+        return ExitCode::from(2);
     }
     let total = plan.duration();
     let needed = net.memory_estimate(total);
@@ -138,8 +147,7 @@ pub fn run(path: &Path, options: RunOptions) -> ExitCode {
         );
         b
     });
-    let text_report =
-        plan.report.as_deref() == Some("text") || plan.report.as_deref() == Some("stdout");
+    let text_report = matches!(plan.report, Some(Report::Text | Report::Stdout));
     let mut done_before = 0.0;
     let mut failure = None;
     for seg in &plan.segments {

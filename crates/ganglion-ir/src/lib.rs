@@ -19,6 +19,7 @@ pub mod math;
 pub mod passes;
 mod print;
 pub mod random;
+pub mod schedule;
 pub mod split;
 mod verify;
 
@@ -27,5 +28,6 @@ pub use builder::{Builder, Level};
 pub use builtins::{Builtin, ReturnType, UnitRule};
 pub use kernel::*;
 pub use print::kind_name;
+pub use schedule::{DEFAULT_DT, DEFAULT_SCHEDULE, Position, Schedule, Slot, SlotError};
 pub use split::{EventSplit, event_split};
 pub use verify::{VerifyError, verify};

@@ -1,8 +1,6 @@
 //! The kernels of a NeuronGroup, one per scheduled object (Brian2's `StateUpdater`, `Thresholder`,
 //! `Resetter`, `SubexpressionUpdater`).
 
-use std::collections::HashSet;
-
 use ganglion_ir::{
     BinOp as IrBin, Builder, Builtin, CmpOp as IrCmp, Const, Domain, Extent, Kernel, KernelKind,
     Level, Op, Type, ValueId,
@@ -16,14 +14,7 @@ use crate::codegen::{Codegen, StorageInfo, StorageMap};
 use crate::methods::{self, ChoiceError, MethodChoice, Plan, System};
 use crate::symbolic::{is_zero, simplify};
 
-/// Storage types of a group's floating-point variables (Brian2's `dtype`).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Dtypes {
-    /// `float32` for every floating-point variable.
-    pub all_f32: bool,
-    /// `float32` for these variables.
-    pub f32_vars: HashSet<String>,
-}
+pub use ganglion_model::Dtypes;
 
 /// How to lower a group.
 #[derive(Clone, Debug, PartialEq)]

@@ -8,10 +8,10 @@ use ganglion_units::Dimension;
 
 use crate::error::ModelError;
 use crate::expr::{Scope, TExpr, ValueType};
-use crate::file::{check_code_expr, group_scope};
 use crate::group::{Code, Location};
 use crate::model::{NeuronGroupModel, VariableKind};
 use crate::namespace::{Namespace, TimedArrayInfo, eval_constant};
+use crate::scope::{check_code_expr, group_scope};
 
 /// A timed array with its values, ready to be added to a network.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,6 +24,45 @@ pub struct TimedArrayData {
     pub values: Vec<f64>,
 }
 
+/// Why a timed array's values are not valid.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum TimedArrayError {
+    /// A time step that is not positive and finite.
+    #[error("the `dt` of timed array `{name}` must be positive, not {dt} s")]
+    Dt {
+        /// The timed array.
+        name: String,
+        /// Its time step (seconds).
+        dt: f64,
+    },
+    /// No values.
+    #[error("timed array `{name}` has no values")]
+    Empty {
+        /// The timed array.
+        name: String,
+    },
+    /// Rows without values.
+    #[error("the rows of timed array `{name}` are empty")]
+    EmptyRows {
+        /// The timed array.
+        name: String,
+    },
+    /// Rows of different lengths.
+    #[error(
+        "the rows of timed array `{name}` differ in length: row 0 has {width} values, row {row} has {len}"
+    )]
+    Ragged {
+        /// The timed array.
+        name: String,
+        /// Values of the first row.
+        width: usize,
+        /// The first row of another length.
+        row: usize,
+        /// Its length.
+        len: usize,
+    },
+}
+
 impl TimedArrayData {
     /// A timed array of `values` (SI units, rows of equal length for a 2-D array) with dimensions `dim`,
     /// one row every `dt` seconds. Errors say what is wrong with the values.
@@ -33,25 +72,29 @@ impl TimedArrayData {
         rows: Vec<Vec<f64>>,
         two_d: bool,
         dim: Dimension,
-    ) -> Result<TimedArrayData, String> {
+    ) -> Result<TimedArrayData, TimedArrayError> {
+        let name_of = || name.to_string();
         if !(dt > 0.0 && dt.is_finite()) {
-            return Err(format!(
-                "the `dt` of timed array `{name}` must be positive, not {dt} s"
-            ));
+            return Err(TimedArrayError::Dt {
+                name: name_of(),
+                dt,
+            });
         }
         if rows.is_empty() {
-            return Err(format!("timed array `{name}` has no values"));
+            return Err(TimedArrayError::Empty { name: name_of() });
         }
         let columns = if two_d {
             let width = rows[0].len();
             if width == 0 {
-                return Err(format!("the rows of timed array `{name}` are empty"));
+                return Err(TimedArrayError::EmptyRows { name: name_of() });
             }
             if let Some(k) = rows.iter().position(|r| r.len() != width) {
-                return Err(format!(
-                    "the rows of timed array `{name}` differ in length: row 0 has {width} values, row {k} has {}",
-                    rows[k].len()
-                ));
+                return Err(TimedArrayError::Ragged {
+                    name: name_of(),
+                    width,
+                    row: k,
+                    len: rows[k].len(),
+                });
             }
             Some(width)
         } else {
@@ -261,7 +304,7 @@ pub fn timed_array_from_file(
     match TimedArrayData::new(name, dt, rows, two_d, dim) {
         Ok(t) => Some(t),
         Err(why) => {
-            diagnostics.push(invalid(top.span, why, None));
+            diagnostics.push(invalid(top.span, why.to_string(), None));
             None
         }
     }
@@ -386,4 +429,214 @@ pub fn check_poisson_input(
         return None;
     }
     Some(w)
+}
+
+/// Why a spike generator's spikes are not valid.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum SpikeTrainError {
+    /// No neurons.
+    #[error("a SpikeGeneratorGroup needs at least one neuron")]
+    Empty,
+    /// Indices and times of different lengths.
+    #[error("SpikeGeneratorGroup: {indices} indices but {times} times")]
+    Lengths {
+        /// Number of indices.
+        indices: usize,
+        /// Number of times.
+        times: usize,
+    },
+    /// An index outside the group.
+    #[error("SpikeGeneratorGroup: index {index} is outside its {n} neurons")]
+    Index {
+        /// The index.
+        index: usize,
+        /// Neurons of the group.
+        n: usize,
+    },
+    /// A time that is negative or not finite.
+    #[error("SpikeGeneratorGroup: the spike time {time} s is negative or not finite")]
+    Time {
+        /// The time (seconds).
+        time: f64,
+    },
+    /// A negative or non-finite replay period.
+    #[error("SpikeGeneratorGroup: the period {period} s is negative or not finite")]
+    Period {
+        /// The period (seconds).
+        period: f64,
+    },
+}
+
+/// Checks the spikes of a spike generator of `n` neurons (Brian2's `SpikeGeneratorGroup`).
+pub fn check_spike_train(
+    n: usize,
+    indices: &[usize],
+    times: &[f64],
+    period: f64,
+) -> Result<(), SpikeTrainError> {
+    if n == 0 {
+        return Err(SpikeTrainError::Empty);
+    }
+    if indices.len() != times.len() {
+        return Err(SpikeTrainError::Lengths {
+            indices: indices.len(),
+            times: times.len(),
+        });
+    }
+    if let Some(&index) = indices.iter().find(|&&k| k >= n) {
+        return Err(SpikeTrainError::Index { index, n });
+    }
+    if let Some(&time) = times.iter().find(|t| !t.is_finite() || **t < 0.0) {
+        return Err(SpikeTrainError::Time { time });
+    }
+    if !(period.is_finite() && period >= 0.0) {
+        return Err(SpikeTrainError::Period { period });
+    }
+    Ok(())
+}
+
+/// Why a Poisson input's numbers are not valid.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum PoissonInputError {
+    /// `N = 0`.
+    #[error("a Poisson input needs at least one input (N = 0)")]
+    NoInputs,
+    /// A negative or infinite rate.
+    #[error("the rate of a Poisson input cannot be negative or infinite ({rate} Hz)")]
+    Rate {
+        /// The rate (Hz).
+        rate: f64,
+    },
+    /// More than one spike per input and step.
+    #[error(
+        "the rate of a Poisson input times dt is {p}, more than one spike per input and step: use a smaller dt"
+    )]
+    TooLikely {
+        /// `rate·dt`.
+        p: f64,
+    },
+}
+
+/// The probability of a spike per input and step of a Poisson input (Brian2:
+/// `BinomialFunction(N, rate*target.clock.dt)`), or why there is none.
+pub fn poisson_probability(n: u64, rate: f64, dt: f64) -> Result<f64, PoissonInputError> {
+    if n == 0 {
+        return Err(PoissonInputError::NoInputs);
+    }
+    if !(rate >= 0.0 && rate.is_finite()) {
+        return Err(PoissonInputError::Rate { rate });
+    }
+    let p = rate * dt;
+    if p > 1.0 {
+        return Err(PoissonInputError::TooLikely { p });
+    }
+    Ok(p)
+}
+
+/// Why a linked variable cannot be linked to a variable of another group.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum LinkError {
+    /// A group without the variable.
+    #[error("group `{group}` has no variable `{variable}`")]
+    UnknownVariable {
+        /// The group.
+        group: String,
+        /// The variable.
+        variable: String,
+        /// The nearest variable it has.
+        suggestion: Option<String>,
+    },
+    /// A variable without the `(linked)` flag.
+    #[error(
+        "`{variable}` of group `{group}` is not a linked variable (declare it with the `(linked)` flag)"
+    )]
+    NotLinked {
+        /// The group.
+        group: String,
+        /// The variable.
+        variable: String,
+    },
+    /// Variables of different dimensions.
+    #[error(
+        "cannot link `{target}.{variable}` (units of {target_dim}) to `{source_group}.{source_variable}` (units of {source_dim})"
+    )]
+    Units {
+        /// The group with the linked variable.
+        target: String,
+        /// The linked variable.
+        variable: String,
+        /// Its dimensions.
+        target_dim: Dimension,
+        /// The group linked to.
+        source_group: String,
+        /// The variable linked to.
+        source_variable: String,
+        /// Its dimensions.
+        source_dim: Dimension,
+    },
+    /// A shared linked variable linked to many values.
+    #[error(
+        "cannot link the shared `{target}.{variable}` (a shared subexpression reads it) to `{source_group}.{source_variable}`, which has {n} values: link it to a shared variable or to a group of one neuron"
+    )]
+    Shared {
+        /// The group with the linked variable.
+        target: String,
+        /// The linked variable.
+        variable: String,
+        /// The group linked to.
+        source_group: String,
+        /// The variable linked to.
+        source_variable: String,
+        /// Its number of values.
+        n: usize,
+    },
+}
+
+/// Checks that `variable` of `target` can be linked to `source_variable` of `source` (Brian2's
+/// `linked_var`).
+pub fn check_link(
+    target: &NeuronGroupModel,
+    variable: &str,
+    source: &NeuronGroupModel,
+    source_variable: &str,
+) -> Result<(), Box<LinkError>> {
+    let unknown = |m: &NeuronGroupModel, v: &str| {
+        Box::new(LinkError::UnknownVariable {
+            group: m.name.clone(),
+            variable: v.to_string(),
+            suggestion: crate::expr::closest(v, m.variables.iter().map(|x| x.name.as_str())),
+        })
+    };
+    let tv = target
+        .variable(variable)
+        .ok_or_else(|| unknown(target, variable))?;
+    if !tv.linked {
+        return Err(Box::new(LinkError::NotLinked {
+            group: target.name.clone(),
+            variable: variable.to_string(),
+        }));
+    }
+    let sv = source
+        .variable(source_variable)
+        .ok_or_else(|| unknown(source, source_variable))?;
+    if sv.dim != tv.dim {
+        return Err(Box::new(LinkError::Units {
+            target: target.name.clone(),
+            variable: variable.to_string(),
+            target_dim: tv.dim,
+            source_group: source.name.clone(),
+            source_variable: source_variable.to_string(),
+            source_dim: sv.dim,
+        }));
+    }
+    if tv.shared && !sv.shared && source.n != 1 {
+        return Err(Box::new(LinkError::Shared {
+            target: target.name.clone(),
+            variable: variable.to_string(),
+            source_group: source.name.clone(),
+            source_variable: source_variable.to_string(),
+            n: source.n,
+        }));
+    }
+    Ok(())
 }

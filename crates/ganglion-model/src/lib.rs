@@ -9,6 +9,8 @@
 //!
 //! Not here: parsing (`ganglion-syntax`), integration methods and code generation (`ganglion-lower`).
 
+pub mod assign;
+pub mod connect;
 pub mod equations;
 mod error;
 pub mod expr;
@@ -17,20 +19,27 @@ mod group;
 pub mod inputs;
 pub mod model;
 mod namespace;
+pub mod plan;
 mod print;
+mod scope;
 mod statements;
 pub mod symbolic;
 
 pub use error::ModelError;
 pub use expr::{Scope, Special, TExpr, TKind, ValueType, VarInfo};
-pub use file::{CheckedModelFile, DEFAULT_SCHEDULE, check_code_expr, group_scope};
+pub use file::{POISSON_MODEL, POISSON_THRESHOLD};
 pub use group::{
     Code, EventSpec, Location, NeuronGroupSpec, OnEventSpec, RefractorySpec, SynapseContext,
     check_block, check_neuron_group, check_synapses, substituted,
 };
-pub use inputs::{TimedArrayData, check_poisson_input, check_poisson_target};
+pub use inputs::{
+    LinkError, PoissonInputError, SpikeTrainError, TimedArrayData, check_link, check_poisson_input,
+    check_poisson_target, check_spike_train, poisson_probability,
+};
 pub use model::*;
 pub use namespace::{ExternalValue, Namespace, TimedArrayInfo, constant_value, eval_constant};
+pub use plan::{Dtypes, ModelPlan};
+pub use scope::{check_code_expr, group_scope, synapse_scope};
 pub use statements::BlockRules;
 
 use ganglion_modelfile::ModelFile;
@@ -41,7 +50,7 @@ pub fn check_model_file(file: &ModelFile) -> Vec<Diagnostic> {
     file::check_model_file(file).1
 }
 
-/// Checks a model file and returns what passed along with the diagnostics.
-pub fn check_model_file_full(file: &ModelFile) -> (CheckedModelFile, Vec<Diagnostic>) {
+/// Checks a model file and resolves it into a plan (complete only when no diagnostic is an error).
+pub fn plan_model_file(file: &ModelFile) -> (ModelPlan, Vec<Diagnostic>) {
     file::check_model_file(file)
 }

@@ -1,5 +1,7 @@
 //! Clocks as integer step counters (Brian2's `Clock`): `t = step·dt`, never accumulated.
 
+use crate::error::BuildError;
+
 /// Brian2's tolerance for comparing times, relative to `dt`.
 pub const EPSILON_DT: f64 = 1e-4;
 
@@ -50,14 +52,15 @@ impl Clock {
     }
 
     /// Changes `dt`; allowed only when the current time is a multiple of the new `dt` (Brian2's check).
-    pub fn set_dt(&mut self, dt: f64) -> Result<(), String> {
+    pub fn set_dt(&mut self, dt: f64) -> Result<(), BuildError> {
         let t = self.t();
         let steps = t / dt;
         if (steps - steps.round()).abs() > EPSILON_DT {
-            return Err(format!(
-                "cannot change dt of clock `{}` to {dt} s: the current time {t} s is not a multiple of it",
-                self.name
-            ));
+            return Err(BuildError::Dt {
+                clock: self.name.clone(),
+                dt,
+                t,
+            });
         }
         self.step = steps.round() as i64;
         self.dt = dt;

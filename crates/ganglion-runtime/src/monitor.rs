@@ -1,4 +1,10 @@
-//! What monitors record.
+//! Monitors: what they record, and how they record it.
+
+use ganglion_ir::interp::BindError;
+
+use crate::clock::Clock;
+use crate::group::{Group, GroupId};
+use crate::objects::{KernelObject, Threads, call_clock};
 
 /// What a spike (or event) monitor recorded: Brian2's `i`, `t`, `count` and variables at each event.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -101,5 +107,118 @@ impl RateData {
                     .sum()
             })
             .collect()
+    }
+}
+
+/// A recording window: `start <= t < stop`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Window {
+    /// Start time (inclusive), seconds.
+    pub start: Option<f64>,
+    /// Stop time (exclusive), seconds.
+    pub stop: Option<f64>,
+}
+
+impl Window {
+    fn contains(&self, clock: &Clock) -> bool {
+        let after = self.start.is_none_or(|s| clock.step >= clock.step_at(s));
+        let before = self.stop.is_none_or(|s| clock.step < clock.step_at(s));
+        after && before
+    }
+}
+
+/// Records a group's events (and variables at each event) for neurons `range.0..range.1`.
+pub(crate) struct SpikeMonitor {
+    pub(crate) group: GroupId,
+    pub(crate) event: usize,
+    pub(crate) variables: Vec<(String, usize)>,
+    pub(crate) range: (usize, usize),
+    pub(crate) window: Window,
+    pub(crate) data: SpikeData,
+}
+
+/// Records variables of some neurons at every step of its clock; `probes` compute subexpressions into
+/// hidden arrays first.
+pub(crate) struct StateMonitor {
+    pub(crate) group: GroupId,
+    pub(crate) variables: Vec<(String, usize)>,
+    pub(crate) indices: Vec<usize>,
+    pub(crate) probes: Vec<KernelObject>,
+    pub(crate) window: Window,
+    pub(crate) data: StateData,
+}
+
+/// Records the population rate of a group's event for neurons `range.0..range.1`.
+pub(crate) struct RateMonitor {
+    pub(crate) group: GroupId,
+    pub(crate) event: usize,
+    pub(crate) range: (usize, usize),
+    pub(crate) window: Window,
+    pub(crate) data: RateData,
+}
+
+impl SpikeMonitor {
+    pub(crate) fn record(&mut self, groups: &[Group], clock: &Clock) {
+        if !self.window.contains(clock) {
+            return;
+        }
+        let g = &groups[self.group.0];
+        let t = clock.t();
+        for &i in &g.events[self.event].1 {
+            let i = i as usize;
+            if i < self.range.0 || i >= self.range.1 {
+                continue;
+            }
+            self.data.i.push((i - self.range.0) as u32);
+            self.data.t.push(t);
+            self.data.count[i - self.range.0] += 1;
+            for (k, (_, a)) in self.variables.iter().enumerate() {
+                self.data.values[k].1.push(g.arrays[*a].1.get_f64(i));
+            }
+        }
+    }
+}
+
+impl StateMonitor {
+    pub(crate) fn record(
+        &mut self,
+        groups: &mut [Group],
+        clock: &Clock,
+        seed: u64,
+    ) -> Result<(), BindError> {
+        if !self.window.contains(clock) {
+            return Ok(());
+        }
+        for p in &mut self.probes {
+            p.call(groups, call_clock(clock), seed, Threads::One)?;
+        }
+        let g = &groups[self.group.0];
+        self.data.t.push(clock.t());
+        for (k, (_, a)) in self.variables.iter().enumerate() {
+            let array = &g.arrays[*a].1;
+            for (r, &i) in self.indices.iter().enumerate() {
+                let i = if array.len() == 1 { 0 } else { i };
+                self.data.values[k].1[r].push(array.get_f64(i));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl RateMonitor {
+    pub(crate) fn record(&mut self, groups: &[Group], clock: &Clock) {
+        if !self.window.contains(clock) {
+            return;
+        }
+        let g = &groups[self.group.0];
+        let n = (self.range.1 - self.range.0).max(1);
+        let count = g.events[self.event]
+            .1
+            .iter()
+            .filter(|&&i| (i as usize) >= self.range.0 && (i as usize) < self.range.1)
+            .count();
+        self.data.t.push(clock.t());
+        self.data.dt = clock.dt;
+        self.data.rate.push(count as f64 / (n as f64 * clock.dt));
     }
 }

@@ -4,7 +4,8 @@
 
 use ganglion_ir::interp::ArrayData;
 
-use crate::network::Group;
+use crate::error::PrepareError;
+use crate::group::Group;
 
 /// The delay of a pathway's synapses.
 #[derive(Clone, Debug, PartialEq)]
@@ -100,9 +101,9 @@ impl Pathway {
         dt: f64,
         threads: usize,
         grain: usize,
-    ) -> Result<(), String> {
+    ) -> Result<(), PrepareError> {
         let syn = &groups[self.spec.synapses];
-        let n = syn.n;
+        let n = syn.n();
         // Fewer synapses than twice the grain rarely have enough due in one step to be worth splitting
         // (with the default grain, 800 000 synapses: at 5 Hz and dt = 0.1 ms, 400 due a step), and parts
         // cost a little at every step.
@@ -113,12 +114,7 @@ impl Pathway {
         };
         if self.built_for != Some((n, parts)) {
             let key_of = if parts > 1 { self.key_of(syn)? } else { None };
-            let index = syn.array(&self.spec.index_array).ok_or_else(|| {
-                format!(
-                    "synapses `{}` have no `{}`",
-                    syn.name, self.spec.index_array
-                )
-            })?;
+            let index = require(syn, &self.spec.index_array)?;
             // The parts' keys: equal shares of the keys, cut at multiples of 64 so that two threads do
             // not write to one cache line.
             let keys_end = match &key_of {
@@ -145,10 +141,13 @@ impl Pathway {
             for s in 0..n {
                 let k = index.get_f64(s) as usize;
                 if !(start..stop).contains(&k) {
-                    return Err(format!(
-                        "synapse {s} of `{}` refers to neuron {k}, outside {start}..{stop}",
-                        syn.name
-                    ));
+                    return Err(PrepareError::OutsideSource {
+                        synapses: syn.name().to_string(),
+                        synapse: s,
+                        neuron: k,
+                        start,
+                        stop,
+                    });
                 }
                 let slot = (k - start) * parts + part(s);
                 counts[slot + 1] += 1;
@@ -177,21 +176,19 @@ impl Pathway {
             self.parts = parts;
             self.built_for = Some((n, parts));
         }
-        let to_steps = |d: f64| -> Result<u32, String> {
+        let to_steps = |d: f64| -> Result<u32, PrepareError> {
             if d.is_nan() || d < 0.0 || !d.is_finite() {
-                return Err(format!(
-                    "synapses `{}`: a delay of {d} s (delays are finite and not negative)",
-                    syn.name
-                ));
+                return Err(PrepareError::Delay {
+                    synapses: syn.name().to_string(),
+                    delay: d,
+                });
             }
             Ok((d / dt + 0.5) as u32)
         };
         self.steps = match &self.spec.delay {
             Delay::Homogeneous(d) => vec![to_steps(*d)?],
             Delay::PerSynapse(var) => {
-                let a = syn
-                    .array(var)
-                    .ok_or_else(|| format!("synapses `{}` have no `{var}`", syn.name))?;
+                let a = require(syn, var)?;
                 // One value for all (the usual case, checked first: this runs before every run) keeps the
                 // inner loop free of a lookup.
                 let first = if n > 0 { a.get_f64(0) } else { 0.0 };
@@ -204,7 +201,7 @@ impl Pathway {
                 } else {
                     let steps = (0..n)
                         .map(|s| to_steps(a.get_f64(s)))
-                        .collect::<Result<Vec<u32>, String>>()?;
+                        .collect::<Result<Vec<u32>, PrepareError>>()?;
                     match steps.first() {
                         Some(&first) if steps.iter().all(|&s| s == first) => vec![first],
                         _ => steps,
@@ -224,15 +221,17 @@ impl Pathway {
     }
 
     /// Each synapse's key (the neuron its code writes to, or itself), where the code may be split.
-    fn key_of(&self, syn: &Group) -> Result<Option<Vec<usize>>, String> {
+    fn key_of(&self, syn: &Group) -> Result<Option<Vec<usize>>, PrepareError> {
         Ok(match &self.split_by {
             None => None,
-            Some(SplitBy::Synapse) => Some((0..syn.n).collect()),
+            Some(SplitBy::Synapse) => Some((0..syn.n()).collect()),
             Some(SplitBy::Neuron(array)) => {
-                let a = syn
-                    .array(array)
-                    .ok_or_else(|| format!("synapses `{}` have no `{array}`", syn.name))?;
-                Some((0..syn.n).map(|s| a.get_f64(s).max(0.0) as usize).collect())
+                let a = require(syn, array)?;
+                Some(
+                    (0..syn.n())
+                        .map(|s| a.get_f64(s).max(0.0) as usize)
+                        .collect(),
+                )
             }
         })
     }
@@ -353,7 +352,7 @@ impl Generator {
 
     /// Before a run: time steps of the spikes (Brian2: `int((t + 1e-3*dt)/dt)`), and the spikes before
     /// the current step skipped.
-    pub(crate) fn prepare(&mut self, dt: f64, step: i64, name: &str) -> Result<(), String> {
+    pub(crate) fn prepare(&mut self, dt: f64, step: i64, name: &str) -> Result<(), PrepareError> {
         self.bins = self
             .spikes
             .iter()
@@ -361,17 +360,20 @@ impl Generator {
             .collect();
         for w in 1..self.spikes.len() {
             if self.bins[w] == self.bins[w - 1] && self.spikes[w].1 == self.spikes[w - 1].1 {
-                return Err(format!(
-                    "with dt = {dt} s, neuron {} of `{name}` spikes more than once in step {}",
-                    self.spikes[w].1, self.bins[w]
-                ));
+                return Err(PrepareError::RepeatedSpike {
+                    generator: name.to_string(),
+                    dt,
+                    neuron: self.spikes[w].1,
+                    step: self.bins[w],
+                });
             }
         }
         if self.period > 0.0 && self.period < dt {
-            return Err(format!(
-                "the period of `{name}` ({} s) is shorter than its dt ({dt} s)",
-                self.period
-            ));
+            return Err(PrepareError::Period {
+                generator: name.to_string(),
+                period: self.period,
+                dt,
+            });
         }
         self.period_bins = (self.period / dt).round() as i64;
         let first = if self.period_bins > 0 {
@@ -399,4 +401,12 @@ impl Generator {
             self.last += 1;
         }
     }
+}
+
+/// An array of the synapses, or the error naming it.
+fn require<'g>(syn: &'g Group, array: &str) -> Result<&'g ArrayData, PrepareError> {
+    syn.array(array).ok_or_else(|| PrepareError::MissingArray {
+        synapses: syn.name().to_string(),
+        array: array.to_string(),
+    })
 }

@@ -144,7 +144,7 @@ struct Snippet {
 }
 
 /// The files and code strings that diagnostics point into.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct SourceMap {
     files: SimpleFiles<String, String>,
     snippets: Vec<Snippet>,

@@ -85,11 +85,12 @@ alp2 = exp(1e-3*3*(vu+84)*9.648e4/(8.315*(273.16+temp))) : 1
 bet2 = exp(1e-3*3*0.6*(vu+84)*9.648e4/(8.315*(273.16+temp))) : 1
 ";
 
-/// Builds the example's network for one cell type and runs it.
+/// Builds the example's network for one cell type (one of [`MAXIMAL_CONDUCTANCES`]) and runs it.
 pub fn simulate(backend: BackendChoice, neuron_type: &str) -> Result<Network, Error> {
-    let Some((_, g)) = MAXIMAL_CONDUCTANCES.iter().find(|(t, _)| *t == neuron_type) else {
-        return Err(Error::Usage(format!("unknown neuron type `{neuron_type}`")));
-    };
+    let (_, g) = MAXIMAL_CONDUCTANCES
+        .iter()
+        .find(|(t, _)| *t == neuron_type)
+        .unwrap_or_else(|| panic!("unknown neuron type `{neuron_type}`"));
     let mut net = Network::new(backend);
     net.set_dt(1e-4)?; // the source suggests 0.025*ms for better precision
     let temp = 22.0; // temperature in degree celcius

@@ -50,10 +50,7 @@ impl NeuronGroup {
         NeuronGroup {
             n,
             model: model.into(),
-            methods: ganglion_lower::methods::DEFAULT_METHODS
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            methods: default_methods(),
             threshold: None,
             reset: None,
             refractory: Refractory::None,
@@ -150,4 +147,12 @@ impl NeuronGroup {
         self.name = name.into();
         self
     }
+}
+
+/// Brian2's automatic choice of integration method: the methods tried, in order.
+pub(crate) fn default_methods() -> Vec<String> {
+    ganglion_lower::methods::DEFAULT_METHODS
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
 }

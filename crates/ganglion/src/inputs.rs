@@ -1,14 +1,16 @@
 //! Inputs that are not groups: Brian2's `TimedArray` (a function of time that model code calls) and
 //! `PoissonInput` (independent Poisson spike trains added to a variable of every neuron).
 
-use ganglion_ir::interp::ArrayData;
+use ganglion_model::plan::Timing;
 use ganglion_model::{Code, Location, TimedArrayData};
-use ganglion_runtime::{ObjectId, ObjectInfo};
+use ganglion_runtime::ObjectId;
 use ganglion_syntax::Span;
 use ganglion_units::Quantity;
 
-use crate::network::{Error, Network};
-use crate::synapses::Subgroup;
+use crate::driver::PoissonInputParts;
+use crate::error::{Error, NameProblem, UsageError};
+use crate::handles::Subgroup;
+use crate::network::Network;
 
 /// The values of a timed array: one per time step, or one row per time step (one value per column,
 /// usually per neuron) for a 2-D array.
@@ -117,44 +119,39 @@ impl Network {
         values: impl Into<TimedValues>,
         unit: Quantity,
     ) -> Result<(), Error> {
-        if !ganglion_model::inputs::is_identifier(name) || name.starts_with('_') {
-            return Err(Error::Usage(format!(
-                "`{name}` cannot name a timed array: use letters, digits and `_`, starting with a letter"
-            )));
-        }
-        if self.namespace.timed_array(name).is_some() {
-            return Err(Error::Usage(format!(
-                "a timed array called `{name}` already exists"
-            )));
-        }
-        if self.namespace.get(name).is_some() {
-            return Err(Error::Usage(format!(
-                "`{name}` is a constant of the namespace; a timed array needs another name"
-            )));
+        let problem = if !ganglion_model::inputs::is_identifier(name) || name.starts_with('_') {
+            Some(NameProblem::NotIdentifier)
+        } else if self.namespace.timed_array(name).is_some() {
+            Some(NameProblem::Taken)
+        } else if self.namespace.get(name).is_some() {
+            Some(NameProblem::Constant)
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Err(UsageError::TimedArrayName {
+                name: name.to_string(),
+                problem,
+            }
+            .into());
         }
         let scale = |row: Vec<f64>| row.into_iter().map(|x| x * unit.value).collect();
         let (rows, two_d) = match values.into() {
             TimedValues::OneD(v) => (v.into_iter().map(|x| vec![x * unit.value]).collect(), false),
             TimedValues::TwoD(rows) => (rows.into_iter().map(scale).collect(), true),
         };
-        let data = TimedArrayData::new(name, dt, rows, two_d, unit.dim).map_err(Error::Usage)?;
-        self.install_timed_array(data);
+        let data =
+            TimedArrayData::new(name, dt, rows, two_d, unit.dim).map_err(UsageError::TimedArray)?;
+        self.install_timed_array(&data);
         Ok(())
     }
 
-    /// Makes a checked timed array callable: its shape in the run namespace, its values in the runtime
-    /// group every kernel reads timed arrays from.
-    pub(crate) fn install_timed_array(&mut self, data: TimedArrayData) {
+    /// Makes a checked timed array callable: its shape in the run namespace, its values where kernels
+    /// read them.
+    pub(crate) fn install_timed_array(&mut self, data: &TimedArrayData) {
         self.namespace
             .insert_timed_array(data.name.clone(), data.info.clone());
-        let group = ganglion_lower::TIMED_ARRAY_GROUP;
-        let id = match self.rt.groups.iter().position(|g| g.name == group) {
-            Some(k) => k,
-            None => self.rt.add_group(group, 0, &[]).0,
-        };
-        let arrays = &mut self.rt.groups[id].arrays;
-        arrays.retain(|(n, _)| *n != data.name);
-        arrays.push((data.name, ArrayData::from_f64(data.values)));
+        self.driver.install_timed_array(data);
     }
 
     /// Adds independent Poisson inputs to a variable of a group (Brian2's `PoissonInput`): see
@@ -163,113 +160,56 @@ impl Network {
     /// the same random bits.
     pub fn add_poisson_input(&mut self, input: PoissonInput) -> Result<ObjectId, Error> {
         let g = input.target.group;
-        let group = self.groups[g.0].name.clone();
-        let weight_source = self.sources.add_standalone(
+        let group = self.group_name(g).to_string();
+        let weight_source = self.add_source(
             format!("<weight of a Poisson input to {group}.{}>", input.variable),
-            input.weight.clone(),
+            &input.weight,
         );
-        let variable_source = self.sources.add_standalone(
+        let variable_source = self.add_source(
             format!("<variable of a Poisson input to {group}>"),
-            input.variable.clone(),
+            &input.variable,
         );
-        let weight = input.weight.clone();
-        self.add_poisson_input_at(
-            &input,
-            Code {
-                text: &weight,
-                source: weight_source,
-            },
+        let entry = self.driver.entry(g);
+        if entry.synapses.is_some() {
+            return Err(UsageError::NotNeurons { group }.into());
+        }
+        let dt = self.driver.sim.clock(entry.clock).dt;
+        let p = ganglion_model::poisson_probability(input.n, input.rate, dt)
+            .map_err(UsageError::PoissonInput)?;
+        let (start, stop) = self.range_of(input.target)?;
+        let mut diagnostics = Vec::new();
+        let entry = self.driver.entry(g);
+        let weight = ganglion_model::check_poisson_input(
+            &entry.model,
+            &input.variable,
             Location {
                 source: variable_source,
                 span: Span::new(0, input.variable.len()),
             },
-        )
-    }
-
-    /// [`Network::add_poisson_input`] with the weight's code and the variable's name located (in a
-    /// model file, say) for diagnostics.
-    pub(crate) fn add_poisson_input_at(
-        &mut self,
-        input: &PoissonInput,
-        weight: Code<'_>,
-        variable_at: Location,
-    ) -> Result<ObjectId, Error> {
-        let g = input.target.group;
-        let n_neurons = self.groups[g.0].model.n;
-        if self.groups[g.0].synapses.is_some() {
-            return Err(Error::Usage(format!(
-                "a Poisson input targets a group of neurons, and `{}` is synapses",
-                self.groups[g.0].name
-            )));
-        }
-        if input.n == 0 {
-            return Err(Error::Usage(
-                "a Poisson input needs at least one input (N = 0)".into(),
-            ));
-        }
-        if !(input.rate >= 0.0 && input.rate.is_finite()) {
-            return Err(Error::Usage(format!(
-                "the rate of a Poisson input cannot be negative or infinite ({} Hz)",
-                input.rate
-            )));
-        }
-        let start = input.target.start;
-        let stop = input.target.stop.unwrap_or(n_neurons);
-        if start >= stop || stop > n_neurons {
-            return Err(Error::Usage(format!(
-                "the neurons {start}..{stop} are not a non-empty part of group `{}` of {n_neurons} neurons",
-                self.groups[g.0].name
-            )));
-        }
-        let entry = &self.groups[g.0];
-        let dt = self.rt.clocks[entry.clock.0].dt;
-        // Brian2: `BinomialFunction(N, rate*target.clock.dt)`, fixed when the input is created.
-        let p = input.rate * dt;
-        if p > 1.0 {
-            return Err(Error::Usage(format!(
-                "the rate of a Poisson input times dt is {p}, more than one spike per input and step: use a smaller dt"
-            )));
-        }
-        let mut diagnostics = Vec::new();
-        let checked = ganglion_model::check_poisson_input(
-            &entry.model,
-            &input.variable,
-            variable_at,
-            weight,
+            Code {
+                text: &input.weight,
+                source: weight_source,
+            },
             &[&entry.namespace, &self.namespace],
             &mut diagnostics,
         );
-        let Some(weight) = checked else {
-            return Err(self.model_error_pub(diagnostics));
-        };
+        let n_neurons = entry.model.n;
+        self.absorb(diagnostics)?;
+        let weight = weight.expect("a weight without errors");
         let name = self.unique_name(&input.name)?;
-        let entry = &self.groups[g.0];
-        let range = (start > 0 || stop < n_neurons).then_some((start, stop));
-        let kernel = ganglion_lower::lower_poisson_input(
-            &entry.model,
-            &entry.storage,
-            &format!("{}.{name}", entry.name),
-            &input.variable,
-            input.n,
-            p,
-            &weight,
-            range,
-        );
-        let info = ObjectInfo {
+        let parts = PoissonInputParts {
             name,
-            when: input.when.clone(),
-            order: input.order,
-            clock: entry.clock,
-            active: true,
-            part_of: entry.name.clone(),
+            group: g,
+            range: (start > 0 || stop < n_neurons).then_some((start, stop)),
+            variable: &input.variable,
+            n: input.n,
+            p,
+            weight: &weight,
+            timing: Timing {
+                when: Network::slot(Some(&input.when))?,
+                order: Some(input.order),
+            },
         };
-        let overrides = crate::network::value_map(&entry.namespace);
-        let id = entry.id;
-        let obj = self
-            .rt
-            .add_kernel(info, id, &kernel, overrides)
-            .map_err(Error::Usage)?;
-        self.groups[g.0].objects.poisson_inputs.push(obj);
-        Ok(obj)
+        self.driver.add_poisson_input(parts)
     }
 }

@@ -25,23 +25,33 @@
 //! ```
 //!
 //! A model file (TOML, see `docs/model-file.md`) builds the same through [`Network::from_model_file`].
+//!
+//! Inside, [`Network`] checks what users write (with `ganglion-model`) and hands the checked result
+//! to a driver (`driver/`), which lowers it into kernels, pathways and schedule entries of the
+//! runtime's `Simulation`. Model files take the same road: the checker resolves a file into a
+//! `ModelPlan`, which `plan.rs` translates into driver calls.
 
-mod file;
-mod fusion;
+mod driver;
+mod error;
 mod group;
+mod handles;
 mod inputs;
 mod monitors;
 mod network;
+mod plan;
 mod synapses;
 
-pub use file::{FileValue, RunPlan, Segment, SetOp};
-pub use fusion::Fusion;
+pub use driver::Fusion;
+pub use error::{Diagnostics, Error, NameProblem, UsageError};
 pub use group::{ClockChoice, NeuronGroup, Refractory};
+pub use handles::{GroupHandle, GroupObjects, MonitorHandle, Subgroup};
 pub use inputs::{PoissonInput, TimedValues};
 pub use monitors::{EventMonitor, RateMonitor, Record, SpikeMonitor, StateMonitor};
-pub use network::{
-    BackendChoice, Error, GroupHandle, GroupObjects, MonitorHandle, Network, SetValue,
-};
-pub use synapses::{Connect, SpikeGeneratorGroup, Subgroup, Synapses};
+pub use network::{BackendChoice, Elements, Network, SetValue};
+pub use plan::{RunPlan, Segment, SetOp};
+pub use synapses::{Connect, SpikeGeneratorGroup, Synapses};
 
-pub use ganglion_runtime::{Progress, RateData, SmoothingWindow, SpikeData, StateData};
+pub use ganglion_model::plan::Report;
+pub use ganglion_runtime::{
+    ObjectId, ObjectInfo, Progress, RateData, SmoothingWindow, Snapshot, SpikeData, StateData,
+};

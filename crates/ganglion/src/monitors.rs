@@ -1,7 +1,13 @@
 //! Monitors: what to record, as builders (Brian2's `SpikeMonitor`, `EventMonitor`, `StateMonitor`,
 //! `PopulationRateMonitor`).
 
-use crate::network::GroupHandle;
+use ganglion_model::plan::Timing;
+use ganglion_runtime::{RateData, SpikeData, StateData, Window};
+
+use crate::driver::{MonitorKind, MonitorParts};
+use crate::error::{Error, UsageError};
+use crate::handles::{GroupHandle, MonitorHandle, Subgroup};
+use crate::network::Network;
 
 /// Which neurons a state monitor records.
 #[derive(Clone, Debug, PartialEq)]
@@ -174,3 +180,164 @@ impl RateMonitor {
     }
 }
 timing_methods!(RateMonitor);
+
+impl Network {
+    /// What every monitor has: a unique name, the elements it watches, its timing and window.
+    fn monitor_parts(
+        &mut self,
+        source: GroupHandle,
+        timing: &MonitorTiming,
+        default_name: &str,
+    ) -> Result<MonitorParts, Error> {
+        let (start, stop) = timing.range.map_or((0, None), |(a, z)| (a, Some(z)));
+        let range = self.range_of(Subgroup {
+            group: source,
+            start,
+            stop,
+        })?;
+        let timing_of = Timing {
+            when: Network::slot(timing.when.as_deref())?,
+            order: timing.order,
+        };
+        let name = self.unique_name(timing.name.as_deref().unwrap_or(default_name))?;
+        Ok(MonitorParts {
+            name,
+            source,
+            range,
+            timing: timing_of,
+            dt: timing.dt,
+            window: Window {
+                start: timing.start,
+                stop: timing.stop,
+            },
+        })
+    }
+
+    /// Adds a spike monitor (it runs right after the spike thresholder).
+    pub fn add_spike_monitor(&mut self, m: SpikeMonitor) -> Result<MonitorHandle, Error> {
+        let timing = m.timing.clone();
+        self.add_event_monitor_with(m, &timing, "spikemonitor*")
+    }
+
+    /// Adds an event monitor (it runs right after the event's thresholder).
+    pub fn add_event_monitor(&mut self, m: EventMonitor) -> Result<MonitorHandle, Error> {
+        self.add_event_monitor_with(m.inner, &m.timing, "eventmonitor*")
+    }
+
+    fn add_event_monitor_with(
+        &mut self,
+        m: SpikeMonitor,
+        timing: &MonitorTiming,
+        default_name: &str,
+    ) -> Result<MonitorHandle, Error> {
+        let entry = self.driver.entry(m.source);
+        if !entry
+            .objects
+            .thresholders
+            .iter()
+            .any(|(e, _)| *e == m.event)
+        {
+            return Err(UsageError::UnknownEvent {
+                group: entry.name.clone(),
+                event: m.event.clone(),
+            }
+            .into());
+        }
+        if let Some(v) = m
+            .variables
+            .iter()
+            .find(|v| entry.model.variable(v).is_none())
+        {
+            return Err(self.unknown_variable(m.source, v));
+        }
+        let parts = self.monitor_parts(m.source, timing, default_name)?;
+        self.driver.add_event_monitor(parts, &m.event, &m.variables)
+    }
+
+    /// The error for a variable group `g` does not have, with the nearest one it has.
+    fn unknown_variable(&self, g: GroupHandle, var: &str) -> Error {
+        let model = self.model(g);
+        let names = model
+            .variables
+            .iter()
+            .map(|x| x.name.as_str())
+            .chain(model.subexpressions.iter().map(|s| s.name.as_str()));
+        UsageError::UnknownVariable {
+            group: self.group_name(g).to_string(),
+            variable: var.to_string(),
+            suggestion: ganglion_model::expr::closest(var, names),
+        }
+        .into()
+    }
+
+    /// Adds a state monitor (slot `start` by default: values before each step's update).
+    pub fn add_state_monitor(&mut self, m: StateMonitor) -> Result<MonitorHandle, Error> {
+        let model = self.model(m.source);
+        if let Some(v) = m
+            .variables
+            .iter()
+            .find(|v| model.variable(v).is_none() && model.subexpression(v).is_none())
+        {
+            return Err(self.unknown_variable(m.source, v));
+        }
+        let n = self.group_size(m.source);
+        let indices = match &m.record {
+            Record::All => (0..n).collect(),
+            Record::Indices(ix) => {
+                if let Some(&index) = ix.iter().find(|&&i| i >= n) {
+                    return Err(UsageError::Index { index, n }.into());
+                }
+                ix.clone()
+            }
+        };
+        let parts = self.monitor_parts(m.source, &m.timing, "statemonitor*")?;
+        self.driver.add_state_monitor(parts, &m.variables, indices)
+    }
+
+    /// Adds a population rate monitor (slot `end`).
+    pub fn add_rate_monitor(&mut self, m: RateMonitor) -> Result<MonitorHandle, Error> {
+        let entry = self.driver.entry(m.source);
+        if !entry.objects.thresholders.iter().any(|(e, _)| e == "spike") {
+            return Err(UsageError::NoThreshold {
+                group: entry.name.clone(),
+            }
+            .into());
+        }
+        let parts = self.monitor_parts(m.source, &m.timing, "ratemonitor*")?;
+        self.driver.add_rate_monitor(parts)
+    }
+
+    /// A monitor's name.
+    pub fn monitor_name(&self, m: MonitorHandle) -> &str {
+        &self.driver.monitors[m.0].name
+    }
+
+    /// The monitors, in the order they were added.
+    pub fn monitors(&self) -> Vec<MonitorHandle> {
+        (0..self.driver.monitors.len()).map(MonitorHandle).collect()
+    }
+
+    /// What a spike or event monitor recorded.
+    pub fn spike_data(&self, m: MonitorHandle) -> Option<&SpikeData> {
+        let e = &self.driver.monitors[m.0];
+        matches!(e.kind, MonitorKind::Spike)
+            .then(|| self.driver.sim.spike_data(e.object))
+            .flatten()
+    }
+
+    /// What a state monitor recorded.
+    pub fn state_data(&self, m: MonitorHandle) -> Option<&StateData> {
+        let e = &self.driver.monitors[m.0];
+        matches!(e.kind, MonitorKind::State)
+            .then(|| self.driver.sim.state_data(e.object))
+            .flatten()
+    }
+
+    /// What a rate monitor recorded.
+    pub fn rate_data(&self, m: MonitorHandle) -> Option<&RateData> {
+        let e = &self.driver.monitors[m.0];
+        matches!(e.kind, MonitorKind::Rate)
+            .then(|| self.driver.sim.rate_data(e.object))
+            .flatten()
+    }
+}

@@ -35,9 +35,9 @@ fn run_file(name: &str) -> Network {
         Err(e) => panic!("{name}: {e}"),
     };
     assert!(
-        net.warnings.is_empty(),
+        net.warnings().is_empty(),
         "{name}: {}",
-        net.render(&net.warnings)
+        net.render(net.warnings())
     );
     for segment in &plan.segments {
         for op in &segment.set {

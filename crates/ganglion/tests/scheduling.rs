@@ -202,7 +202,7 @@ fn only_threshold_warning() {
     let mut net = net();
     net.add_group(NeuronGroup::new(1, "v : 1").threshold("True"))
         .unwrap();
-    assert_eq!(net.warnings.len(), 1, "{:?}", net.warnings);
+    assert_eq!(net.warnings().len(), 1, "{:?}", net.warnings());
     net.add_group(NeuronGroup::new(1, "v : 1").threshold("True").reset(""))
         .unwrap();
     net.add_group(
@@ -211,7 +211,7 @@ fn only_threshold_warning() {
             .refractory_time(1e-3),
     )
     .unwrap();
-    assert_eq!(net.warnings.len(), 1, "{:?}", net.warnings);
+    assert_eq!(net.warnings().len(), 1, "{:?}", net.warnings());
 }
 
 /// Spike times are stamped with the t of the step in which the threshold is found true, after that step's

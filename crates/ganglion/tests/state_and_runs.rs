@@ -16,14 +16,14 @@ fn qty(s: &str) -> Quantity {
 
 fn usage(e: Error) -> String {
     match e {
-        Error::Usage(m) => m,
+        Error::Usage(m) => m.to_string(),
         other => panic!("expected a usage error, got: {other}"),
     }
 }
 
 fn model_error(e: Error) -> String {
     match e {
-        Error::Model { rendered, .. } => rendered,
+        Error::Model(d) => d.to_string(),
         other => panic!("expected a model error, got: {other}"),
     }
 }

@@ -7,7 +7,7 @@
 
 use ganglion_model::{
     Code, EventSpec, ExternalValue, Location, Namespace, NeuronGroupModel, NeuronGroupSpec,
-    OnEventSpec, RefractorySpec, check_model_file_full, check_neuron_group, eval_constant,
+    OnEventSpec, RefractorySpec, check_neuron_group, eval_constant, plan_model_file,
 };
 use ganglion_modelfile::{LoadError, ModelFile};
 use ganglion_syntax::{Diagnostic, Severity, SourceMap, Span};
@@ -246,7 +246,7 @@ pub fn triples(map: &SourceMap, diagnostics: &[Diagnostic]) -> Vec<Triple> {
 pub fn check_file(text: &str) -> Vec<Triple> {
     match ModelFile::parse("model.toml", text) {
         Ok(file) => {
-            let (_, diagnostics) = check_model_file_full(&file);
+            let (_, diagnostics) = plan_model_file(&file);
             triples(&file.sources, &diagnostics)
         }
         Err(LoadError::Invalid {

@@ -2,9 +2,11 @@
 //! fused pass over its neurons, and keeping the runtime's objects in line with that decision.
 
 use ganglion_ir::Kernel;
-use ganglion_runtime::{ObjectId, ObjectInfo};
+use ganglion_runtime::{ObjectId, ObjectInfo, Slot};
 
-use crate::network::{Error, GroupHandle, Network};
+use super::{Driver, value_map};
+use crate::error::Error;
+use crate::handles::GroupHandle;
 
 /// Where a group stands with fusion.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -17,10 +19,10 @@ pub struct Fusion {
     pub reason: Option<String>,
 }
 
-impl Network {
+impl Driver {
     /// The objects a fused kernel of group `g` would replace, in schedule order.
     fn fusable_parts(&self, g: GroupHandle) -> Option<Vec<ObjectId>> {
-        let objects = &self.groups[g.0].objects;
+        let objects = &self.entry(g).objects;
         let su = objects.state_updater?;
         let th = objects.thresholders.iter().find(|(e, _)| e == "spike")?.1;
         let mut parts = vec![su, th];
@@ -32,10 +34,10 @@ impl Network {
 
     /// Why the parts of group `g` cannot be fused in the current schedule, or `None` when they can.
     fn fusion_blocker(&self, g: GroupHandle, parts: &[ObjectId]) -> Option<String> {
-        let infos: Vec<&ObjectInfo> = parts.iter().map(|id| self.rt.info(*id)).collect();
+        let infos: Vec<&ObjectInfo> = parts.iter().map(|id| self.sim.info(*id)).collect();
         let expected = ["groups", "thresholds", "resets"];
         for (info, when) in infos.iter().zip(expected) {
-            if info.when != when {
+            if info.when != Slot::at(when) {
                 return Some(format!("`{}` was moved to `{}`", info.name, info.when));
             }
             if !info.active {
@@ -45,9 +47,10 @@ impl Network {
                 return Some(format!("`{}` has its own clock", info.name));
             }
         }
+        let schedule = self.sim.schedule();
         let key = |i: &ObjectInfo| {
             (
-                self.rt.slot_key(&i.when).unwrap_or(usize::MAX),
+                schedule.key(&i.when).unwrap_or(usize::MAX),
                 i.order,
                 i.name.clone(),
             )
@@ -59,19 +62,19 @@ impl Network {
                 "the schedule does not run the state update before the threshold and reset".into(),
             );
         }
-        let group = self.groups[g.0].id;
-        for k in 0..self.rt.object_count() {
+        let group = self.entry(g).id;
+        for k in 0..self.sim.object_count() {
             let id = ObjectId(k);
-            if parts.contains(&id) || self.groups[g.0].fusion.object == Some(id) {
+            if parts.contains(&id) || self.entry(g).fusion.object == Some(id) {
                 continue;
             }
-            let info = self.rt.info(id);
+            let info = self.sim.info(id);
             if !info.active {
                 continue;
             }
             let at = key(info);
             if at > first && at < last {
-                let (other, touches) = self.rt.object_group(id);
+                let (other, touches) = self.sim.object_group(id);
                 if other == group && touches {
                     return Some(format!(
                         "`{}` runs between the state update and the reset and uses the group's variables",
@@ -81,11 +84,6 @@ impl Network {
             }
         }
         None
-    }
-
-    /// Allows or forbids fusion (allowed by default; results are the same either way).
-    pub fn set_fusion(&mut self, enabled: bool) {
-        self.fusion_enabled = enabled;
     }
 
     /// Makes the runtime run a fused kernel for every group where the schedule allows it, and the
@@ -104,38 +102,20 @@ impl Network {
                 Some("fusion is switched off".to_string())
             };
             if blocker.is_none() && self.groups[gi].fusion.object.is_none() {
-                let kernels: Vec<Kernel> = parts
-                    .iter()
-                    .filter_map(|id| self.rt.kernel(*id).cloned())
-                    .collect();
-                let refs: Vec<&Kernel> = kernels.iter().collect();
-                let name = self.groups[gi].name.clone();
-                let fused = match ganglion_lower::fuse(&format!("{name}.fused"), &refs) {
-                    Ok(k) => k,
-                    Err(e) => {
-                        self.groups[gi].fusion.reason = Some(e.to_string());
+                match self.fused_object(g, &parts)? {
+                    Ok(obj) => self.groups[gi].fusion.object = Some(obj),
+                    Err(why) => {
+                        self.groups[gi].fusion.reason = Some(why);
                         continue;
                     }
-                };
-                let su = self.rt.info(parts[0]).clone();
-                let info = ObjectInfo {
-                    name: format!("{} (fused)", su.name),
-                    ..su
-                };
-                let overrides = crate::network::value_map(&self.groups[gi].namespace);
-                let id = self.groups[gi].id;
-                let obj = self
-                    .rt
-                    .add_kernel(info, id, &fused, overrides)
-                    .map_err(Error::Usage)?;
-                self.groups[gi].fusion.object = Some(obj);
+                }
             }
             let active = blocker.is_none() && self.groups[gi].fusion.object.is_some();
             for p in &parts {
-                self.rt.set_replaced(*p, active);
+                self.sim.set_replaced(*p, active);
             }
             if let Some(obj) = self.groups[gi].fusion.object {
-                self.rt.set_replaced(obj, !active);
+                self.sim.set_replaced(obj, !active);
             }
             let f = &mut self.groups[gi].fusion;
             f.active = active;
@@ -148,16 +128,36 @@ impl Network {
         Ok(())
     }
 
-    /// Whether group `g` runs fused in the current schedule (decided at each run), and why not.
-    pub fn fusion(&mut self, g: GroupHandle) -> Result<&Fusion, Error> {
-        self.update_fusion()?;
-        Ok(&self.groups[g.0].fusion)
+    /// Adds the fused kernel of group `g`'s `parts` to the schedule, where the state updater runs (or
+    /// says why the kernels cannot be fused).
+    fn fused_object(
+        &mut self,
+        g: GroupHandle,
+        parts: &[ObjectId],
+    ) -> Result<Result<ObjectId, String>, Error> {
+        let kernels: Vec<Kernel> = parts
+            .iter()
+            .filter_map(|id| self.sim.kernel(*id).cloned())
+            .collect();
+        let refs: Vec<&Kernel> = kernels.iter().collect();
+        let entry = self.entry(g);
+        let fused = match ganglion_lower::fuse(&format!("{}.fused", entry.name), &refs) {
+            Ok(k) => k,
+            Err(e) => return Ok(Err(e.to_string())),
+        };
+        let su = self.sim.info(parts[0]).clone();
+        let info = ObjectInfo {
+            name: format!("{} (fused)", su.name),
+            ..su
+        };
+        let (id, overrides) = (entry.id, value_map(&entry.namespace));
+        Ok(Ok(self.sim.add_kernel(info, id, &fused, overrides)?))
     }
 
     /// The kernels group `g` runs, as they run: the fused kernel when fusion applies.
-    pub fn scheduled_kernels(&mut self, g: GroupHandle) -> Result<Vec<Kernel>, Error> {
+    pub(crate) fn scheduled_kernels(&mut self, g: GroupHandle) -> Result<Vec<Kernel>, Error> {
         self.update_fusion()?;
-        let entry = &self.groups[g.0];
+        let entry = self.entry(g);
         let mut ids: Vec<ObjectId> = Vec::new();
         let o = &entry.objects;
         ids.extend(o.subexpression_updater);
@@ -169,8 +169,8 @@ impl Network {
         ids.extend(entry.fusion.object);
         Ok(ids
             .into_iter()
-            .filter(|id| !self.rt.is_replaced(*id))
-            .filter_map(|id| self.rt.kernel(id).cloned())
+            .filter(|id| !self.sim.is_replaced(*id))
+            .filter_map(|id| self.sim.kernel(id).cloned())
             .collect())
     }
 }

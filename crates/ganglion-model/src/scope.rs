@@ -1,0 +1,73 @@
+//! The scopes code is checked in: a group's variables and subexpressions, the synapses' view of their
+//! groups, the namespaces.
+
+use ganglion_syntax::{Diagnostic, SourceId, parse_expression};
+
+use crate::expr::{Scope, TExpr, VarInfo, check_expr};
+use crate::group::SynapseContext;
+use crate::model::{NeuronGroupModel, VariableKind};
+use crate::namespace::Namespace;
+
+/// The scope of a checked group's code: its variables, subexpressions and the run namespace.
+pub fn group_scope<'a>(model: &NeuronGroupModel, run_ns: &'a Namespace) -> Scope<'a> {
+    let mut scope = Scope {
+        namespaces: vec![run_ns],
+        ..Scope::default()
+    };
+    for v in &model.variables {
+        scope.variables.insert(
+            v.name.clone(),
+            VarInfo {
+                ty: v.ty,
+                dim: v.dim,
+                shared: v.shared,
+                subexpression: v.kind == VariableKind::ConstantOverDt,
+            },
+        );
+    }
+    for s in &model.subexpressions {
+        scope.variables.insert(
+            s.name.clone(),
+            VarInfo {
+                ty: s.ty,
+                dim: s.dim,
+                shared: s.shared,
+                subexpression: true,
+            },
+        );
+    }
+    scope
+}
+
+/// The scope of code about synapses (initial values, connect conditions): the synapses' own scope,
+/// then what they see of their groups (`i`, `j`, `v_pre`, `v_post`, ...).
+pub fn synapse_scope<'a>(
+    model: &NeuronGroupModel,
+    context: &SynapseContext,
+    run_ns: &'a Namespace,
+) -> Scope<'a> {
+    let mut scope = group_scope(model, run_ns);
+    for (n, v) in &context.variables {
+        scope
+            .variables
+            .entry(n.clone())
+            .or_insert_with(|| v.clone());
+    }
+    scope
+}
+
+/// Parses and checks one expression of a code string, reporting into `diagnostics`.
+pub fn check_code_expr(
+    text: &str,
+    source: SourceId,
+    scope: &Scope<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<TExpr> {
+    let (expr, syntax) = parse_expression(text);
+    diagnostics.extend(syntax.iter().map(|e| e.to_diagnostic().in_source(source)));
+    let expr = expr?;
+    let mut errors = Vec::new();
+    let e = check_expr(&expr, scope, &mut errors);
+    diagnostics.extend(errors.iter().map(|e| e.to_diagnostic().in_source(source)));
+    e
+}

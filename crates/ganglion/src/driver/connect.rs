@@ -1,0 +1,396 @@
+//! Making synapses from a checked `connect` call: explicit pairs, one-to-one, every pair drawn with a
+//! constant probability by geometric jumps, or candidate pairs tested by kernels (a condition, an
+//! expression probability, Brian2's generator syntax), a million candidates at a time.
+
+use ganglion_ir::interp::ArrayData;
+use ganglion_ir::{Extent, Type};
+use ganglion_lower::StorageInfo;
+use ganglion_model::connect::{ConnectSpec, Pattern, Probability, Targets};
+use ganglion_model::{Namespace, TExpr, TKind, ValueType};
+use ganglion_syntax::Span;
+use ganglion_units::Dimension;
+
+use super::{Driver, value_map};
+use crate::error::{Error, UsageError};
+use crate::handles::GroupHandle;
+
+/// A synaptic index column of a candidate pair (`i`, `j`, `_synaptic_pre`, `_synaptic_post`), given the
+/// source's and the target's first neuron.
+type IndexOf = fn((u32, u32), i64, i64) -> i64;
+
+impl Driver {
+    /// Makes the synapses of a checked connect call (Brian2's `connect`); returns how many.
+    pub(crate) fn connect(
+        &mut self,
+        s: GroupHandle,
+        c: &ConnectSpec,
+        namespace: &Namespace,
+    ) -> Result<usize, Error> {
+        let entry = self.entry(s);
+        let Some(syn) = entry.synapses.as_ref() else {
+            return Err(UsageError::NotSynapses {
+                group: entry.name.clone(),
+            }
+            .into());
+        };
+        let (src, tgt) = (syn.source_range, syn.target_range);
+        let (n_pre, n_post) = (src.1 - src.0, tgt.1 - tgt.0);
+        let stream = syn.connects;
+        let pairs: Vec<(u32, u32)> = match &c.pattern {
+            Pattern::Pairs(i, j) => i
+                .iter()
+                .zip(j)
+                .map(|(&a, &b)| (a as u32, b as u32))
+                .collect(),
+            Pattern::OneToOne => (0..n_pre as u32).map(|k| (k, k)).collect(),
+            Pattern::Generator(targets) => self.generate_pairs(s, targets, c, namespace)?,
+            Pattern::Grid => {
+                let p_const = match &c.p {
+                    None => Some(1.0),
+                    Some(Probability::Constant(p)) => Some(*p),
+                    Some(Probability::Expr(_)) => None,
+                };
+                let seed = self.sim.seed();
+                match (&c.condition, p_const) {
+                    (None, Some(p)) => {
+                        random_pairs(n_pre, n_post, p, seed, s.0 as u64, stream, false)
+                    }
+                    (Some(_), Some(p)) if c.condition_is_not_self() => {
+                        random_pairs(n_pre, n_post, p, seed, s.0 as u64, stream, true)
+                    }
+                    _ => {
+                        let keep = keep_expr(c.condition.as_ref(), c.p.as_ref());
+                        let pair = |k: usize| ((k / n_post) as u32, (k % n_post) as u32);
+                        self.candidates_where(s, keep, n_pre * n_post, &pair, namespace)?
+                    }
+                }
+            }
+        };
+        let made: Vec<(u32, u32)> = pairs
+            .into_iter()
+            .flat_map(|p| std::iter::repeat_n(p, c.n))
+            .collect();
+        self.append_synapses(s, &made);
+        if let Some(e) = self.groups[s.0].synapses.as_mut() {
+            e.connects += 1;
+        }
+        Ok(made.len())
+    }
+
+    /// Values of expressions for `count` candidate pairs (`pair(k)`: `i`, `j` relative to the slices).
+    fn eval_on_candidates(
+        &mut self,
+        s: GroupHandle,
+        exprs: &[TExpr],
+        count: usize,
+        pair: &dyn Fn(usize) -> (u32, u32),
+        namespace: &Namespace,
+    ) -> Result<Vec<Vec<f64>>, Error> {
+        let mut values: Vec<Vec<f64>> = vec![Vec::with_capacity(count); exprs.len()];
+        self.eval_blocks(s, exprs, count, pair, namespace, &mut |_, n, outputs| {
+            for (out, a) in values.iter_mut().zip(outputs) {
+                out.extend((0..n).map(|k| a.get_f64(k)));
+            }
+        })?;
+        Ok(values)
+    }
+
+    /// The candidates (`pair(k)`) for which a boolean expression holds, in order.
+    fn candidates_where(
+        &mut self,
+        s: GroupHandle,
+        keep: TExpr,
+        count: usize,
+        pair: &dyn Fn(usize) -> (u32, u32),
+        namespace: &Namespace,
+    ) -> Result<Vec<(u32, u32)>, Error> {
+        let mut kept = Vec::new();
+        self.eval_blocks(
+            s,
+            &[keep],
+            count,
+            pair,
+            namespace,
+            &mut |start, n, outputs| {
+                if let Some(ArrayData::Bool(flags)) = outputs.first() {
+                    kept.extend(
+                        flags.as_slice()[..n]
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, f)| **f)
+                            .map(|(k, _)| pair(start + k)),
+                    );
+                } else if let Some(a) = outputs.first() {
+                    kept.extend(
+                        (0..n)
+                            .filter(|&k| a.get_f64(k) != 0.0)
+                            .map(|k| pair(start + k)),
+                    );
+                }
+            },
+        )?;
+        Ok(kept)
+    }
+
+    /// Evaluates expressions for `count` candidate pairs in blocks of about a million, one scratch group
+    /// reused for every block; `visit(start, n, outputs)` sees each block's values: the first `n` elements
+    /// of each output array.
+    fn eval_blocks(
+        &mut self,
+        s: GroupHandle,
+        exprs: &[TExpr],
+        count: usize,
+        pair: &dyn Fn(usize) -> (u32, u32),
+        namespace: &Namespace,
+        visit: &mut dyn FnMut(usize, usize, &[&ArrayData]),
+    ) -> Result<(), Error> {
+        let entry = &self.groups[s.0];
+        let syn = entry.synapses.as_ref().expect("checked by the caller");
+        let (src, tgt) = (syn.source_range, syn.target_range);
+        let (n_pre, n_post) = (src.1 - src.0, tgt.1 - tgt.0);
+        let mut storage = entry.storage.clone();
+        let outputs: Vec<String> = (0..exprs.len()).map(|k| format!("_value{k}")).collect();
+        for (name, e) in outputs.iter().zip(exprs) {
+            let ty = match e.ty {
+                ValueType::Bool => Type::Bool,
+                ValueType::Int => Type::I64,
+                ValueType::Float => Type::F64,
+            };
+            storage.insert(name.clone(), StorageInfo::own(ty, Extent::PerNeuron, e.ty));
+        }
+        let kernels: Vec<ganglion_ir::Kernel> = outputs
+            .iter()
+            .zip(exprs)
+            .map(|(name, e)| {
+                ganglion_lower::lower_assignment(&entry.model, &storage, name, e, None)
+            })
+            .collect();
+        let overrides = value_map(&entry.namespace);
+        let mut scratch_vars: Vec<(String, Type, Extent)> = Vec::new();
+        for k in &kernels {
+            for a in k.arrays.iter().filter(|a| !a.name.contains('.')) {
+                if !scratch_vars.iter().any(|(n, _, _)| *n == a.name) {
+                    scratch_vars.push((a.name.clone(), a.ty, a.extent));
+                }
+            }
+        }
+        for v in ["i", "j", "_synaptic_pre", "_synaptic_post"] {
+            if !scratch_vars.iter().any(|(n, _, _)| n == v) {
+                scratch_vars.push((v.into(), Type::I32, Extent::PerNeuron));
+            }
+        }
+        self.sync_externals(namespace);
+        let block = 1usize << 20;
+        // One scratch group for every block (its arrays sized for the largest), removed at the end.
+        let g = self.sim.add_group(
+            &format!("_connect_{}", s.0),
+            block.min(count),
+            &scratch_vars,
+        );
+        let result = (|| {
+            let mut start = 0;
+            while start < count {
+                let n = block.min(count - start);
+                let group = self.sim.group_mut(g);
+                group.set_n(n);
+                let (from, to) = (src.0 as i64, tgt.0 as i64);
+                let pairs: Vec<(u32, u32)> = (start..start + n).map(pair).collect();
+                let columns: [(&str, IndexOf); 4] = [
+                    ("i", |(a, _), _, _| i64::from(a)),
+                    ("j", |(_, b), _, _| i64::from(b)),
+                    ("_synaptic_pre", |(a, _), from, _| i64::from(a) + from),
+                    ("_synaptic_post", |(_, b), _, to| i64::from(b) + to),
+                ];
+                for (var, index) in columns {
+                    match group.array_mut(var) {
+                        // The indices' own type: no column of doubles for a million candidates.
+                        Some(ArrayData::I32(a)) => {
+                            for (d, &p) in a.as_mut_slice().iter_mut().zip(&pairs) {
+                                *d = index(p, from, to) as i32;
+                            }
+                        }
+                        Some(arr) => {
+                            for (k, &p) in pairs.iter().enumerate() {
+                                arr.set_f64(k, index(p, from, to) as f64);
+                            }
+                        }
+                        None => {}
+                    }
+                }
+                for (var, value) in [("N_pre", n_pre), ("N_post", n_post)] {
+                    if let Some(a) = group.array_mut(var) {
+                        a.fill_from_f64(&[value as f64]);
+                    }
+                }
+                for k in &kernels {
+                    self.sim.execute(g, k, overrides.clone())?;
+                }
+                let group = self.sim.group(g);
+                let values: Vec<&ArrayData> = outputs
+                    .iter()
+                    .map(|name| {
+                        group
+                            .array(name)
+                            .expect("the scratch group has every output")
+                    })
+                    .collect();
+                visit(start, n, &values);
+                start += n;
+            }
+            Ok(())
+        })();
+        self.sim.remove_last_group(g);
+        result
+    }
+
+    /// Brian2's generator syntax (`j='k for k in range(low, high[, step]) if condition'`, `j='k for k
+    /// in sample(low, high, p=...)'` or `j='expression of i'`): the candidate targets of each `i`, then
+    /// the condition and probability per pair. Targets outside the target group are an error, or
+    /// skipped with `skip_if_invalid`.
+    fn generate_pairs(
+        &mut self,
+        s: GroupHandle,
+        targets: &Targets,
+        c: &ConnectSpec,
+        namespace: &Namespace,
+    ) -> Result<Vec<(u32, u32)>, Error> {
+        let syn = self.groups[s.0].synapses.as_ref().expect("synapses");
+        let n_pre = syn.source_range.1 - syn.source_range.0;
+        let n_post = syn.target_range.1 - syn.target_range.0;
+        let per_row = |k: usize| (k as u32, 0u32);
+        // Candidate targets of each row.
+        let mut candidates: Vec<(u32, i64)> = Vec::new();
+        match targets {
+            Targets::Expr(e) => {
+                let v = self.eval_on_candidates(
+                    s,
+                    std::slice::from_ref(e),
+                    n_pre,
+                    &per_row,
+                    namespace,
+                )?;
+                for (i, j) in v[0].iter().enumerate() {
+                    candidates.push((i as u32, *j as i64));
+                }
+            }
+            Targets::Range(bounds) => {
+                let v = self.eval_on_candidates(s, bounds, n_pre, &per_row, namespace)?;
+                for i in 0..n_pre {
+                    let (low, high, step) = match v.len() {
+                        1 => (0, v[0][i] as i64, 1),
+                        2 => (v[0][i] as i64, v[1][i] as i64, 1),
+                        _ => (v[0][i] as i64, v[1][i] as i64, v[2][i] as i64),
+                    };
+                    if step == 0 {
+                        return Err(UsageError::ZeroStep.into());
+                    }
+                    let mut k = low;
+                    while (step > 0 && k < high) || (step < 0 && k > high) {
+                        candidates.push((i as u32, k));
+                        k += step;
+                    }
+                }
+            }
+        }
+        let mut valid = Vec::with_capacity(candidates.len());
+        for (i, j) in candidates {
+            if j >= 0 && (j as usize) < n_post {
+                valid.push((i, j as u32));
+            } else if !c.skip_if_invalid {
+                return Err(UsageError::ConnectTarget { i, j, n: n_post }.into());
+            }
+        }
+        if c.condition.is_none() && c.p.is_none() {
+            return Ok(valid);
+        }
+        let keep = keep_expr(c.condition.as_ref(), c.p.as_ref());
+        self.candidates_where(s, keep, valid.len(), &|k| valid[k], namespace)
+    }
+}
+
+/// `condition and rand() < p` as one boolean expression of a pair.
+fn keep_expr(condition: Option<&TExpr>, p: Option<&Probability>) -> TExpr {
+    let texpr = |kind, ty| TExpr {
+        kind,
+        ty,
+        dim: Dimension::DIMENSIONLESS,
+        span: Span::default(),
+    };
+    let mut keep = condition
+        .cloned()
+        .unwrap_or_else(|| texpr(TKind::Bool(true), ValueType::Bool));
+    if let Some(p) = p {
+        let p = match p {
+            Probability::Expr(e) => e.clone(),
+            Probability::Constant(x) => texpr(TKind::Float(*x), ValueType::Float),
+        };
+        let draw = texpr(
+            TKind::Call(ganglion_ir::Builtin::Rand, vec![]),
+            ValueType::Float,
+        );
+        let test = texpr(
+            TKind::Compare(ganglion_syntax::ast::CmpOp::Lt, Box::new(draw), Box::new(p)),
+            ValueType::Bool,
+        );
+        keep = texpr(
+            TKind::Logical(
+                ganglion_syntax::ast::LogicalOp::And,
+                Box::new(keep),
+                Box::new(test),
+            ),
+            ValueType::Bool,
+        );
+    }
+    keep
+}
+
+/// Pairs chosen independently with probability `p` (skipping `i == j` when asked), in row order, by
+/// geometric jumps: the number of candidates skipped before the next success is drawn directly, so
+/// sparse connectivity costs time in proportion to the synapses made, not to the pairs.
+fn random_pairs(
+    n_pre: usize,
+    n_post: usize,
+    p: f64,
+    seed: u64,
+    object: u64,
+    call: u64,
+    no_self: bool,
+) -> Vec<(u32, u32)> {
+    use ganglion_ir::random;
+    let mut out = Vec::new();
+    if p <= 0.0 {
+        return out;
+    }
+    let key = random::key(
+        seed,
+        ganglion_ir::stream_id(&format!("connect:{object}:{call}")),
+    );
+    for i in 0..n_pre {
+        if p >= 1.0 {
+            out.extend(
+                (0..n_post)
+                    .filter(|&j| !(no_self && j == i))
+                    .map(|j| (i as u32, j as u32)),
+            );
+            continue;
+        }
+        let log_q = (-p).ln_1p();
+        let mut j: i64 = -1;
+        let mut draw = 0u32;
+        loop {
+            let u = random::uniform(random::bits(key, i as u64, 0, draw));
+            draw += 1;
+            // (1 - u) is in (0, 1]: no log of zero.
+            let skip = ((1.0 - u).ln() / log_q).floor();
+            j += 1 + skip.min(n_post as f64) as i64;
+            if j >= n_post as i64 {
+                break;
+            }
+            if no_self && j as usize == i {
+                continue;
+            }
+            out.push((i as u32, j as u32));
+        }
+    }
+    out
+}
