@@ -57,7 +57,7 @@ pub trait Workers: Sync {
 }
 
 /// Something that prepares kernels for execution.
-pub trait Backend {
+pub trait Backend: Send {
     /// Its name (`interp`, `jit`).
     fn name(&self) -> &'static str;
     /// Prepares a kernel.

@@ -112,6 +112,12 @@ impl NeuronGroup {
         self
     }
 
+    /// A constant of any type (integer, boolean, float with units) of the group's own namespace.
+    pub fn external(mut self, name: impl Into<String>, value: ExternalValue) -> NeuronGroup {
+        self.namespace.insert(name, value);
+        self
+    }
+
     /// Stores every floating-point variable in single precision (Brian2's `dtype=float32`).
     pub fn float32(mut self) -> NeuronGroup {
         self.dtypes.all_f32 = true;

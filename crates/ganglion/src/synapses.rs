@@ -101,6 +101,12 @@ impl Synapses {
         self
     }
 
+    /// A constant of any type (integer, boolean, float with units) of the synapses' own namespace.
+    pub fn external(mut self, name: impl Into<String>, value: ganglion_model::ExternalValue) -> Synapses {
+        self.namespace.insert(name.into(), value);
+        self
+    }
+
     /// Stores every floating-point variable as `float32`.
     pub fn float32(mut self) -> Synapses {
         self.dtypes.all_f32 = true;
