@@ -3,7 +3,7 @@
 
 use std::sync::Arc as Rc;
 
-use crate::builtins::{self, Builtin};
+use crate::builtins::{Builtin, Eval};
 use crate::kernel::*;
 use crate::random;
 
@@ -387,33 +387,25 @@ fn compare(op: CmpOp, a: &Value, b: &Value) -> bool {
     }
 }
 
-/// Evaluates a built-in function on values of one type (the IR's rules).
+/// Evaluates a built-in function on values of one type (the IR's rules), as its entry in
+/// [`crate::builtins::FUNCTIONS`] says.
 pub fn call(f: Builtin, args: &[Value]) -> Value {
-    match (f, args.first()) {
-        (Builtin::Timestep, _) => {
-            Value::I64(builtins::timestep(args[0].as_f64(), args[1].as_f64()))
-        }
-        (Builtin::Abs, Some(Value::I64(x))) => Value::I64(x.wrapping_abs()),
-        (Builtin::Abs, Some(Value::I32(x))) => Value::I32(x.wrapping_abs()),
-        (Builtin::Sign, Some(Value::I64(x))) => Value::I64(x.signum()),
-        (Builtin::Sign, Some(Value::I32(x))) => Value::I32(x.signum()),
-        (Builtin::Clip, Some(Value::I64(_) | Value::I32(_))) => {
-            let (x, lo, hi) = (args[0].as_i64(), args[1].as_i64(), args[2].as_i64());
-            let r = x.max(lo).min(hi);
-            if matches!(args[0], Value::I32(_)) {
+    let info = f.info();
+    let floats = || args.iter().map(Value::as_f64).collect::<Vec<f64>>();
+    match (info.eval, info.integers, args.first()) {
+        (Eval::Int64(g), ..) => Value::I64(g(&floats())),
+        (_, Some(g), Some(first @ (Value::I64(_) | Value::I32(_)))) => {
+            let r = g(&args.iter().map(Value::as_i64).collect::<Vec<i64>>());
+            if matches!(first, Value::I32(_)) {
                 Value::I32(r as i32)
             } else {
                 Value::I64(r)
             }
         }
-        (_, Some(Value::F32(_))) => {
-            let xs: Vec<f64> = args.iter().map(Value::as_f64).collect();
-            Value::F32(f.eval_float(&xs).unwrap_or(f64::NAN) as f32)
+        (_, _, Some(Value::F32(_))) => {
+            Value::F32(f.eval_float(&floats()).unwrap_or(f64::NAN) as f32)
         }
-        _ => {
-            let xs: Vec<f64> = args.iter().map(Value::as_f64).collect();
-            Value::F64(f.eval_float(&xs).unwrap_or(f64::NAN))
-        }
+        _ => Value::F64(f.eval_float(&floats()).unwrap_or(f64::NAN)),
     }
 }
 

@@ -22,7 +22,7 @@ pub mod random;
 pub mod split;
 mod verify;
 
-pub use backend::{Backend, CompiledKernel, Interpreter, Split, Workers};
+pub use backend::{Backend, CompileError, CompiledKernel, Interpreter, Split, Workers};
 pub use builder::{Builder, Level};
 pub use builtins::{Builtin, ReturnType, UnitRule};
 pub use kernel::*;

@@ -400,7 +400,7 @@ impl Network {
         compile_now: bool,
     ) -> Result<KernelObject, String> {
         let compiled = if compile_now {
-            Some(self.backend.compile(kernel)?)
+            Some(self.backend.compile(kernel).map_err(|e| e.to_string())?)
         } else {
             ganglion_ir::verify(kernel).map_err(|e| e.to_string())?;
             None
@@ -925,7 +925,11 @@ impl Network {
                 _ => continue,
             };
             if k.compiled.is_none() && !self.replaced[id] {
-                k.compiled = Some(self.backend.compile(&k.kernel).map_err(RunError::Kernel)?);
+                k.compiled = Some(
+                    self.backend
+                        .compile(&k.kernel)
+                        .map_err(|e| RunError::Kernel(e.to_string()))?,
+                );
             }
         }
         // Threads that stay awake while the run lasts (none on one thread, or on the interpreter).
