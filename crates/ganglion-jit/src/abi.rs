@@ -255,45 +255,15 @@ impl Code {
         }
     }
 
-    /// Checks the bindings against the kernel and converts parameters, array addresses and lengths and
-    /// random keys for the code.
+    /// Checks the bindings against the kernel ([`interp::check_bindings`]: the checks `invoke`'s
+    /// contract rests on) and converts parameters, array addresses and lengths and random keys for the
+    /// code.
     fn prepare(&mut self, b: &mut Bindings<'_>) -> Result<(), BindError> {
         if !self.setup_ready {
             self.setup(b.params, b.clock.dt);
         }
+        interp::check_bindings(&self.kernel, b)?;
         let k = &self.kernel;
-        let fail = |message: String| {
-            Err(BindError {
-                kernel: k.name.clone(),
-                message,
-            })
-        };
-        if b.arrays.len() != k.arrays.len()
-            || b.events.len() != k.events.len()
-            || b.params.len() != k.params.len()
-        {
-            return fail("wrong number of arrays, events or parameters".into());
-        }
-        for (decl, data) in k.arrays.iter().zip(&b.arrays) {
-            let len = match decl.extent {
-                Extent::PerNeuron => b.n,
-                Extent::Shared => 1,
-                Extent::Indexed => 0,
-            };
-            if data.ty() != decl.ty || data.len() < len {
-                return fail(format!(
-                    "array `{}` is bound to {:?}[{}]",
-                    decl.name,
-                    data.ty(),
-                    data.len()
-                ));
-            }
-        }
-        if let Domain::Events(e) = k.domain
-            && b.events[e.0 as usize].iter().any(|&i| i as usize >= b.n)
-        {
-            return fail("an event index is out of range".into());
-        }
         self.arrays.clear();
         self.arrays
             .extend(b.arrays.iter_mut().map(|a| a.as_mut_ptr()));
@@ -545,11 +515,8 @@ impl Code {
     /// The result of a call that found (or not) a computed index out of range.
     fn faulted(&self, fault: bool) -> Result<(), BindError> {
         if fault {
-            return Err(BindError {
+            return Err(BindError::Fault {
                 kernel: self.kernel.name.clone(),
-                message:
-                    "an index computed by the kernel was out of range (those accesses were skipped)"
-                        .into(),
             });
         }
         Ok(())

@@ -1396,9 +1396,8 @@ fn call_kernel(
             c.call_split(&mut bindings, workers, grain, &split)
         }
         (Some(c), Threads::One) => c.call(&mut bindings),
-        (None, _) => Err(ganglion_ir::interp::BindError {
+        (None, _) => Err(ganglion_ir::interp::BindError::NotCompiled {
             kernel: k.kernel.name.clone(),
-            message: "called before it was compiled".into(),
         }),
     }
 }
