@@ -92,7 +92,8 @@ unsafe fn invoke(entry: Entry, calls: &[CallCtx], workers: Option<&dyn Workers>)
     /// A context handed to another thread.
     struct Sendable<'a>(&'a CallCtx);
     // SAFETY: the context is only read, and the call on the other thread touches memory that no other
-    // call writes (the contract of `invoke`); `Workers::run` returns only when the call is done.
+    // call writes (the contract of `invoke`). The job borrows the context, so `Workers::run` cannot keep
+    // it past its return (the crew, which erases that lifetime, waits for its jobs before returning).
     unsafe impl Send for Sendable<'_> {}
 
     match workers {

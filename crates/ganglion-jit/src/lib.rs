@@ -68,13 +68,13 @@ pub enum JitError {
     #[error(transparent)]
     Verify(#[from] VerifyError),
     /// Cranelift failed on the kernel's function.
-    #[error("Cranelift failed {stage} the function of kernel `{kernel}`: {source}")]
+    #[error("Cranelift failed {stage} the function of kernel `{kernel}`: {source:?}")]
     Module {
         /// The kernel.
         kernel: String,
         /// What Cranelift was doing.
         stage: Stage,
-        /// Why it failed.
+        /// Why it failed (shown in full: Cranelift's own message leaves out its verifier's findings).
         source: Box<ModuleError>,
     },
 }
