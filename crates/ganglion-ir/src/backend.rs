@@ -3,6 +3,26 @@
 
 use crate::interp::{self, BindError, Bindings, SetupValues, Value};
 use crate::kernel::Kernel;
+use crate::verify::VerifyError;
+
+/// Why a backend could not prepare a kernel.
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+    /// The kernel breaks a rule of the IR (every backend verifies what it is given).
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+    /// The backend failed on a kernel that passed the verifier.
+    #[error("{backend} backend: {source}")]
+    Backend {
+        /// The backend's name ([`Backend::name`]).
+        backend: &'static str,
+        /// The kernel.
+        kernel: String,
+        /// What failed, in the backend's terms.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
 
 /// A kernel prepared by a backend, ready to be called every step.
 pub trait CompiledKernel: Send {
@@ -61,7 +81,7 @@ pub trait Backend: Send {
     /// Its name (`interp`, `jit`).
     fn name(&self) -> &'static str;
     /// Prepares a kernel.
-    fn compile(&mut self, kernel: &Kernel) -> Result<Box<dyn CompiledKernel>, String>;
+    fn compile(&mut self, kernel: &Kernel) -> Result<Box<dyn CompiledKernel>, CompileError>;
     /// Threads for a run on `threads` threads, or none where the backend runs everything on the
     /// calling thread (the interpreter).
     fn workers(&self, threads: usize) -> Option<Box<dyn Workers>> {
@@ -99,8 +119,8 @@ impl Backend for Interpreter {
         "interp"
     }
 
-    fn compile(&mut self, kernel: &Kernel) -> Result<Box<dyn CompiledKernel>, String> {
-        crate::verify(kernel).map_err(|e| e.to_string())?;
+    fn compile(&mut self, kernel: &Kernel) -> Result<Box<dyn CompiledKernel>, CompileError> {
+        crate::verify(kernel)?;
         Ok(Box::new(Interpreted {
             kernel: kernel.clone(),
             setup: SetupValues::default(),

@@ -3,7 +3,7 @@
 
 use std::sync::Arc as Rc;
 
-use crate::builtins::{self, Builtin};
+use crate::builtins::{Builtin, Eval};
 use crate::kernel::*;
 use crate::random;
 
@@ -387,33 +387,25 @@ fn compare(op: CmpOp, a: &Value, b: &Value) -> bool {
     }
 }
 
-/// Evaluates a built-in function on values of one type (the IR's rules).
+/// Evaluates a built-in function on values of one type (the IR's rules), as its entry in
+/// [`crate::builtins::FUNCTIONS`] says.
 pub fn call(f: Builtin, args: &[Value]) -> Value {
-    match (f, args.first()) {
-        (Builtin::Timestep, _) => {
-            Value::I64(builtins::timestep(args[0].as_f64(), args[1].as_f64()))
-        }
-        (Builtin::Abs, Some(Value::I64(x))) => Value::I64(x.wrapping_abs()),
-        (Builtin::Abs, Some(Value::I32(x))) => Value::I32(x.wrapping_abs()),
-        (Builtin::Sign, Some(Value::I64(x))) => Value::I64(x.signum()),
-        (Builtin::Sign, Some(Value::I32(x))) => Value::I32(x.signum()),
-        (Builtin::Clip, Some(Value::I64(_) | Value::I32(_))) => {
-            let (x, lo, hi) = (args[0].as_i64(), args[1].as_i64(), args[2].as_i64());
-            let r = x.max(lo).min(hi);
-            if matches!(args[0], Value::I32(_)) {
+    let info = f.info();
+    let floats = || args.iter().map(Value::as_f64).collect::<Vec<f64>>();
+    match (info.eval, info.integers, args.first()) {
+        (Eval::Int64(g), ..) => Value::I64(g(&floats())),
+        (_, Some(g), Some(first @ (Value::I64(_) | Value::I32(_)))) => {
+            let r = g(&args.iter().map(Value::as_i64).collect::<Vec<i64>>());
+            if matches!(first, Value::I32(_)) {
                 Value::I32(r as i32)
             } else {
                 Value::I64(r)
             }
         }
-        (_, Some(Value::F32(_))) => {
-            let xs: Vec<f64> = args.iter().map(Value::as_f64).collect();
-            Value::F32(f.eval_float(&xs).unwrap_or(f64::NAN) as f32)
+        (_, _, Some(Value::F32(_))) => {
+            Value::F32(f.eval_float(&floats()).unwrap_or(f64::NAN) as f32)
         }
-        _ => {
-            let xs: Vec<f64> = args.iter().map(Value::as_f64).collect();
-            Value::F64(f.eval_float(&xs).unwrap_or(f64::NAN))
-        }
+        _ => Value::F64(f.eval_float(&floats()).unwrap_or(f64::NAN)),
     }
 }
 
@@ -539,7 +531,7 @@ struct Frame<'k> {
     values: Vec<Option<Value>>,
     keys: Vec<u64>,
     /// The first computed index found out of range.
-    fault: Option<String>,
+    fault: Option<BindError>,
 }
 
 impl Frame<'_> {
@@ -572,11 +564,12 @@ impl Frame<'_> {
                     Some(k as usize)
                 } else {
                     if self.fault.is_none() {
-                        let name = &self.kernel.arrays[a.0 as usize].name;
-                        self.fault = Some(format!(
-                            "index {k} out of range for `{name}` ({} elements)",
-                            data.len()
-                        ));
+                        self.fault = Some(BindError::IndexOutOfRange {
+                            kernel: self.kernel.name.clone(),
+                            array: self.kernel.arrays[a.0 as usize].name.clone(),
+                            index: k,
+                            len: data.len(),
+                        });
                     }
                     None
                 }
@@ -711,14 +704,141 @@ impl Frame<'_> {
     }
 }
 
-/// A binding that does not match the kernel.
+/// Why a call of a kernel failed: bindings that do not match the kernel, or an index the kernel
+/// computed out of range (the access skipped, everything else done).
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("kernel `{kernel}`: {message}")]
-pub struct BindError {
-    /// The kernel.
-    pub kernel: String,
-    /// What does not match.
-    pub message: String,
+pub enum BindError {
+    /// The bindings do not have the kernel's number of arrays, event buffers or parameters.
+    #[error("kernel `{kernel}`: wrong number of {what} ({found} bound, {expected} declared)")]
+    Count {
+        /// The kernel.
+        kernel: String,
+        /// What was counted: `arrays`, `event buffers` or `parameters`.
+        what: &'static str,
+        /// How many the kernel declares.
+        expected: usize,
+        /// How many were bound.
+        found: usize,
+    },
+    /// An array is bound to data of another type, or to too few elements.
+    #[error("kernel `{kernel}`: array `{array}` is bound to {ty:?}[{len}]")]
+    Array {
+        /// The kernel.
+        kernel: String,
+        /// The array.
+        array: String,
+        /// The type of the data bound to it.
+        ty: Type,
+        /// Its number of elements.
+        len: usize,
+    },
+    /// An element of the event buffer a kernel runs over is not a neuron of the group.
+    #[error("kernel `{kernel}`: event index {index} is out of range ({n} neurons)")]
+    EventIndex {
+        /// The kernel.
+        kernel: String,
+        /// The index.
+        index: u32,
+        /// The group's size.
+        n: usize,
+    },
+    /// An index the kernel computed was out of range of its array (the first such; those accesses were
+    /// skipped).
+    #[error("kernel `{kernel}`: index {index} out of range for `{array}` ({len} elements)")]
+    IndexOutOfRange {
+        /// The kernel.
+        kernel: String,
+        /// The array.
+        array: String,
+        /// The index.
+        index: i64,
+        /// The array's length.
+        len: usize,
+    },
+    /// Indices the kernel computed were out of range (compiled code does not say which; those
+    /// accesses were skipped).
+    #[error(
+        "kernel `{kernel}`: an index computed by the kernel was out of range (those accesses were skipped)"
+    )]
+    Fault {
+        /// The kernel.
+        kernel: String,
+    },
+    /// The kernel was called before a backend prepared it.
+    #[error("kernel `{kernel}`: called before it was compiled")]
+    NotCompiled {
+        /// The kernel.
+        kernel: String,
+    },
+}
+
+impl BindError {
+    /// The kernel whose call failed.
+    pub fn kernel(&self) -> &str {
+        match self {
+            BindError::Count { kernel, .. }
+            | BindError::Array { kernel, .. }
+            | BindError::EventIndex { kernel, .. }
+            | BindError::IndexOutOfRange { kernel, .. }
+            | BindError::Fault { kernel }
+            | BindError::NotCompiled { kernel } => kernel,
+        }
+    }
+
+    /// Whether the call ran, with accesses at computed indices out of range skipped.
+    pub fn is_fault(&self) -> bool {
+        matches!(
+            self,
+            BindError::IndexOutOfRange { .. } | BindError::Fault { .. }
+        )
+    }
+}
+
+/// Checks bindings against the kernel's declarations: as many arrays, event buffers and parameters,
+/// arrays of the declared types with enough elements for `n` neurons, and (for a kernel over events)
+/// event indices below `n`.
+pub fn check_bindings(kernel: &Kernel, bind: &Bindings<'_>) -> Result<(), BindError> {
+    for (what, expected, found) in [
+        ("arrays", kernel.arrays.len(), bind.arrays.len()),
+        ("event buffers", kernel.events.len(), bind.events.len()),
+        ("parameters", kernel.params.len(), bind.params.len()),
+    ] {
+        if expected != found {
+            return Err(BindError::Count {
+                kernel: kernel.name.clone(),
+                what,
+                expected,
+                found,
+            });
+        }
+    }
+    for (decl, data) in kernel.arrays.iter().zip(&bind.arrays) {
+        let len = match decl.extent {
+            Extent::PerNeuron => bind.n,
+            Extent::Shared => 1,
+            Extent::Indexed => 0,
+        };
+        if data.ty() != decl.ty || data.len() < len {
+            return Err(BindError::Array {
+                kernel: kernel.name.clone(),
+                array: decl.name.clone(),
+                ty: data.ty(),
+                len: data.len(),
+            });
+        }
+    }
+    if let Domain::Events(e) = kernel.domain
+        && let Some(&index) = bind.events[e.0 as usize]
+            .iter()
+            .find(|&&i| i as usize >= bind.n)
+    {
+        return Err(BindError::EventIndex {
+            kernel: kernel.name.clone(),
+            index,
+            n: bind.n,
+        });
+    }
+    Ok(())
 }
 
 /// Runs a kernel's setup block (when a run starts): `params` in the order of [`Kernel::params`].
@@ -738,33 +858,7 @@ pub fn run_setup(kernel: &Kernel, params: &[Value], dt: f64) -> SetupValues {
 
 /// Runs a kernel's scalar block once and its vector block for every neuron (or event index).
 pub fn run(kernel: &Kernel, setup: &SetupValues, bind: &mut Bindings<'_>) -> Result<(), BindError> {
-    let fail = |message: String| {
-        Err(BindError {
-            kernel: kernel.name.clone(),
-            message,
-        })
-    };
-    if bind.arrays.len() != kernel.arrays.len() || bind.events.len() != kernel.events.len() {
-        return fail("wrong number of arrays or event buffers".into());
-    }
-    if bind.params.len() != kernel.params.len() {
-        return fail("wrong number of parameters".into());
-    }
-    for (decl, data) in kernel.arrays.iter().zip(&bind.arrays) {
-        let len = match decl.extent {
-            Extent::PerNeuron => bind.n,
-            Extent::Shared => 1,
-            Extent::Indexed => 0,
-        };
-        if data.ty() != decl.ty || data.len() < len {
-            return fail(format!(
-                "array `{}` is bound to {:?}[{}]",
-                decl.name,
-                data.ty(),
-                data.len()
-            ));
-        }
-    }
+    check_bindings(kernel, bind)?;
     let mut values = setup.values.clone();
     values.resize(kernel.num_values as usize, None);
     let mut frame = Frame {
@@ -798,7 +892,7 @@ pub fn run(kernel: &Kernel, setup: &SetupValues, bind: &mut Bindings<'_>) -> Res
         }
     }
     match frame.fault {
-        Some(message) => fail(message),
+        Some(fault) => Err(fault),
         None => Ok(()),
     }
 }

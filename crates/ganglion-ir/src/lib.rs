@@ -23,7 +23,7 @@ pub mod schedule;
 pub mod split;
 mod verify;
 
-pub use backend::{Backend, CompiledKernel, Interpreter, Split, Workers};
+pub use backend::{Backend, CompileError, CompiledKernel, Interpreter, Split, Workers};
 pub use builder::{Builder, Level};
 pub use builtins::{Builtin, ReturnType, UnitRule};
 pub use kernel::*;

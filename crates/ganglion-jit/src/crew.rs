@@ -1,10 +1,14 @@
 //! A crew of threads that stay awake while a run lasts. Handing one of them a range of neurons costs a
 //! cache-line transfer instead of a system call: a thread pool that sleeps between steps wakes up in
 //! tens of microseconds on a virtual machine, as long as a whole time step of a mid-sized group.
+//!
+//! Jobs borrow the caller's data (`Workers::run` takes jobs of any lifetime), and the members are
+//! threads that outlive any call, so handing a job over erases its lifetime: the one `unsafe` here.
+//! It is sound because `run` does not return, normally or by unwinding, before every job it handed out
+//! is done: a [`Handed`] guard waits for them when it is dropped.
 
-use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::thread::JoinHandle;
 
 use ganglion_ir::Workers;
@@ -21,13 +25,10 @@ struct Slot {
     done: AtomicBool,
     /// The member's job panicked.
     panicked: AtomicBool,
-    job: UnsafeCell<Option<Job>>,
+    /// The job: put by the caller while the member is done, taken by the member once `full` is set (the
+    /// lock is never contended; `full` and `done` say whose turn it is).
+    job: Mutex<Option<Job>>,
 }
-
-// SAFETY: `job` is written only by the caller while `full` is false and the member is not reading it,
-// and read (taken) only by the member after it sees `full` true (Acquire/Release on `full` order the two).
-#[allow(unsafe_code)]
-unsafe impl Sync for Slot {}
 
 struct Shared {
     slots: Vec<Slot>,
@@ -72,7 +73,7 @@ impl Members {
                     full: AtomicBool::new(false),
                     done: AtomicBool::new(true),
                     panicked: AtomicBool::new(false),
-                    job: UnsafeCell::new(None),
+                    job: Mutex::new(None),
                 })
                 .collect(),
             stop: AtomicBool::new(false),
@@ -94,9 +95,7 @@ fn member(shared: &Shared, k: usize) {
     let mut idle: u32 = 0;
     loop {
         if slot.full.load(Ordering::Acquire) {
-            // SAFETY: `full` is true: the caller wrote the job and does not touch it until `done`.
-            #[allow(unsafe_code)]
-            let job = unsafe { (*slot.job.get()).take() };
+            let job = take(&slot.job);
             slot.full.store(false, Ordering::Relaxed);
             if let Some(job) = job {
                 let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).is_ok();
@@ -134,6 +133,39 @@ fn wait_for(flag: &AtomicBool) {
     }
 }
 
+/// Takes the job out of a slot (a job's panic never happens while the lock is held, so a poisoned lock
+/// holds a valid job all the same).
+fn take(job: &Mutex<Option<Job>>) -> Option<Job> {
+    job.lock().unwrap_or_else(PoisonError::into_inner).take()
+}
+
+/// The members a call of `run` handed jobs to. Dropping it waits until each has finished its job: on
+/// the normal path, and when the caller unwinds (its own job panicked), so that no job outlives the
+/// borrows it was given.
+struct Handed<'s> {
+    slots: &'s [Slot],
+    members: Vec<usize>,
+}
+
+impl Handed<'_> {
+    /// Waits for every member's job; whether one of them panicked.
+    fn wait(&mut self) -> bool {
+        let mut panicked = false;
+        for k in self.members.drain(..) {
+            let slot = &self.slots[k];
+            wait_for(&slot.done);
+            panicked |= slot.panicked.load(Ordering::Relaxed);
+        }
+        panicked
+    }
+}
+
+impl Drop for Handed<'_> {
+    fn drop(&mut self) {
+        self.wait();
+    }
+}
+
 impl Workers for Crew {
     fn threads(&self) -> usize {
         self.threads
@@ -146,38 +178,38 @@ impl Workers for Crew {
             }
             return;
         }
-        let members = self.members();
+        let slots = &self.members().shared.slots;
         let mine = jobs.remove(0);
-        let mut given = Vec::new();
-        for (k, job) in jobs.into_iter().enumerate() {
-            let slot = &members.shared.slots[k % members.shared.slots.len().max(1)];
-            if members.shared.slots.is_empty() {
+        if slots.is_empty() {
+            mine();
+            for job in jobs {
                 job();
-                continue;
             }
+            return;
+        }
+        let mut handed = Handed {
+            slots,
+            members: Vec::new(),
+        };
+        for (k, job) in jobs.into_iter().enumerate() {
+            let k = k % slots.len();
+            let slot = &slots[k];
             // Wait for this member to be free (it is, unless there are more jobs than members).
             wait_for(&slot.done);
-            // SAFETY: the job borrows data that outlives this call: `run` returns only after every job
-            // it handed out is done (the loop below), so erasing the borrow's lifetime is sound.
-            #[allow(unsafe_code)]
+            // SAFETY: the job borrows data that lives at least as long as this call ('a), and it is done
+            // before this call ends: `handed` waits for every member it lists when it is dropped, on
+            // return or while unwinding, and the member is listed before it can start the job. So the
+            // job never runs, and is never dropped, after its borrows end, and erasing the lifetime is
+            // sound.
             let job: Job =
                 unsafe { std::mem::transmute::<Box<dyn FnOnce() + Send + 'a>, Job>(job) };
-            // SAFETY: the member is done with its previous job and `full` is false: nobody reads `job`.
-            #[allow(unsafe_code)]
-            unsafe {
-                *slot.job.get() = Some(job);
-            }
+            *slot.job.lock().unwrap_or_else(PoisonError::into_inner) = Some(job);
             slot.done.store(false, Ordering::Relaxed);
+            handed.members.push(k);
             slot.full.store(true, Ordering::Release);
-            given.push(k % members.shared.slots.len());
         }
         mine();
-        let mut panicked = false;
-        for k in given {
-            let slot = &members.shared.slots[k];
-            wait_for(&slot.done);
-            panicked |= slot.panicked.load(Ordering::Relaxed);
-        }
+        let panicked = handed.wait();
         assert!(!panicked, "a job of the crew panicked");
     }
 }
@@ -195,6 +227,17 @@ impl Drop for Members {
 mod tests {
     use super::*;
 
+    /// One job per element of `out`: job `k` runs `f(k, &mut out[k])`.
+    fn jobs<'a>(
+        out: &'a mut [usize],
+        f: fn(usize, &mut usize),
+    ) -> Vec<Box<dyn FnOnce() + Send + 'a>> {
+        out.iter_mut()
+            .enumerate()
+            .map(|(k, x)| Box::new(move || f(k, x)) as Box<dyn FnOnce() + Send + 'a>)
+            .collect()
+    }
+
     #[test]
     fn every_job_runs_before_run_returns() {
         let crew = Crew::new(3);
@@ -209,5 +252,39 @@ mod tests {
             crew.run(jobs);
             assert_eq!(out, (0..7).map(|k| k * round).collect::<Vec<_>>());
         }
+    }
+
+    /// When the caller's own job panics, `run` unwinds only after the members' jobs are done: the data
+    /// they borrow is still there for them, and they all ran to the end.
+    #[test]
+    fn a_panicking_job_unwinds_after_the_others_are_done() {
+        let crew = Crew::new(3);
+        let mut out = vec![0usize; 3];
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            crew.run(jobs(&mut out, |k, x| {
+                if k == 0 {
+                    panic!("the caller's job fails");
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                *x = k;
+            }))
+        }));
+        assert!(result.is_err());
+        assert_eq!(out, [0, 1, 2]);
+        // A member's panic is reported after every job is done, and the crew keeps working.
+        let mut out = vec![0usize; 3];
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            crew.run(jobs(&mut out, |k, x| {
+                if k == 1 {
+                    panic!("a member's job fails");
+                }
+                *x = k + 1;
+            }))
+        }));
+        assert!(result.is_err());
+        assert_eq!(out, [1, 0, 3]);
+        let mut out = vec![0usize; 3];
+        crew.run(jobs(&mut out, |_, x| *x = 7));
+        assert_eq!(out, [7, 7, 7]);
     }
 }

@@ -2,6 +2,7 @@
 //! differentiation with respect to a state variable, substitution.
 
 use ganglion_ir::Builtin;
+use ganglion_ir::builtins::Formula;
 use ganglion_model::symbolic::{add, div, float, mul, neg, sub};
 use ganglion_model::{TExpr, TKind, ValueType};
 use ganglion_syntax::ast::{BinOp, UnaryOp};
@@ -193,32 +194,28 @@ pub fn diff(e: &TExpr, var: &str) -> Option<TExpr> {
             }
         }
         TKind::Call(f, args) if args.len() == 1 => {
-            let u = args[0].clone();
-            let du = diff(&u, var)?;
-            let outer = match f {
-                Builtin::Exp | Builtin::Expm1 => call(Builtin::Exp, u),
-                Builtin::Log => div(float(1.0), u),
-                Builtin::Log10 => div(float(1.0), mul(u, float(std::f64::consts::LN_10))),
-                Builtin::Log1p => div(float(1.0), add(float(1.0), u)),
-                Builtin::Sqrt => div(float(0.5), call(Builtin::Sqrt, u)),
-                Builtin::Sin => call(Builtin::Cos, u),
-                Builtin::Cos => neg(call(Builtin::Sin, u)),
-                Builtin::Sinh => call(Builtin::Cosh, u),
-                Builtin::Cosh => call(Builtin::Sinh, u),
-                Builtin::Tan => {
-                    let t = call(Builtin::Tan, u);
-                    add(float(1.0), mul(t.clone(), t))
-                }
-                Builtin::Tanh => {
-                    let t = call(Builtin::Tanh, u);
-                    sub(float(1.0), mul(t.clone(), t))
-                }
-                _ => return None,
-            };
+            let u = &args[0];
+            let du = diff(u, var)?;
+            // f'(u) from the function's entry in the table of built-ins.
+            let outer = formula(f.info().derivative.as_ref()?, u);
             mul(outer, du)
         }
         _ => return None,
     })
+}
+
+/// A derivative rule of the table of built-ins ([`Formula`]) as an expression of the argument `u`.
+fn formula(f: &Formula, u: &TExpr) -> TExpr {
+    match f {
+        Formula::Arg => u.clone(),
+        Formula::Number(v) => float(*v),
+        Formula::Call(g, x) => call(*g, formula(x, u)),
+        Formula::Neg(x) => neg(formula(x, u)),
+        Formula::Add(a, b) => add(formula(a, u), formula(b, u)),
+        Formula::Sub(a, b) => sub(formula(a, u), formula(b, u)),
+        Formula::Mul(a, b) => mul(formula(a, u), formula(b, u)),
+        Formula::Div(a, b) => div(formula(a, u), formula(b, u)),
+    }
 }
 
 /// Whether two expressions are the same tree (spans ignored).
@@ -423,5 +420,22 @@ mod tests {
         assert!(depends_on(&simplify(&diff(&e, "v").unwrap()), "v"));
         let e = call(Builtin::Abs, var("v"));
         assert!(diff(&e, "v").is_none());
+    }
+
+    /// Every function of one argument differentiates as its entry in the table says: to `f'(v)` where
+    /// it has a derivative rule, not at all where it has none.
+    #[test]
+    fn calls_differentiate_as_the_table_says() {
+        for f in ganglion_ir::builtins::FUNCTIONS
+            .iter()
+            .filter(|f| f.arity == 1)
+        {
+            let e = call(f.builtin, var("v"));
+            let d = diff(&e, "v");
+            assert_eq!(d.is_some(), f.derivative.is_some(), "{}", f.name);
+            if let Some(d) = d {
+                assert!(depends_on(&d, "v"), "{}: {d}", f.name);
+            }
+        }
     }
 }

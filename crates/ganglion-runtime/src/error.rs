@@ -6,10 +6,10 @@
 //! callers decide how to show them.
 
 use ganglion_ir::interp::BindError;
-use ganglion_ir::{SlotError, VerifyError};
+use ganglion_ir::{CompileError, SlotError, VerifyError};
 
 /// Why an object could not be added to a simulation, or a setting changed.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     /// A kernel names an array of a group that does not exist.
     #[error("kernel `{kernel}` uses `{array}`: no group `{group}`")]
@@ -35,13 +35,8 @@ pub enum BuildError {
     #[error(transparent)]
     InvalidKernel(#[from] VerifyError),
     /// A backend that could not prepare a kernel.
-    #[error("kernel `{kernel}` could not be compiled: {message}")]
-    Compile {
-        /// The kernel.
-        kernel: String,
-        /// What the backend said.
-        message: String,
-    },
+    #[error(transparent)]
+    Compile(#[from] CompileError),
     /// A link whose index does not have one entry per element of the linked variable.
     #[error("the index has {found} entries, the group has {expected}")]
     LinkIndexLength {
@@ -164,7 +159,7 @@ pub enum PrepareError {
 }
 
 /// Why a run stopped early, or did not start.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum RunError {
     /// A state variable became NaN or infinite.
     #[error(

@@ -117,14 +117,7 @@ impl KernelObject {
     /// Compiles its kernel unless it is compiled.
     pub(crate) fn compile(&mut self, backend: &mut dyn Backend) -> Result<(), BuildError> {
         if self.compiled.is_none() {
-            let compiled =
-                backend
-                    .compile(&self.kernel)
-                    .map_err(|message| BuildError::Compile {
-                        kernel: self.kernel.name.clone(),
-                        message,
-                    })?;
-            self.compiled = Some(compiled);
+            self.compiled = Some(backend.compile(&self.kernel)?);
         }
         Ok(())
     }
@@ -300,9 +293,8 @@ pub(crate) fn call_kernel(
             c.call_split(&mut bindings, workers, grain, &split)
         }
         (Some(c), Threads::One) => c.call(&mut bindings),
-        (None, _) => Err(BindError {
+        (None, _) => Err(BindError::NotCompiled {
             kernel: k.kernel.name.clone(),
-            message: "called before it was compiled".into(),
         }),
     }
 }

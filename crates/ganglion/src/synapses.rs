@@ -102,7 +102,11 @@ impl Synapses {
     }
 
     /// A constant of any type (integer, boolean, float with units) of the synapses' own namespace.
-    pub fn external(mut self, name: impl Into<String>, value: ganglion_model::ExternalValue) -> Synapses {
+    pub fn external(
+        mut self,
+        name: impl Into<String>,
+        value: ganglion_model::ExternalValue,
+    ) -> Synapses {
         self.namespace.insert(name.into(), value);
         self
     }

@@ -154,7 +154,7 @@ pub fn run_compiled(
         };
         let fault = match compiled.call(&mut bind) {
             Ok(()) => false,
-            Err(e) if faults_allowed && e.message.contains("out of range") => true,
+            Err(e) if faults_allowed && e.is_fault() => true,
             Err(e) => panic!("{backend}: {e}\n{k}"),
         };
         drop(bind);
