@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
@@ -74,7 +74,7 @@ fn unit_expression(exponents: Vec<f64>) -> PyResult<String> {
 #[pyclass(frozen, module = "ganglion")]
 #[derive(Clone)]
 struct Group {
-    index: usize,
+    handle: GroupHandle,
     /// Its name.
     #[pyo3(get)]
     name: String,
@@ -91,7 +91,7 @@ impl Group {
 #[pyclass(frozen, module = "ganglion")]
 #[derive(Clone)]
 struct Monitor {
-    index: usize,
+    handle: MonitorHandle,
     /// Its name.
     #[pyo3(get)]
     name: String,
@@ -110,13 +110,13 @@ struct Snapshot(ganglion::Snapshot);
 
 /// A group or a slice `(group, start, stop)` of one.
 fn subgroup(side: &Bound<'_, PyAny>) -> PyResult<Subgroup> {
-    if let Ok(g) = side.extract::<Group>() {
-        return Ok(Subgroup::from(GroupHandle::from_index(g.index)));
+    if let Ok(g) = side.extract::<PyRef<'_, Group>>() {
+        return Ok(Subgroup::from(g.handle));
     }
-    let (g, start, stop): (Group, usize, usize) = side.extract().map_err(|_| {
+    let (g, start, stop): (PyRef<'_, Group>, usize, usize) = side.extract().map_err(|_| {
         PyValueError::new_err("expected a Group or a slice (group, start, stop)")
     })?;
-    Ok(GroupHandle::from_index(g.index).slice(start, stop))
+    Ok(g.handle.slice(start, stop))
 }
 
 /// An external constant: a bool, an int, or a float with optional dimensions.
@@ -158,7 +158,7 @@ fn namespace(ns: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String, ExternalVa
 }
 
 /// How to run the kernels.
-fn backend(name: &str) -> PyResult<BackendChoice> {
+fn backend_choice(name: &str) -> PyResult<BackendChoice> {
     match name {
         "jit" => Ok(BackendChoice::Jit),
         "interp" | "interpreter" => Ok(BackendChoice::Interpreter),
@@ -182,32 +182,43 @@ fn methods(method: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<String>>> {
 /// A spiking network: groups, synapses, inputs and monitors run together (Brian2's `Network`).
 #[pyclass(module = "ganglion")]
 struct Network {
-    net: ganglion::Network,
+    /// The Rust network (behind a mutex: Python objects may be shared between threads).
+    net: Mutex<ganglion::Network>,
     /// What a model file asks to run (for networks built from one).
     plan: Option<ganglion::RunPlan>,
 }
 
 impl Network {
-    fn group(&self, g: &Group) -> GroupHandle {
-        GroupHandle::from_index(g.index)
+    /// The Rust network, for a method that has the object to itself.
+    fn n(&mut self) -> &mut ganglion::Network {
+        self.net.get_mut().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn group_ref(&self, h: GroupHandle) -> Group {
+    /// The Rust network, for a method that reads it.
+    fn r(&self) -> MutexGuard<'_, ganglion::Network> {
+        self.net.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn group(g: &Group) -> GroupHandle {
+        g.handle
+    }
+
+    fn group_ref(net: &ganglion::Network, h: GroupHandle) -> Group {
         Group {
-            index: h.index(),
-            name: self.net.group_name(h).to_string(),
+            handle: h,
+            name: net.group_name(h).to_string(),
         }
     }
 
-    fn monitor_ref(&self, m: MonitorHandle) -> Monitor {
+    fn monitor_ref(net: &ganglion::Network, m: MonitorHandle) -> Monitor {
         Monitor {
-            index: m.index(),
-            name: self.net.monitor_name(m).to_string(),
+            handle: m,
+            name: net.monitor_name(m).to_string(),
         }
     }
 
     fn monitor(m: &Monitor) -> MonitorHandle {
-        MonitorHandle::from_index(m.index)
+        m.handle
     }
 }
 
@@ -251,16 +262,19 @@ impl Network {
     /// An empty network (`backend`: "jit" or "interp"; `threads`: 0 for every core).
     #[new]
     #[pyo3(signature = (backend = "jit", threads = 0))]
-    fn new(backend_name: &str, threads: usize) -> PyResult<Network> {
-        let mut net = ganglion::Network::new(backend(backend_name)?);
+    fn new(backend: &str, threads: usize) -> PyResult<Network> {
+        let mut net = ganglion::Network::new(backend_choice(backend)?);
         net.set_threads(threads);
-        Ok(Network { net, plan: None })
+        Ok(Network {
+            net: Mutex::new(net),
+            plan: None,
+        })
     }
 
     /// The network a model file describes (`Network.run_file()` runs its segments).
     #[staticmethod]
     #[pyo3(signature = (path, backend = "jit"))]
-    fn from_model_file(path: PathBuf, backend_name: &str) -> PyResult<Network> {
+    fn from_model_file(path: PathBuf, backend: &str) -> PyResult<Network> {
         let file = ganglion_modelfile::ModelFile::load(&path).map_err(|e| match e {
             ganglion_modelfile::LoadError::Io(e) => {
                 UsageError::new_err(format!("cannot read `{}`: {e}", path.display()))
@@ -271,9 +285,9 @@ impl Network {
             } => ModelError::new_err(sources.render(&diagnostics, false)),
         })?;
         let (net, plan) =
-            ganglion::Network::from_model_file(file, backend(backend_name)?).map_err(py_err)?;
+            ganglion::Network::from_model_file(file, backend_choice(backend)?).map_err(py_err)?;
         Ok(Network {
-            net,
+            net: Mutex::new(net),
             plan: Some(plan),
         })
     }
@@ -287,7 +301,7 @@ impl Network {
         };
         for segment in &plan.segments {
             for op in &segment.set {
-                self.net.apply(op).map_err(py_err)?;
+                self.n().apply(op).map_err(py_err)?;
             }
             self.run(py, segment.duration, None, 10.0)?;
         }
@@ -297,40 +311,40 @@ impl Network {
     /// The current time (seconds).
     #[getter]
     fn t(&self) -> f64 {
-        self.net.t()
+        self.r().t()
     }
 
     /// The default clock's time step (seconds).
     #[getter]
     fn get_dt(&self) -> f64 {
-        self.net.dt()
+        self.r().dt()
     }
 
     #[setter]
     fn set_dt(&mut self, dt: f64) -> PyResult<()> {
-        self.net.set_dt(dt).map_err(py_err)
+        self.n().set_dt(dt).map_err(py_err)
     }
 
     /// Threads kernels run on.
     #[getter]
     fn get_threads(&self) -> usize {
-        self.net.threads()
+        self.r().threads()
     }
 
     #[setter]
     fn set_threads(&mut self, threads: usize) {
-        self.net.set_threads(threads);
+        self.n().set_threads(threads);
     }
 
     /// The backend running the kernels ("jit" or "interp").
     #[getter]
     fn backend(&self) -> &'static str {
-        self.net.backend_name()
+        self.r().backend_name()
     }
 
     /// Seeds the random streams.
     fn seed(&mut self, seed: u64) {
-        self.net.seed(seed);
+        self.n().seed(seed);
     }
 
     /// Sets a constant of the run namespace: a bool, an int, or a float (SI) with `dims`.
@@ -341,18 +355,18 @@ impl Network {
         value: &Bound<'_, PyAny>,
         dims: Option<Vec<f64>>,
     ) -> PyResult<()> {
-        self.net.set_external(name, external(value, dims)?);
+        self.n().set_external(name, external(value, dims)?);
         Ok(())
     }
 
     /// Uses a schedule of these entries (`before_`/`after_` slots come with each).
     fn set_schedule(&mut self, entries: Vec<String>) -> PyResult<()> {
-        self.net.set_schedule(entries).map_err(py_err)
+        self.n().set_schedule(entries).map_err(py_err)
     }
 
     /// Adds a clock objects can share by name.
     fn add_clock(&mut self, name: &str, dt: f64) -> PyResult<()> {
-        self.net.add_clock(name, dt).map_err(py_err)
+        self.n().add_clock(name, dt).map_err(py_err)
     }
 
     /// Adds a NeuronGroup (Brian2's constructor arguments; `refractory` a time in seconds or code).
@@ -410,8 +424,8 @@ impl Network {
         if let Some(nm) = name {
             g = g.name(nm);
         }
-        let h = self.net.add_group(g).map_err(py_err)?;
-        Ok(self.group_ref(h))
+        let h = self.n().add_group(g).map_err(py_err)?;
+        Ok(Network::group_ref(self.n(), h))
     }
 
     /// Adds a spike generator (Brian2's `SpikeGeneratorGroup`): neuron `indices[k]` spikes at
@@ -429,8 +443,8 @@ impl Network {
         if let Some(nm) = name {
             g = g.name(nm);
         }
-        let h = self.net.add_spike_generator(g).map_err(py_err)?;
-        Ok(self.group_ref(h))
+        let h = self.n().add_spike_generator(g).map_err(py_err)?;
+        Ok(Network::group_ref(self.n(), h))
     }
 
     /// Adds Synapses between two groups (or slices `(group, start, stop)`); `pathways` maps names
@@ -462,7 +476,7 @@ impl Network {
             s = s.on_event(p, e);
         }
         if let Some(m) = methods(method)? {
-            s.set_methods(m);
+            s = s.methods(m);
         }
         for (k, v) in self::namespace(namespace)? {
             s = s.external(k, v);
@@ -473,8 +487,8 @@ impl Network {
         if let Some(nm) = name {
             s = s.name(nm);
         }
-        let h = self.net.add_synapses(s).map_err(py_err)?;
-        Ok(self.group_ref(h))
+        let h = self.n().add_synapses(s).map_err(py_err)?;
+        Ok(Network::group_ref(self.n(), h))
     }
 
     /// Makes synapses (Brian2's `connect`): explicit pairs `i`, `j`; `j` as a string in Brian2's
@@ -520,8 +534,8 @@ impl Network {
             };
         }
         let c = c.n(n).skip_if_invalid(skip_if_invalid);
-        let h = self.group(synapses);
-        self.net.connect(h, c).map_err(py_err)
+        let h = Network::group(synapses);
+        self.n().connect(h, c).map_err(py_err)
     }
 
     /// Adds a TimedArray `name` (1-D: `name(t)`; 2-D rows per time step: `name(t, i)`), values in SI
@@ -551,7 +565,7 @@ impl Network {
                 .into(),
             Err(_) => values.extract::<Vec<f64>>()?.into(),
         };
-        self.net
+        self.n()
             .add_timed_array(name, dt, values, unit)
             .map_err(py_err)
     }
@@ -577,7 +591,7 @@ impl Network {
         if let Some(nm) = name {
             input = input.name(nm);
         }
-        self.net.add_poisson_input(input).map_err(py_err)?;
+        self.n().add_poisson_input(input).map_err(py_err)?;
         Ok(())
     }
 
@@ -591,8 +605,8 @@ impl Network {
         source_variable: &str,
         index: Option<Vec<usize>>,
     ) -> PyResult<()> {
-        let (t, s) = (self.group(target), self.group(source));
-        self.net
+        let (t, s) = (Network::group(target), Network::group(source));
+        self.n()
             .link(t, variable, s, source_variable, index)
             .map_err(py_err)
     }
@@ -607,8 +621,8 @@ impl Network {
         when: Option<&str>,
         order: Option<i64>,
     ) -> PyResult<()> {
-        let g = self.group(group);
-        self.net
+        let g = Network::group(group);
+        self.n()
             .run_regularly(g, code, dt, when, order)
             .map_err(py_err)?;
         Ok(())
@@ -624,8 +638,8 @@ impl Network {
         when: Option<&str>,
         order: Option<i64>,
     ) -> PyResult<()> {
-        let g = self.group(group);
-        self.net
+        let g = Network::group(group);
+        self.n()
             .run_on_event(g, event, code, when, order)
             .map_err(py_err)?;
         Ok(())
@@ -640,35 +654,37 @@ impl Network {
         when: &str,
         order: Option<i64>,
     ) -> PyResult<()> {
-        let g = self.group(group);
-        self.net
+        let g = Network::group(group);
+        self.n()
             .set_event_schedule(g, event, when, order)
             .map_err(py_err)
     }
 
     /// The group called `name`.
     fn group_named(&self, name: &str) -> Option<Group> {
-        self.net.group_named(name).map(|h| self.group_ref(h))
+        let net = self.r();
+        net.group_named(name).map(|h| Network::group_ref(&net, h))
     }
 
     /// Every group (and synapses), in the order they were added.
     fn groups(&self) -> Vec<Group> {
-        self.net
-            .groups()
+        let net = self.r();
+        net.groups()
             .into_iter()
-            .map(|h| self.group_ref(h))
+            .map(|h| Network::group_ref(&net, h))
             .collect()
     }
 
     /// Number of elements of a group (synapses of a Synapses object).
     fn size(&self, group: &Group) -> usize {
-        self.net.group_size(self.group(group))
+        self.r().group_size(Network::group(group))
     }
 
     /// The stored variables of a group: `{name: (dims, type, shared)}`.
     fn variables<'py>(&self, py: Python<'py>, group: &Group) -> PyResult<Bound<'py, PyDict>> {
         let out = PyDict::new(py);
-        for v in &self.net.model(self.group(group)).variables {
+        let net = self.r();
+        for v in &net.model(Network::group(group)).variables {
             out.set_item(&v.name, (exponents(v.dim), v.ty.to_string(), v.shared))?;
         }
         Ok(out)
@@ -681,8 +697,8 @@ impl Network {
         group: &Group,
         variable: &str,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let g = self.group(group);
-        let values = self.net.state(g, variable).map_err(py_err)?;
+        let g = Network::group(group);
+        let values = self.n().state(g, variable).map_err(py_err)?;
         Ok(values.into_pyarray(py))
     }
 
@@ -696,13 +712,13 @@ impl Network {
         values: PyReadonlyArray1<'_, f64>,
         indices: Option<Vec<usize>>,
     ) -> PyResult<()> {
-        let g = self.group(group);
+        let g = Network::group(group);
         let values = values.as_slice()?.to_vec();
         let elements = match &indices {
             Some(ix) => Elements::Indices(ix),
             None => Elements::All,
         };
-        self.net
+        self.n()
             .set_elements(g, variable, elements, SetValue::Values(values))
             .map_err(py_err)
     }
@@ -718,7 +734,7 @@ impl Network {
         condition: Option<&str>,
         indices: Option<Vec<usize>>,
     ) -> PyResult<()> {
-        let g = self.group(group);
+        let g = Network::group(group);
         let elements = match (condition, &indices) {
             (Some(c), None) => Elements::Where(c),
             (None, Some(ix)) => Elements::Indices(ix),
@@ -729,7 +745,7 @@ impl Network {
                 ));
             }
         };
-        self.net
+        self.n()
             .set_elements(g, variable, elements, SetValue::Expr(expression.into()))
             .map_err(py_err)
     }
@@ -762,15 +778,15 @@ impl Network {
         let h = match event {
             None => {
                 let m = timed!(SpikeMonitor::new(sub.group).variables(vars), t, range);
-                self.net.add_spike_monitor(m)
+                self.n().add_spike_monitor(m)
             }
             Some(e) => {
                 let m = timed!(EventMonitor::new(sub.group, e).variables(vars), t, range);
-                self.net.add_event_monitor(m)
+                self.n().add_event_monitor(m)
             }
         }
         .map_err(py_err)?;
-        Ok(self.monitor_ref(h))
+        Ok(Network::monitor_ref(self.n(), h))
     }
 
     /// Adds a state monitor of variables of a group (every element, or those in `record`).
@@ -797,13 +813,13 @@ impl Network {
             stop,
         };
         let record = record.map_or(Record::All, Record::Indices);
-        let mut m = StateMonitor::new(self.group(source), variables).record(record);
+        let mut m = StateMonitor::new(Network::group(source), variables).record(record);
         if let Some(dt) = dt {
             m = m.dt(dt);
         }
         let m = timed!(m, t, None::<(usize, usize)>);
-        let h = self.net.add_state_monitor(m).map_err(py_err)?;
-        Ok(self.monitor_ref(h))
+        let h = self.n().add_state_monitor(m).map_err(py_err)?;
+        Ok(Network::monitor_ref(self.n(), h))
     }
 
     /// Adds a population rate monitor of a group or slice.
@@ -827,23 +843,23 @@ impl Network {
             stop,
         };
         let m = timed!(RateMonitor::new(sub.group), t, range);
-        let h = self.net.add_rate_monitor(m).map_err(py_err)?;
-        Ok(self.monitor_ref(h))
+        let h = self.n().add_rate_monitor(m).map_err(py_err)?;
+        Ok(Network::monitor_ref(self.n(), h))
     }
 
     /// Every monitor, in the order they were added.
     fn monitors(&self) -> Vec<Monitor> {
-        self.net
-            .monitors()
+        let net = self.r();
+        net.monitors()
             .into_iter()
-            .map(|m| self.monitor_ref(m))
+            .map(|m| Network::monitor_ref(&net, m))
             .collect()
     }
 
     /// What a spike or event monitor recorded: `{"i", "t", "count", "values": {var: array}}`.
     fn spike_data<'py>(&self, py: Python<'py>, monitor: &Monitor) -> PyResult<Bound<'py, PyDict>> {
-        let d = self
-            .net
+        let d = self.r();
+        let d = d
             .spike_data(Network::monitor(monitor))
             .ok_or_else(|| UsageError::new_err(format!("`{}` is not a spike monitor", monitor.name)))?;
         let out = PyDict::new(py);
@@ -860,8 +876,8 @@ impl Network {
 
     /// What a state monitor recorded: `{"t", "indices", "values": {var: array (indices × times)}}`.
     fn state_data<'py>(&self, py: Python<'py>, monitor: &Monitor) -> PyResult<Bound<'py, PyDict>> {
-        let d = self
-            .net
+        let d = self.r();
+        let d = d
             .state_data(Network::monitor(monitor))
             .ok_or_else(|| UsageError::new_err(format!("`{}` is not a state monitor", monitor.name)))?;
         let out = PyDict::new(py);
@@ -879,8 +895,8 @@ impl Network {
 
     /// What a rate monitor recorded: `{"t", "rate"}` (Hz).
     fn rate_data<'py>(&self, py: Python<'py>, monitor: &Monitor) -> PyResult<Bound<'py, PyDict>> {
-        let d = self
-            .net
+        let d = self.r();
+        let d = d
             .rate_data(Network::monitor(monitor))
             .ok_or_else(|| UsageError::new_err(format!("`{}` is not a rate monitor", monitor.name)))?;
         let out = PyDict::new(py);
@@ -901,8 +917,8 @@ impl Network {
         report_period: f64,
     ) -> PyResult<()> {
         let stop = Arc::new(AtomicBool::new(false));
-        self.net.set_stop_flag(stop.clone());
-        let net = &mut self.net;
+        self.n().set_stop_flag(stop.clone());
+        let net = self.n();
         let mut last_report = f64::NEG_INFINITY;
         let mut failure: Option<PyErr> = None;
         let result = py.detach(|| {
@@ -939,27 +955,28 @@ impl Network {
 
     /// A snapshot of the whole state (Brian2's `store`).
     fn store(&self) -> Snapshot {
-        Snapshot(self.net.store())
+        Snapshot(self.r().store())
     }
 
     /// Restores a snapshot taken from this network (Brian2's `restore`).
     fn restore(&mut self, snapshot: &Snapshot) {
-        self.net.restore(&snapshot.0);
+        self.n().restore(&snapshot.0);
     }
 
     /// Brian2's `scheduling_summary()`.
     fn scheduling_summary(&self) -> String {
-        self.net.scheduling_summary()
+        self.r().scheduling_summary()
     }
 
     /// Warnings the checker gave so far, rendered.
     fn warnings(&self) -> String {
-        self.net.render(self.net.warnings())
+        let net = self.r();
+        net.render(net.warnings())
     }
 
     /// How long each kernel took to compile (kernel name, seconds).
-    fn compile_times(&self) -> Vec<(String, f64)> {
-        self.net
+    fn compile_times(&mut self) -> Vec<(String, f64)> {
+        self.n()
             .compile_times()
             .iter()
             .map(|(k, d)| (k.clone(), d.as_secs_f64()))
@@ -967,13 +984,13 @@ impl Network {
     }
 
     fn __repr__(&self) -> String {
-        let names: Vec<String> = self
-            .net
+        let net = self.r();
+        let names: Vec<String> = net
             .groups()
             .into_iter()
-            .map(|g| self.net.group_name(g).to_string())
+            .map(|g| net.group_name(g).to_string())
             .collect();
-        format!("<Network t={} s groups={:?}>", self.net.t(), names)
+        format!("<Network t={} s groups={:?}>", net.t(), names)
     }
 }
 

@@ -94,6 +94,12 @@ impl Synapses {
         self
     }
 
+    /// Integration methods to try in order (the default is `exact`, `euler`, `heun`).
+    pub fn methods<S: Into<String>>(mut self, methods: impl IntoIterator<Item = S>) -> Synapses {
+        self.methods = methods.into_iter().map(Into::into).collect();
+        self
+    }
+
     /// A constant of the synapses' own namespace.
     pub fn constant(mut self, name: impl Into<String>, value: Quantity) -> Synapses {
         self.namespace

@@ -1,0 +1,106 @@
+"""What Ganglion's Brian2 device does not run, refused by name before anything is simulated."""
+
+from brian2 import (
+    EventMonitor,
+    NeuronGroup,
+    PoissonGroup,
+    PoissonInput,
+    PopulationRateMonitor,
+    SpikeGeneratorGroup,
+    SpikeMonitor,
+    StateMonitor,
+    Synapses,
+)
+from brian2.core.operations import NetworkOperation
+from brian2.groups.group import CodeRunner
+from brian2.groups.neurongroup import Resetter, StateUpdater, SubexpressionUpdater, Thresholder
+from brian2.groups.subgroup import Subgroup
+from brian2.synapses.synapses import StateUpdater as SynapticStateUpdater
+from brian2.synapses.synapses import SummedVariableUpdater, SynapticPathway
+
+try:  # multicompartment models
+    from brian2.spatialneuron.spatialneuron import SpatialNeuron, SpatialStateUpdater, SpatialSubgroup
+
+    _SPATIAL = (SpatialNeuron, SpatialStateUpdater, SpatialSubgroup)
+except ImportError:  # pragma: no cover
+    _SPATIAL = ()
+
+#: Objects the device runs (contained objects are run as part of their owner).
+SUPPORTED = (
+    NeuronGroup,
+    Synapses,
+    SynapticPathway,
+    StateUpdater,
+    SynapticStateUpdater,
+    Thresholder,
+    Resetter,
+    SubexpressionUpdater,
+    SummedVariableUpdater,
+    PoissonGroup,
+    PoissonInput,
+    SpikeGeneratorGroup,
+    Subgroup,
+    SpikeMonitor,
+    EventMonitor,
+    StateMonitor,
+    PopulationRateMonitor,
+)
+
+
+def refuse(obj, feature):
+    """Raises Brian2's `NotImplementedError` naming the object and the feature."""
+    where = getattr(obj, "_creation_stack", "") or ""
+    where = f", created at {where.strip()}" if where.strip() else ""
+    raise NotImplementedError(
+        f"Ganglion's Brian2 device does not support {feature} (object '{obj.name}', "
+        f"{type(obj).__name__}{where}); run this script on Brian2's runtime device instead."
+    )
+
+
+def check_supported(objects):
+    """Refuses every object (and feature of one) the device cannot run."""
+    for obj in objects:
+        if _SPATIAL and isinstance(obj, _SPATIAL):
+            refuse(obj, "multicompartment neurons (SpatialNeuron)")
+        if isinstance(obj, NetworkOperation):
+            refuse(obj, "network_operation (Python code run during a simulation)")
+        if type(obj) is CodeRunner:
+            owner = obj.group
+            if isinstance(owner, (Synapses, Subgroup)):
+                refuse(obj, f"run_regularly on {type(owner).__name__}")
+            continue
+        if not isinstance(obj, SUPPORTED):
+            refuse(obj, f"objects of type {type(obj).__name__}")
+        if getattr(obj, "codeobj_class", None) is not None:
+            refuse(obj, "an explicit codeobj_class")
+        if isinstance(obj, (NeuronGroup, Synapses)) and not isinstance(obj, (PoissonGroup,)):
+            _check_methods(obj)
+        if isinstance(obj, Synapses):
+            _check_synapses(obj)
+
+
+def _check_methods(obj):
+    updater = getattr(obj, "state_updater", None)
+    if updater is not None and getattr(updater, "method_options", None):
+        refuse(obj, "method_options")
+    m = obj.method_choice
+    names = [m] if isinstance(m, str) else list(m) if isinstance(m, (list, tuple)) else None
+    if names is None or not all(isinstance(x, str) for x in names):
+        refuse(obj, f"the integration method {m!r} (give a method name)")
+    for name in names:
+        if name.startswith("gsl"):
+            refuse(obj, f"the GSL integration method `{name}`")
+
+
+def _check_synapses(syn):
+    for s in (syn.source, syn.target):
+        owner = s.source if isinstance(s, Subgroup) else s
+        if isinstance(owner, Synapses):
+            refuse(syn, "Synapses whose source or target are Synapses")
+    if getattr(syn, "multisynaptic_index", None):
+        refuse(syn, "multisynaptic_index")
+    for p in syn._pathways:
+        if p.objname != "pre" and not p.variables["delay"].scalar:
+            refuse(syn, f"per-synapse delays on the pathway `{p.objname}`")
+        if p.objname != "pre" and float(p.variables["delay"].get_value()[0]) != 0.0:
+            refuse(syn, f"a delay on the pathway `{p.objname}` (Ganglion delays the `pre` pathway)")
