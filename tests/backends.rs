@@ -82,7 +82,7 @@ fn assert_same(name: &str, jit: &Network, interp: &Network) {
 #[test]
 fn corpus_models_agree_bit_for_bit() {
     let mut compared = 0;
-    for path in ganglion_grammar::example_files() {
+    for path in ganglion_tests::corpus::model_files() {
         let Some(jit) = run(&path, BackendChoice::Jit) else {
             continue;
         };
@@ -102,7 +102,7 @@ fn corpus_models_agree_bit_for_bit() {
 #[test]
 fn float32_corpus_models_agree_bit_for_bit() {
     let mut compared = 0;
-    for path in ganglion_grammar::example_files() {
+    for path in ganglion_tests::corpus::model_files() {
         let text = std::fs::read_to_string(&path).unwrap();
         if text.contains("dtype") {
             continue;

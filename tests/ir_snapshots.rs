@@ -1,4 +1,4 @@
-//! Snapshots of the IR of the whole example corpus (`grammar/examples/*.toml`) under every integration
+//! Snapshots of the IR of the whole corpus of model files (`examples/**/*.toml`) under every integration
 //! method: for each group, the method the default choice (`exact`, `euler`, `heun`) takes, then for each
 //! of `exact`, `exponential_euler`, `euler`, `rk2`, `rk4`, `milstein` and `heun` either the text form of
 //! every kernel (subexpression updater, state updater, thresholders, event code) or the reason the method
@@ -11,6 +11,7 @@ use ganglion_lower::{ChoiceError, LowerError, LowerOptions, lower_group};
 use ganglion_model::NeuronGroupModel;
 use ganglion_modelfile::ModelFile;
 use ganglion_syntax::Diagnostic;
+use ganglion_tests::corpus;
 
 /// The methods every group is lowered with, in the order they appear in a snapshot.
 const METHODS: [&str; 7] = [
@@ -104,18 +105,21 @@ fn corpus_text(path: &std::path::Path) -> String {
 #[test]
 fn ir_of_the_corpus_under_every_method() {
     let mut count = 0;
-    insta::glob!("../grammar/examples", "*.toml", |path| {
+    insta::glob!("../examples", "**/*.toml", |path| {
+        if corpus::is_alias(path) {
+            return;
+        }
         count += 1;
         insta::assert_snapshot!(corpus_text(path));
     });
-    assert_eq!(count, ganglion_grammar::example_files().len());
+    assert_eq!(count, corpus::model_files().len());
     assert!(count >= 50, "only {count} corpus files");
 }
 
 #[test]
 fn ir_text_is_deterministic() {
     // Lowering the same models twice gives the same text (no hash-map order leaks into the IR).
-    for path in ganglion_grammar::example_files().iter().step_by(5) {
+    for path in corpus::model_files().iter().step_by(5) {
         assert_eq!(corpus_text(path), corpus_text(path), "{}", path.display());
     }
 }
