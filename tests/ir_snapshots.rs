@@ -1,28 +1,18 @@
 //! Snapshots of the IR of the whole corpus of model files (`examples/**/*.toml`) under every integration
 //! method: for each group, the method the default choice (`exact`, `euler`, `heun`) takes, then for each
-//! of `exact`, `exponential_euler`, `euler`, `rk2`, `rk4`, `milstein` and `heun` either the text form of
-//! every kernel (subexpression updater, state updater, thresholders, event code) or the reason the method
-//! refuses the equations. One snapshot per model file; a change in lowering, in the passes or in the text
+//! method of the table `ganglion_lower::methods::METHODS` (`exact`, `exponential_euler`, `euler`, `rk2`,
+//! `rk4`, `milstein`, `heun`) either the text form of every kernel (subexpression updater, state updater,
+//! thresholders, event code) or the reason the method refuses the equations. One snapshot per model file; a change in lowering, in the passes or in the text
 //! form shows up as a reviewable diff.
 
 use std::fmt::Write;
 
+use ganglion_lower::methods::METHODS;
 use ganglion_lower::{ChoiceError, LowerError, LowerOptions, lower_group};
 use ganglion_model::NeuronGroupModel;
 use ganglion_modelfile::ModelFile;
 use ganglion_syntax::Diagnostic;
 use ganglion_tests::corpus;
-
-/// The methods every group is lowered with, in the order they appear in a snapshot.
-const METHODS: [&str; 7] = [
-    "exact",
-    "exponential_euler",
-    "euler",
-    "rk2",
-    "rk4",
-    "milstein",
-    "heun",
-];
 
 fn refusal(e: &LowerError) -> String {
     match e {
@@ -50,7 +40,8 @@ fn group_text(model: &NeuronGroupModel) -> String {
             let _ = writeln!(out, "default choice: refused: {}", refusal(&e));
         }
     }
-    for method in METHODS {
+    // Every method of the table, in its order (Brian2's order of registration).
+    for method in METHODS.iter().map(|m| m.name) {
         let _ = writeln!(out, "\n=== {} / {method}", model.name);
         let options = LowerOptions {
             methods: vec![method.to_string()],

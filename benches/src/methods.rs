@@ -33,22 +33,12 @@ use ganglion::{
     BackendChoice, Error, GroupHandle, MonitorHandle, Network, NeuronGroup, Record, SpikeMonitor,
     StateMonitor,
 };
+use ganglion_lower::methods::METHODS;
 use ganglion_model::StochasticType;
 use ganglion_units::Quantity;
 use serde_json::{Value, json};
 
 use crate::corpus::{self, CorpusModel};
-
-/// The methods Ganglion knows by name, in the order they are compared.
-pub const NAMED_METHODS: [&str; 7] = [
-    "exact",
-    "euler",
-    "rk2",
-    "rk4",
-    "heun",
-    "milstein",
-    "exponential_euler",
-];
 
 /// Kutta's third-order method as a user description (Brian2's description language): it shows that a
 /// user's own method goes through the same harness, and its order (3) sits between rk2's and rk4's.
@@ -114,9 +104,13 @@ impl Method {
     }
 }
 
-/// The methods compared by default: every named method and [`RK3_DESCRIPTION`] as `rk3 (user)`.
+/// The methods compared by default: every method of Ganglion's table (`ganglion_lower::methods::METHODS`,
+/// in its order) and [`RK3_DESCRIPTION`] as `rk3 (user)`.
 pub fn default_methods() -> Vec<Method> {
-    let mut m: Vec<Method> = NAMED_METHODS.iter().map(|n| Method::named(n)).collect();
+    let mut m: Vec<Method> = METHODS
+        .iter()
+        .map(|info| Method::named(info.name))
+        .collect();
     m.push(Method::description("rk3_user", RK3_DESCRIPTION));
     m
 }
@@ -910,7 +904,7 @@ fn run_gbm(dts: &[f64], duration: f64, config: &Config) -> Vec<Row> {
     const ITO: &str = "exact Ito solution, same Brownian path";
     const STRATONOVICH: &str = "exact Stratonovich solution, same Brownian path";
     for method in &config.methods {
-        let named = NAMED_METHODS.contains(&method.text.as_str());
+        let named = METHODS.iter().any(|info| info.name == method.text);
         let ito = method.text == "euler";
         let reference = if ito { ITO } else { STRATONOVICH };
         let first = rows.len();
