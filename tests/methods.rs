@@ -16,11 +16,8 @@ use ganglion::{
 use ganglion_lower::methods::{
     self, Integrates, METHODS, Method, MethodInfo, NoiseSupport, Plan, Routine, System,
 };
+use ganglion_tests::quantity as q;
 use ganglion_units::Quantity;
-
-fn q(s: &str) -> Quantity {
-    Quantity::parse(s).unwrap_or_else(|e| panic!("{s}: {e:?}"))
-}
 
 /// The names of the methods of the table that `keep` selects, in table order.
 fn method_names(keep: impl Fn(&MethodInfo) -> bool) -> Vec<&'static str> {
