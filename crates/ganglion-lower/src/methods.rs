@@ -1,5 +1,6 @@
-//! Integration methods: Brian2's explicit methods as description strings applied by one routine, the
-//! exact integrator of linear systems, exponential Euler, and the automatic choice.
+//! Integration methods: one table of every method ([`METHODS`], Brian2's registry of state updaters),
+//! Brian2's explicit methods as description strings applied by one routine, the exact integrator of linear
+//! systems, exponential Euler, and the automatic choice.
 
 use std::fmt;
 
