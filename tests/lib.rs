@@ -1,6 +1,6 @@
 //! What the end-to-end tests share: the corpus of model files ([`corpus`]), Brian2's reference numbers
-//! ([`reference`]), building and running model files ([`model_files`]), statistics of spike trains
-//! ([`stats`]) and bit-for-bit comparisons of runs ([`compare`]).
+//! ([`reference`](mod@reference)), building and running model files ([`model_files`]), statistics of
+//! spike trains ([`stats`]) and bit-for-bit comparisons of runs ([`compare`]).
 //!
 //! Not here: assertions about particular models (those are the tests in this folder).
 
