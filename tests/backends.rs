@@ -3,92 +3,32 @@
 
 use ganglion::{BackendChoice, Network};
 use ganglion_modelfile::ModelFile;
+use ganglion_tests::compare::{assert_same_run, bits};
+use ganglion_tests::corpus;
+use ganglion_tests::model_files::{build_if_supported, load, run_segments};
 
 /// Simulated time per model: enough for spikes, resets and refractoriness in most models.
 const DURATION: f64 = 0.02;
 
-fn run(path: &std::path::Path, backend: BackendChoice) -> Option<Network> {
-    run_file(
-        ModelFile::load(path).unwrap(),
-        backend,
-        &path.display().to_string(),
-    )
-}
-
+/// Runs a model file for [`DURATION`] (or its own duration, if shorter); `None` for a model using a
+/// feature that is not supported yet (the corpus test asserts such models at least check clean).
 fn run_file(file: ModelFile, backend: BackendChoice, what: &str) -> Option<Network> {
-    let (mut net, plan) = match Network::from_model_file(file, backend) {
-        Ok(x) => x,
-        // Models using features that are not there yet (linked variables) are skipped; the
-        // corpus test asserts they at least check clean.
-        Err(ganglion::Error::Model(d)) if d.to_string().contains("not supported yet") => {
-            return None;
-        }
-        Err(e) => panic!("{what}: {e}"),
-    };
+    let (mut net, plan) = build_if_supported(file, backend, what)?;
     net.set_check_interval(0);
-    let mut left = DURATION;
-    for seg in &plan.segments {
-        for op in &seg.set {
-            net.apply(op).unwrap();
-        }
-        let d = seg.duration.min(left);
-        net.run(d).unwrap_or_else(|e| panic!("{what}: {e}"));
-        left -= d;
-        if left <= 0.0 {
-            break;
-        }
-    }
+    run_segments(&mut net, &plan, Some(DURATION));
     Some(net)
-}
-
-fn same_bits(a: &[f64], b: &[f64]) -> bool {
-    a.len() == b.len()
-        && a.iter()
-            .zip(b)
-            .all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()))
-}
-
-/// Asserts that two runs of the same model left the same bits everywhere.
-fn assert_same(name: &str, jit: &Network, interp: &Network) {
-    for g in jit.groups() {
-        for ((var, a, _), (_, b, _)) in jit.group_state(g).iter().zip(interp.group_state(g)) {
-            assert!(
-                same_bits(a, &b),
-                "{name}: `{}.{var}` differs between backends",
-                jit.group_name(g)
-            );
-        }
-    }
-    for m in jit.monitors() {
-        if let (Some(a), Some(b)) = (jit.spike_data(m), interp.spike_data(m)) {
-            assert_eq!(
-                a.i,
-                b.i,
-                "{name}: spike indices of `{}` differ",
-                jit.monitor_name(m)
-            );
-            assert!(same_bits(&a.t, &b.t), "{name}: spike times differ");
-        }
-        if let (Some(a), Some(b)) = (jit.state_data(m), interp.state_data(m)) {
-            for ((var, x), (_, y)) in a.values.iter().zip(&b.values) {
-                for (r, s) in x.iter().zip(y) {
-                    assert!(same_bits(r, s), "{name}: recording of `{var}` differs");
-                }
-            }
-        }
-    }
 }
 
 #[test]
 fn corpus_models_agree_bit_for_bit() {
     let mut compared = 0;
-    for path in ganglion_grammar::example_files() {
-        let Some(jit) = run(&path, BackendChoice::Jit) else {
+    for path in corpus::model_files() {
+        let name = corpus::name(&path);
+        let Some(jit) = run_file(load(&path), BackendChoice::Jit, &name) else {
             continue;
         };
-        let interp = run(&path, BackendChoice::Interpreter).unwrap();
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        assert_same(&name, &jit, &interp);
+        let interp = run_file(load(&path), BackendChoice::Interpreter, &name).unwrap();
+        assert_same_run(&name, "between backends", &jit, &interp);
         compared += 1;
     }
     assert!(
@@ -102,7 +42,7 @@ fn corpus_models_agree_bit_for_bit() {
 #[test]
 fn float32_corpus_models_agree_bit_for_bit() {
     let mut compared = 0;
-    for path in ganglion_grammar::example_files() {
+    for path in corpus::model_files() {
         let text = std::fs::read_to_string(&path).unwrap();
         if text.contains("dtype") {
             continue;
@@ -121,13 +61,13 @@ fn float32_corpus_models_agree_bit_for_bit() {
                 out.push_str("dtype = \"float32\"\n");
             }
         }
-        let name = format!("{} (float32)", path.file_name().unwrap().to_string_lossy());
+        let name = format!("{} (float32)", corpus::name(&path));
         let load = || ModelFile::parse(&name, &out).unwrap();
         let Some(jit) = run_file(load(), BackendChoice::Jit, &name) else {
             continue;
         };
         let interp = run_file(load(), BackendChoice::Interpreter, &name).unwrap();
-        assert_same(&name, &jit, &interp);
+        assert_same_run(&name, "between backends", &jit, &interp);
         compared += 1;
     }
     assert!(
@@ -212,7 +152,7 @@ fn exponentials_agree_bit_for_bit_at_the_edges() {
     for (k, var) in ["ex", "m", "r", "e32"].iter().enumerate() {
         for (i, (a, b)) in results[0][k].iter().zip(&results[1][k]).enumerate() {
             assert!(
-                same_bits(&[*a], &[*b]),
+                bits(&[*a]) == bits(&[*b]),
                 "{var} at x = {}: JIT {a:e}, interpreter {b:e}",
                 xs[i]
             );

@@ -10,10 +10,13 @@
 //! Each Rust twin must give exactly what its model file gives (same seed, same network).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
-use ganglion::{BackendChoice, MonitorHandle, Network, SetValue};
-use ganglion_modelfile::{Located, ModelFile};
+use ganglion::{BackendChoice, Network, SetValue};
+use ganglion_modelfile::Located;
+use ganglion_tests::corpus;
+use ganglion_tests::model_files::{self, monitor};
+use ganglion_tests::reference::{floats, ints};
+use ganglion_tests::stats::{coincidence, first_spike_sd, isi_cv, mean, mean_isi, sd};
 use serde_json::Value;
 
 // The Rust twins, compiled into this test so that it can run them (their `main`s are unused here).
@@ -60,73 +63,28 @@ const BACKEND: BackendChoice = BackendChoice::Jit;
 /// Ganglion seeds per stochastic example.
 const SEEDS: [u64; 5] = [1, 2, 3, 4, 5];
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
+/// Brian2's numbers for an example (`tests/reference/brian2_examples/<name>.json`).
 fn reference(name: &str) -> Value {
-    let path = root().join(format!("tests/reference/brian2_examples/{name}.json"));
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap())
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
-fn ints(v: &Value) -> Vec<i64> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|x| x.as_i64().unwrap())
-        .collect()
+    ganglion_tests::reference::reference("brian2_examples", name)
 }
 
 /// Builds `examples/brian2/<name>.toml` (with another seed if given), without running it.
 fn build(name: &str, seed: Option<u64>) -> (Network, ganglion::RunPlan) {
-    let path = root().join(format!("examples/brian2/{name}.toml"));
-    let mut file = ModelFile::load(&path).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+    let path = corpus::example(&format!("brian2/{name}.toml"));
+    let mut file = model_files::load(&path);
     if let Some(s) = seed {
         file.run.seed = Some(Located {
             value: s as i64,
             span: Default::default(),
         });
     }
-    match Network::from_model_file(file, BACKEND) {
-        Ok(x) => x,
-        Err(ganglion::Error::Model(d)) => panic!("{}:\n{d}", path.display()),
-        Err(e) => panic!("{}: {e}", path.display()),
-    }
-}
-
-/// Runs what the model file asks: its segments, with their changes of state.
-fn run(net: &mut Network, plan: &ganglion::RunPlan) {
-    for seg in &plan.segments {
-        for op in &seg.set {
-            net.apply(op).unwrap();
-        }
-        net.run(seg.duration).unwrap();
-    }
+    model_files::build(file, BACKEND, &path.display().to_string())
 }
 
 fn run_file(name: &str, seed: Option<u64>) -> Network {
     let (mut net, plan) = build(name, seed);
-    run(&mut net, &plan);
+    model_files::run_segments(&mut net, &plan, None);
     net
-}
-
-fn monitor(net: &Network, name: &str) -> MonitorHandle {
-    net.monitors()
-        .into_iter()
-        .find(|m| net.monitor_name(*m) == name)
-        .unwrap_or_else(|| panic!("no monitor `{name}`"))
 }
 
 /// A spike monitor's spikes as (neuron, step), in recording order.
@@ -247,68 +205,6 @@ fn trains(net: &Network, name: &str) -> Vec<Vec<f64>> {
     net.spike_data(monitor(net, name)).unwrap().spike_trains()
 }
 
-fn mean(xs: &[f64]) -> f64 {
-    xs.iter().sum::<f64>() / xs.len() as f64
-}
-
-/// SD with ddof = 0.
-fn sd(xs: &[f64]) -> f64 {
-    let m = mean(xs);
-    (xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / xs.len() as f64).sqrt()
-}
-
-fn mean_isi(trains: &[Vec<f64>]) -> f64 {
-    let isis: Vec<f64> = trains
-        .iter()
-        .flat_map(|tr| tr.windows(2).map(|w| w[1] - w[0]))
-        .collect();
-    if isis.is_empty() { 0.0 } else { mean(&isis) }
-}
-
-fn isi_cv(trains: &[Vec<f64>]) -> f64 {
-    let cvs: Vec<f64> = trains
-        .iter()
-        .filter(|tr| tr.len() >= 3)
-        .map(|tr| {
-            let isi: Vec<f64> = tr.windows(2).map(|w| w[1] - w[0]).collect();
-            sd(&isi) / mean(&isi)
-        })
-        .collect();
-    if cvs.is_empty() { 0.0 } else { mean(&cvs) }
-}
-
-fn first_spike_sd(trains: &[Vec<f64>]) -> f64 {
-    let first: Vec<f64> = trains.iter().filter_map(|tr| tr.first().copied()).collect();
-    sd(&first)
-}
-
-/// Mean over spikes at t >= t0 of the fraction of the other neurons with a spike within ±window.
-fn coincidence(trains: &[Vec<f64>], window: f64, t0: f64) -> f64 {
-    let n = trains.len();
-    let (mut total, mut spikes) = (0.0, 0usize);
-    for (k, tr) in trains.iter().enumerate() {
-        for &t in tr.iter().filter(|t| **t >= t0) {
-            let others = trains
-                .iter()
-                .enumerate()
-                .filter(|(j, tj)| {
-                    *j != k
-                        && tj
-                            .iter()
-                            .any(|s| *s >= t - window - 1e-12 && *s <= t + window + 1e-12)
-                })
-                .count();
-            total += others as f64 / (n - 1) as f64;
-            spikes += 1;
-        }
-    }
-    if spikes == 0 {
-        0.0
-    } else {
-        total / spikes as f64
-    }
-}
-
 /// Compares the mean of each statistic over Ganglion's runs with Brian2's statistics over seeds.
 fn assert_stats(label: &str, runs: &[BTreeMap<String, f64>], reference: &Value) {
     let k = runs.len() as f64;
@@ -395,7 +291,7 @@ fn phase_locking_gives_brian2_spikes_from_brian2_initial_values() {
     let g = net.group_named("neurons").unwrap();
     net.set(g, "v", SetValue::Values(floats(&want["v_init"])))
         .unwrap();
-    run(&mut net, &plan);
+    model_files::run_segments(&mut net, &plan, None);
     let mut got = spike_steps(&net, "S", dt);
     got.sort_by_key(|(i, s)| (*s, *i));
     let expected: Vec<(u32, i64)> = ints(&want["spikes"]["i"])

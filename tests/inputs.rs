@@ -9,30 +9,15 @@
 //! Brian2's mean and SD of the membrane potential over time (statistically, over seeds), and the JIT and
 //! the interpreter give the same bits.
 
-use std::path::PathBuf;
-
 use ganglion::{BackendChoice, Network, NeuronGroup, PoissonInput, Record, StateMonitor};
+use ganglion_tests::model_files::run_example;
+use ganglion_tests::reference::floats;
 use ganglion_units::{Dimension, Quantity};
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
+/// Brian2's numbers for a case (`tests/reference/inputs/<name>.json`).
 fn reference(name: &str) -> Value {
-    let path = root().join("tests/reference/inputs").join(name);
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
+    ganglion_tests::reference::reference("inputs", name)
 }
 
 const BACKENDS: [BackendChoice; 2] = [BackendChoice::Interpreter, BackendChoice::Jit];
@@ -89,7 +74,7 @@ fn run_lookup(case: &Value, backend: BackendChoice) -> Vec<(String, Vec<Vec<f64>
 
 #[test]
 fn timed_array_lookups_match_brian2_exactly() {
-    let r = reference("timed_array.json");
+    let r = reference("timed_array");
     for (name, case) in r["lookups"].as_object().unwrap() {
         for backend in BACKENDS {
             for (k, rows) in run_lookup(case, backend) {
@@ -145,7 +130,7 @@ fn run_dynamics(case: &Value, method: Option<&str>, backend: BackendChoice) -> (
 
 #[test]
 fn membrane_driven_by_a_timed_array_follows_brian2() {
-    let r = reference("timed_array.json");
+    let r = reference("timed_array");
     let d = &r["dynamics"];
     for (name, want_method) in [
         ("exact_local", "exact"),
@@ -173,7 +158,7 @@ fn membrane_driven_by_a_timed_array_follows_brian2() {
 
 #[test]
 fn noise_scaled_by_a_timed_array_constant_over_a_step_is_additive() {
-    let r = reference("timed_array.json");
+    let r = reference("timed_array");
     let d = &r["dynamics"];
     for (ta_dt, accepted) in [
         (1e-3, d["stochastic"]["accepted"].as_bool().unwrap()),
@@ -448,7 +433,7 @@ fn run_poisson(
 
 #[test]
 fn poisson_inputs_match_brian2_statistically() {
-    let r = reference("poisson_input.json");
+    let r = reference("poisson_input");
     let seeds: Vec<u64> = (1..=6).collect();
     for (name, cfg) in r["configs"].as_object().unwrap() {
         let runs: Vec<_> = seeds
@@ -590,16 +575,7 @@ fn model_file_and_api_build_the_same_inputs() {
         })
         .collect();
     for backend in BACKENDS {
-        let path = root().join("examples/inputs.toml");
-        let text = std::fs::read_to_string(&path).unwrap();
-        let file = ganglion_modelfile::ModelFile::parse("inputs.toml", &text).unwrap();
-        let (mut a, plan) = match Network::from_model_file(file, backend) {
-            Ok(x) => x,
-            Err(e) => panic!("{e}"),
-        };
-        for seg in &plan.segments {
-            a.run(seg.duration).unwrap();
-        }
+        let mut a = run_example("inputs.toml", backend);
         let ga = a.group_named("G").unwrap();
 
         let mut b = Network::new(backend);

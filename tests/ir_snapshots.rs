@@ -1,27 +1,18 @@
-//! Snapshots of the IR of the whole example corpus (`grammar/examples/*.toml`) under every integration
+//! Snapshots of the IR of the whole corpus of model files (`examples/**/*.toml`) under every integration
 //! method: for each group, the method the default choice (`exact`, `euler`, `heun`) takes, then for each
-//! of `exact`, `exponential_euler`, `euler`, `rk2`, `rk4`, `milstein` and `heun` either the text form of
-//! every kernel (subexpression updater, state updater, thresholders, event code) or the reason the method
-//! refuses the equations. One snapshot per model file; a change in lowering, in the passes or in the text
+//! method of the table `ganglion_lower::methods::METHODS` (`exact`, `exponential_euler`, `euler`, `rk2`,
+//! `rk4`, `milstein`, `heun`) either the text form of every kernel (subexpression updater, state updater,
+//! thresholders, event code) or the reason the method refuses the equations. One snapshot per model file; a change in lowering, in the passes or in the text
 //! form shows up as a reviewable diff.
 
 use std::fmt::Write;
 
+use ganglion_lower::methods::METHODS;
 use ganglion_lower::{ChoiceError, LowerError, LowerOptions, lower_group};
 use ganglion_model::NeuronGroupModel;
 use ganglion_modelfile::ModelFile;
 use ganglion_syntax::Diagnostic;
-
-/// The methods every group is lowered with, in the order they appear in a snapshot.
-const METHODS: [&str; 7] = [
-    "exact",
-    "exponential_euler",
-    "euler",
-    "rk2",
-    "rk4",
-    "milstein",
-    "heun",
-];
+use ganglion_tests::corpus;
 
 fn refusal(e: &LowerError) -> String {
     match e {
@@ -49,7 +40,8 @@ fn group_text(model: &NeuronGroupModel) -> String {
             let _ = writeln!(out, "default choice: refused: {}", refusal(&e));
         }
     }
-    for method in METHODS {
+    // Every method of the table, in its order (Brian2's order of registration).
+    for method in METHODS.iter().map(|m| m.name) {
         let _ = writeln!(out, "\n=== {} / {method}", model.name);
         let options = LowerOptions {
             methods: vec![method.to_string()],
@@ -104,18 +96,18 @@ fn corpus_text(path: &std::path::Path) -> String {
 #[test]
 fn ir_of_the_corpus_under_every_method() {
     let mut count = 0;
-    insta::glob!("../grammar/examples", "*.toml", |path| {
+    insta::glob!("../examples", "**/*.toml", |path| {
         count += 1;
         insta::assert_snapshot!(corpus_text(path));
     });
-    assert_eq!(count, ganglion_grammar::example_files().len());
+    assert_eq!(count, corpus::model_files().len());
     assert!(count >= 50, "only {count} corpus files");
 }
 
 #[test]
 fn ir_text_is_deterministic() {
     // Lowering the same models twice gives the same text (no hash-map order leaks into the IR).
-    for path in ganglion_grammar::example_files().iter().step_by(5) {
+    for path in corpus::model_files().iter().step_by(5) {
         assert_eq!(corpus_text(path), corpus_text(path), "{}", path.display());
     }
 }

@@ -13,11 +13,30 @@
 use ganglion::{
     BackendChoice, GroupHandle, Network, NeuronGroup, Record, SpikeMonitor, StateMonitor,
 };
-use ganglion_lower::methods::{self, Method, Plan, System};
+use ganglion_lower::methods::{
+    self, Integrates, METHODS, Method, MethodInfo, NoiseSupport, Plan, Routine, System,
+};
+use ganglion_tests::quantity as q;
 use ganglion_units::Quantity;
 
-fn q(s: &str) -> Quantity {
-    Quantity::parse(s).unwrap_or_else(|e| panic!("{s}: {e:?}"))
+/// The names of the methods of the table that `keep` selects, in table order.
+fn method_names(keep: impl Fn(&MethodInfo) -> bool) -> Vec<&'static str> {
+    METHODS.iter().filter(|m| keep(m)).map(|m| m.name).collect()
+}
+
+/// Every method of the table.
+fn all_methods() -> Vec<&'static str> {
+    method_names(|_| true)
+}
+
+/// The methods that accept additive noise.
+fn additive_noise_methods() -> Vec<&'static str> {
+    method_names(|m| m.noise != NoiseSupport::None)
+}
+
+/// The methods that accept multiplicative noise.
+fn multiplicative_noise_methods() -> Vec<&'static str> {
+    method_names(|m| m.noise == NoiseSupport::Multiplicative)
 }
 
 /// A model with its external constants and initial values (expressions), for `n` neurons.
@@ -221,6 +240,12 @@ fn euler_rk2_rk4_converge_with_orders_1_2_4() {
         ("rk4", 4.0, [2e-3, 2e-3, 0.2e-3, 1e-3]),
     ];
     for (method, order, dts) in cases {
+        let listed = methods::method_info(method).and_then(|m| m.order);
+        assert_eq!(
+            listed.map(f64::from),
+            Some(order),
+            "the table's order of {method}"
+        );
         for ((name, m, vars, analytic, duration), dt) in analytic_models().into_iter().zip(dts) {
             let (orders, errors) = observed_orders(&m, method, &vars, analytic, duration, dt);
             println!(
@@ -328,9 +353,16 @@ fn invalid_descriptions_are_errors() {
         init: &[("v", "1")],
         n: 1,
     };
+    let Some(MethodInfo {
+        routine: Routine::Description(milstein),
+        ..
+    }) = methods::method_info("milstein")
+    else {
+        panic!("milstein is a description")
+    };
     for description in [
         "x1 = g(x, t) * dW\nx2 = x + dt * f(x, t)\nx_new = x1 + x2",
-        methods::MILSTEIN,
+        milstein,
     ] {
         let r = try_build(&noisy, description, 1e-4);
         assert!(r.is_ok(), "{description:?}: {:?}", r.err());
@@ -677,43 +709,77 @@ fn explicit(plan: Plan) -> (Vec<(String, String)>, Vec<String>) {
 
 #[test]
 fn brian2s_descriptions_verbatim() {
-    // explicit.py, each line stripped of its indentation.
+    // explicit.py, each line stripped of its indentation, and the number of intermediate lines of each.
     let brian2 = [
-        (methods::EULER, "x_new = x + dt * f(x,t) + g(x,t) * dW"),
+        ("euler", "x_new = x + dt * f(x,t) + g(x,t) * dW", 0),
         (
-            methods::RK2,
+            "rk2",
             "k = dt * f(x,t)\nx_new = x + dt*f(x +  k/2, t + dt/2)",
+            1,
         ),
         (
-            methods::RK4,
+            "rk4",
             "k_1 = dt*f(x,t)\nk_2 = dt*f(x+k_1/2,t+dt/2)\nk_3 = dt*f(x+k_2/2,t+dt/2)\nk_4 = dt*f(x+k_3,t+dt)\nx_new = x+(k_1+2*k_2+2*k_3+k_4)/6",
+            4,
         ),
         (
-            methods::MILSTEIN,
+            "milstein",
             "x_support = x + dt*f(x, t) + dt**.5 * g(x, t)\ng_support = g(x_support, t)\nk = 1/(2*dt**.5)*(g_support - g(x, t))*(dW**2)\nx_new = x + dt*f(x,t) + g(x, t) * dW + k",
+            3,
         ),
         (
-            methods::HEUN,
+            "heun",
             "x_support = x + g(x,t) * dW\ng_support = g(x_support,t+dt)\nx_new = x + dt*f(x,t) + .5*dW*(g(x,t)+g_support)",
+            2,
         ),
     ];
-    for (ours, theirs) in brian2 {
-        assert_eq!(ours, theirs);
+    // Every description of the table is Brian2's, verbatim.
+    for info in METHODS {
+        let Routine::Description(ours) = info.routine else {
+            continue;
+        };
+        let Some((_, theirs, _)) = brian2.iter().find(|(name, ..)| *name == info.name) else {
+            panic!("`{}` is not one of Brian2's descriptions", info.name);
+        };
+        assert_eq!(ours, *theirs, "{}", info.name);
     }
     // The methods built from them accept the noise Brian2 declares.
-    for (name, lines) in [
-        ("euler", 0),
-        ("rk2", 1),
-        ("rk4", 4),
-        ("milstein", 3),
-        ("heun", 2),
-    ] {
+    for (name, _, lines) in brian2 {
         match methods::method_by_name(name).unwrap() {
             Method::Explicit(d) => {
                 assert_eq!(d.name, name);
                 assert_eq!(d.lines.len(), lines, "{name}");
             }
             other => panic!("{name}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn the_table_gives_brian2s_names_and_default_choice() {
+    assert_eq!(
+        methods::METHOD_NAMES,
+        [
+            "exact",
+            "linear",
+            "exponential_euler",
+            "euler",
+            "rk2",
+            "rk4",
+            "milstein",
+            "heun"
+        ]
+    );
+    assert_eq!(methods::DEFAULT_METHODS, ["exact", "euler", "heun"]);
+    // Every name and alias finds its entry, which builds the method of that name.
+    for info in METHODS {
+        for name in std::iter::once(info.name).chain(info.aliases.iter().copied()) {
+            assert_eq!(methods::method_info(name), Some(info), "{name}");
+            assert_eq!(
+                methods::method_by_name(name).unwrap().name(),
+                info.name,
+                "{name}"
+            );
         }
     }
 }
@@ -793,15 +859,7 @@ fn integrator_names_x_f_g_are_ordinary_variable_names() {
     ] {
         let mine = format!("d{name}/dt = -{name} / (10*ms) : 1");
         let other = "dz0/dt = -z0 / (10*ms) : 1";
-        for method in [
-            "exact",
-            "euler",
-            "rk2",
-            "rk4",
-            "exponential_euler",
-            "heun",
-            "milstein",
-        ] {
+        for method in all_methods() {
             let a = Model {
                 eqs: &mine,
                 ..Model::new("")
@@ -826,18 +884,19 @@ fn integrator_names_x_f_g_are_ordinary_variable_names() {
 fn user_names_do_not_clash_with_integrator_temporaries() {
     // test_temporary_variables(2): parameters named like a description's temporaries (`k_2` for rk4, `k`
     // for milstein and rk2, `x_support`, `g_support`) give the same numbers as harmless names.
+    // Every explicit method on deterministic equations, and those accepting each kind of noise.
     let cases = [
         (
             "dv/dt = -(v + NAME)/(10*ms) : 1",
-            ["rk2", "rk4", "euler", "heun"].as_slice(),
+            method_names(|m| matches!(m.routine, Routine::Description(_))),
         ),
         (
             "dv/dt = -v/(10*ms) + NAME*xi*(10*ms)**-0.5 : 1",
-            ["milstein", "heun", "euler"].as_slice(),
+            additive_noise_methods(),
         ),
         (
             "dv/dt = -v/(10*ms) + NAME*v*xi*(10*ms)**-0.5 : 1",
-            ["milstein", "heun"].as_slice(),
+            multiplicative_noise_methods(),
         ),
     ];
     for (template, methods) in cases {
@@ -853,7 +912,7 @@ fn user_names_do_not_clash_with_integrator_temporaries() {
             "f",
             "g",
         ] {
-            for &method in methods {
+            for &method in &methods {
                 let run = |param: &str| {
                     let eqs = format!(
                         "{}\n{param} : 1 (constant)",
@@ -917,14 +976,8 @@ fn subexpressions_give_the_same_results_for_every_method() {
         init: &[("v", "1")],
         ..Model::new("")
     };
-    for method in [
-        "euler",
-        "exponential_euler",
-        "rk2",
-        "rk4",
-        "heun",
-        "milstein",
-    ] {
+    // Every method that integrates a time-dependent input (exact integration does not).
+    for method in method_names(|m| m.integrates != Integrates::LinearSystems) {
         assert_eq!(
             final_state(&plain, method, 0.1e-3, 10e-3, &["v"]),
             final_state(&with_sub, method, 0.1e-3, 10e-3, &["v"]),
@@ -1049,6 +1102,11 @@ fn the_capability_matrix_is_brian2s() {
             [false, false, false, false, false, true, true],
         ),
     ];
+    let mut listed = methods.to_vec();
+    listed.sort_unstable();
+    let mut known = all_methods();
+    known.sort_unstable();
+    assert_eq!(listed, known, "the matrix has a column for every method");
     for (eqs, able) in table {
         for (method, ok) in methods.iter().zip(able) {
             let got = chosen(eqs, &[method]);
@@ -1141,14 +1199,17 @@ fn pure_additive_noise_has_the_right_variance_for_every_method() {
     };
     let dt = 0.1e-3;
     let mut results = Vec::new();
-    for method in ["euler", "heun", "milstein"] {
+    let methods = additive_noise_methods();
+    for &method in &methods {
         let (mut net, g) = build(&m, method, dt);
         net.seed(11);
         net.run(10.0 * dt).unwrap();
         results.push(net.state(g, "x").unwrap());
     }
-    assert_eq!(results[0], results[1], "heun");
-    assert_eq!(results[0], results[2], "milstein");
+    assert!(methods.len() >= 3, "{methods:?}");
+    for (method, r) in methods.iter().zip(&results).skip(1) {
+        assert_eq!(&results[0], r, "{method}");
+    }
     let x = &results[0];
     let n = x.len() as f64;
     let mean = x.iter().sum::<f64>() / n;
@@ -1169,28 +1230,16 @@ fn pure_additive_noise_has_the_right_variance_for_every_method() {
 fn refractoriness_changes_nothing_for_a_neuron_that_does_not_spike() {
     // test_refractory and test_refractory_stochastic: `(unless refractory)` with refractory = 1 ms on a
     // neuron that never spikes gives the same numbers as without.
+    // Every method under every name, and those accepting additive noise.
     let cases = [
-        (
-            "dv/dt = -v/(10*ms) : 1",
-            [
-                "linear",
-                "exact",
-                "euler",
-                "exponential_euler",
-                "rk2",
-                "rk4",
-                "heun",
-                "milstein",
-            ]
-            .as_slice(),
-        ),
+        ("dv/dt = -v/(10*ms) : 1", methods::METHOD_NAMES.to_vec()),
         (
             "dv/dt = -v/(10*ms) + second**-.5*xi : 1",
-            ["euler", "heun", "milstein"].as_slice(),
+            additive_noise_methods(),
         ),
     ];
     for (eqs, methods) in cases {
-        for &method in methods {
+        for &method in &methods {
             let run = |gated: bool| {
                 let mut net = Network::new(BackendChoice::Interpreter);
                 net.seed(5);
@@ -1224,25 +1273,13 @@ fn unless_refractory_variables_stay_fixed_while_others_keep_integrating() {
                       dw/dt = -w/(20*ms) : 1\n\
                       du/dt = (v - u)/(5*ms) : 1";
     let cases = [
-        (
-            deterministic,
-            [
-                "exact",
-                "euler",
-                "exponential_euler",
-                "rk2",
-                "rk4",
-                "heun",
-                "milstein",
-            ]
-            .as_slice(),
-        ),
-        (stochastic, ["euler", "heun", "milstein"].as_slice()),
+        (deterministic, all_methods()),
+        (stochastic, additive_noise_methods()),
     ];
     let dt = 0.1e-3;
     let refractory = 3e-3;
     for (eqs, methods) in cases {
-        for &method in methods {
+        for &method in &methods {
             let mut net = Network::new(BackendChoice::Interpreter);
             net.set_constant("tau", q("10*ms"));
             net.set_constant("I", Quantity::dimensionless(2.0));

@@ -2,93 +2,33 @@
 //! models, CUBA, COBAHH and STDP give the same spikes and final state, bit for bit, with 1, 2 and 7 threads.
 //! The grain is set to 1 so that even small groups are split (into ranges of 64 neurons or more).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ganglion::{BackendChoice, Connect, Network, NeuronGroup, SpikeMonitor, Synapses};
-use ganglion_modelfile::ModelFile;
+use ganglion_tests::compare::{assert_same_run, fingerprint};
+use ganglion_tests::corpus;
+use ganglion_tests::model_files::{build_if_supported, load, run_segments};
 
-/// Runs a model file for `duration` (or its own duration, if shorter) on `threads` threads.
+/// Runs a model file for `duration` (or its own duration, if shorter) on `threads` threads; `None` for a
+/// model using a feature that is not supported yet.
 fn run(path: &Path, threads: usize, duration: f64) -> Option<Network> {
-    let file = ModelFile::load(path).unwrap();
-    let (mut net, plan) = match Network::from_model_file(file, BackendChoice::Jit) {
-        Ok(x) => x,
-        Err(ganglion::Error::Model(d)) if d.to_string().contains("not supported yet") => {
-            return None;
-        }
-        Err(e) => panic!("{}: {e}", path.display()),
-    };
+    let what = corpus::name(path);
+    let (mut net, plan) = build_if_supported(load(path), BackendChoice::Jit, &what)?;
     net.set_threads(threads);
     net.set_parallel_grain(1);
     net.set_check_interval(0);
-    let mut left = duration;
-    for seg in &plan.segments {
-        for op in &seg.set {
-            net.apply(op).unwrap();
-        }
-        let d = seg.duration.min(left);
-        net.run(d).unwrap();
-        left -= d;
-        if left <= 0.0 {
-            break;
-        }
-    }
+    run_segments(&mut net, &plan, Some(duration));
     Some(net)
-}
-
-fn bits(x: &[f64]) -> Vec<u64> {
-    x.iter()
-        .map(|v| {
-            if v.is_nan() {
-                0x7ff8 << 48
-            } else {
-                v.to_bits()
-            }
-        })
-        .collect()
-}
-
-/// Everything a run leaves: each group's state, and each monitor's spikes and recordings.
-fn fingerprint(net: &Network) -> Vec<(String, Vec<u64>)> {
-    let mut out = Vec::new();
-    for g in net.groups() {
-        for (var, values, _) in net.group_state(g) {
-            out.push((format!("{}.{var}", net.group_name(g)), bits(&values)));
-        }
-    }
-    for m in net.monitors() {
-        if let Some(d) = net.spike_data(m) {
-            out.push((
-                format!("{} i", net.monitor_name(m)),
-                d.i.iter().map(|&i| i as u64).collect(),
-            ));
-            out.push((format!("{} t", net.monitor_name(m)), bits(&d.t)));
-        }
-        if let Some(d) = net.state_data(m) {
-            for (var, rows) in &d.values {
-                for r in rows {
-                    out.push((format!("{} {var}", net.monitor_name(m)), bits(r)));
-                }
-            }
-        }
-    }
-    out
 }
 
 fn same_for_every_thread_count(path: &Path, duration: f64) -> bool {
     let Some(one) = run(path, 1, duration) else {
         return false;
     };
-    let reference = fingerprint(&one);
     for threads in [2, 7] {
-        let other = fingerprint(&run(path, threads, duration).unwrap());
-        for ((name, a), (_, b)) in reference.iter().zip(&other) {
-            assert!(
-                a == b,
-                "{}: `{name}` differs between 1 and {threads} threads",
-                path.display()
-            );
-        }
-        assert_eq!(reference.len(), other.len());
+        let other = run(path, threads, duration).unwrap();
+        let how = format!("between 1 and {threads} threads");
+        assert_same_run(&corpus::name(path), &how, &one, &other);
     }
     true
 }
@@ -96,7 +36,7 @@ fn same_for_every_thread_count(path: &Path, duration: f64) -> bool {
 #[test]
 fn corpus_models_do_not_depend_on_the_thread_count() {
     let mut compared = 0;
-    for path in ganglion_grammar::example_files() {
+    for path in corpus::model_files() {
         if same_for_every_thread_count(&path, 0.01) {
             compared += 1;
         }
@@ -104,18 +44,18 @@ fn corpus_models_do_not_depend_on_the_thread_count() {
     assert!(compared >= 30, "only {compared} models compared");
 }
 
-fn examples() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples")
-}
+/// The model files of Brian2's reference cases (`tests/reference/cases/`).
+const REFERENCE_MODELS: [&str; 3] = [
+    "brian2/if_curve_lif.toml",
+    "reference/refractory.toml",
+    "reference/subexpr_shared.toml",
+];
 
 #[test]
 fn reference_models_do_not_depend_on_the_thread_count() {
-    let dir = examples().join("reference");
     let mut compared = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "toml") && same_for_every_thread_count(&path, 0.2)
-        {
+    for name in REFERENCE_MODELS {
+        if same_for_every_thread_count(&corpus::example(name), 0.2) {
             compared += 1;
         }
     }
@@ -127,15 +67,15 @@ fn reference_models_do_not_depend_on_the_thread_count() {
 #[test]
 fn cuba_cobahh_and_stdp_do_not_depend_on_the_thread_count() {
     assert!(same_for_every_thread_count(
-        &examples().join("cuba.toml"),
+        &corpus::example("cuba.toml"),
         0.2
     ));
     assert!(same_for_every_thread_count(
-        &examples().join("stdp.toml"),
+        &corpus::example("stdp.toml"),
         2.0
     ));
     assert!(same_for_every_thread_count(
-        &examples().join("cobahh.toml"),
+        &corpus::example("cobahh.toml"),
         0.1
     ));
 }

@@ -2,27 +2,17 @@
 //! material): the same models built through the Rust API and run, compared with Brian2's numbers.
 
 use ganglion::{BackendChoice, Network, NeuronGroup, Record, SpikeMonitor, StateMonitor};
+use ganglion_tests::quantity as qty;
+use ganglion_tests::reference::{floats, reference};
 use ganglion_units::Quantity;
 use serde_json::Value;
 
 /// The backend under test (the JIT: the interpreter is checked against it in `tests/backends.rs`).
 const BACKEND: BackendChoice = BackendChoice::Jit;
 
+/// Brian2's numbers for a case (`tests/reference/cases/<name>.json`).
 fn case(name: &str) -> Value {
-    let path = format!("{}/reference/cases/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
-fn qty(s: &str) -> Quantity {
-    Quantity::parse(s).unwrap()
+    reference("cases", name)
 }
 
 #[test]

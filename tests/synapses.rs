@@ -2,38 +2,25 @@
 //! steps, summed variables, event-driven STDP traces, connectivity statistics, and the CUBA and COBAHH
 //! networks' statistics.
 
-use std::path::PathBuf;
-
 use ganglion::{
     BackendChoice, Connect, Network, NeuronGroup, SpikeGeneratorGroup, StateMonitor, Synapses,
 };
 use ganglion_modelfile::ModelFile;
+use ganglion_tests::model_files::run_example;
+use ganglion_tests::reference::{floats, indices};
+use ganglion_tests::stats::isi_cv;
 use serde_json::Value;
 
+/// Brian2's numbers for a case (`tests/reference/synapses/<name>.json`).
 fn reference(name: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("reference/synapses")
-        .join(name);
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
-fn indices(v: &Value) -> Vec<usize> {
-    floats(v).into_iter().map(|x| x as usize).collect()
+    ganglion_tests::reference::reference("synapses", name)
 }
 
 const BACKENDS: [BackendChoice; 2] = [BackendChoice::Jit, BackendChoice::Interpreter];
 
 #[test]
 fn delivery_matches_brian2_step_for_step() {
-    let r = reference("delays.json");
+    let r = reference("delays");
     let dt = r["dt_ms"].as_f64().unwrap() * 1e-3;
     let steps = r["n_steps"].as_u64().unwrap() as usize;
     for (variant, case) in r["variants"].as_object().unwrap() {
@@ -75,7 +62,7 @@ fn delivery_matches_brian2_step_for_step() {
 
 #[test]
 fn summed_variables_match_brian2() {
-    let r = reference("summed.json");
+    let r = reference("summed");
     let (si, sj, w) = (indices(&r["syn_i"]), indices(&r["syn_j"]), floats(&r["w"]));
     for (name, case) in r["cases"].as_object().unwrap() {
         for backend in BACKENDS {
@@ -122,7 +109,7 @@ fn summed_variables_match_brian2() {
 
 #[test]
 fn stdp_with_event_driven_traces_matches_brian2() {
-    let r = reference("stdp.json");
+    let r = reference("stdp");
     let pre_i = indices(&r["pre_spikes"]["i"]);
     let pre_t: Vec<f64> = floats(&r["pre_spikes"]["step"])
         .iter()
@@ -216,7 +203,7 @@ fn within(x: f64, stat: &Value, k: f64, what: &str) {
 
 #[test]
 fn connectivity_statistics_match_brian2() {
-    let r = reference("connect.json");
+    let r = reference("connect");
     for (case, connect, p) in [
         ("cond_p", Connect::condition("i != j"), 0.1),
         ("p_only", Connect::all(), 0.05),
@@ -318,103 +305,59 @@ fn synapse_errors_are_reported_not_panicked() {
     assert!(e.to_string().contains("read-only"), "{e}");
 }
 
-/// Runs a bundled example model file and returns the network.
-fn run_example(name: &str) -> Network {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples")
-        .join(name);
-    let file = ModelFile::load(&path).unwrap();
-    let (mut net, plan) = Network::from_model_file(file, BackendChoice::Jit).unwrap();
-    for seg in &plan.segments {
-        net.run(seg.duration).unwrap();
-    }
-    net
-}
-
-/// Rate, mean CV of inter-spike intervals (neurons with 3 spikes or more), and spikes before 100 ms.
+/// Rate, mean CV of inter-spike intervals (neurons with 3 spikes or more), those neurons, and spikes
+/// before 100 ms.
 fn spike_statistics(net: &Network, n: usize, duration: f64) -> (f64, f64, usize, usize) {
     let m = net.monitors()[0];
     let d = net.spike_data(m).unwrap();
-    let mut per: Vec<Vec<f64>> = vec![Vec::new(); n];
-    for (&i, &t) in d.i.iter().zip(&d.t) {
-        per[i as usize].push(t);
-    }
-    let mut cvs = Vec::new();
-    for ts in &per {
-        if ts.len() >= 3 {
-            let isi: Vec<f64> = ts.windows(2).map(|w| w[1] - w[0]).collect();
-            let mean = isi.iter().sum::<f64>() / isi.len() as f64;
-            let sd =
-                (isi.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / isi.len() as f64).sqrt();
-            cvs.push(sd / mean);
-        }
-    }
+    let trains = d.spike_trains();
+    assert_eq!(trains.len(), n);
+    let n_cv = trains.iter().filter(|t| t.len() >= 3).count();
     let rate = d.t.len() as f64 / n as f64 / duration;
-    let cv = cvs.iter().sum::<f64>() / cvs.len() as f64;
     let early = d.t.iter().filter(|&&t| t < 0.1).count();
-    (rate, cv, cvs.len(), early)
+    (rate, isi_cv(&trains), n_cv, early)
+}
+
+/// Runs a network of the corpus (`examples/<name>.toml`: 4000 neurons, 1 s) and compares its statistics
+/// with Brian2's over seeds (`tests/reference/synapses/<name>.json`).
+fn assert_network_matches_brian2(name: &str, label: &str) {
+    let r = reference(name);
+    let s = &r["summary"];
+    let net = run_example(&format!("{name}.toml"), BackendChoice::Jit);
+    let (rate, cv, n_cv, early) = spike_statistics(&net, 4000, 1.0);
+    within(rate, &s["rate_hz"], 4.0, &format!("{label} rate (Hz)"));
+    within(cv, &s["cv"], 4.0, &format!("{label} ISI CV"));
+    within(
+        n_cv as f64,
+        &s["n_cv_neurons"],
+        4.0,
+        &format!("{label} neurons with 3+ spikes"),
+    );
+    within(
+        early as f64,
+        &s["spikes_first_100ms"],
+        4.0,
+        &format!("{label} spikes in 100 ms"),
+    );
+    for syn in ["Ce", "Ci"] {
+        let h = net.group_named(syn).unwrap();
+        within(
+            net.synapse_count(h) as f64,
+            &s[format!("{syn}.n_synapses")],
+            4.0,
+            syn,
+        );
+    }
 }
 
 #[test]
 fn cuba_matches_brian2_statistics() {
-    let r = reference("cuba.json");
-    let s = &r["summary"];
-    let net = run_example("cuba.toml");
-    let (rate, cv, n_cv, early) = spike_statistics(&net, 4000, 1.0);
-    within(rate, &s["rate_hz"], 4.0, "CUBA rate (Hz)");
-    within(cv, &s["cv"], 4.0, "CUBA ISI CV");
-    within(
-        n_cv as f64,
-        &s["n_cv_neurons"],
-        4.0,
-        "CUBA neurons with 3+ spikes",
-    );
-    within(
-        early as f64,
-        &s["spikes_first_100ms"],
-        4.0,
-        "CUBA spikes in 100 ms",
-    );
-    for syn in ["Ce", "Ci"] {
-        let h = net.group_named(syn).unwrap();
-        within(
-            net.synapse_count(h) as f64,
-            &s[format!("{syn}.n_synapses")],
-            4.0,
-            syn,
-        );
-    }
+    assert_network_matches_brian2("cuba", "CUBA");
 }
 
 #[test]
 fn cobahh_matches_brian2_statistics() {
-    let r = reference("cobahh.json");
-    let s = &r["summary"];
-    let net = run_example("cobahh.toml");
-    let (rate, cv, n_cv, early) = spike_statistics(&net, 4000, 1.0);
-    within(rate, &s["rate_hz"], 4.0, "COBAHH rate (Hz)");
-    within(cv, &s["cv"], 4.0, "COBAHH ISI CV");
-    within(
-        n_cv as f64,
-        &s["n_cv_neurons"],
-        4.0,
-        "COBAHH neurons with 3+ spikes",
-    );
-    within(
-        early as f64,
-        &s["spikes_first_100ms"],
-        4.0,
-        "COBAHH spikes in 100 ms",
-    );
-    for syn in ["Ce", "Ci"] {
-        let h = net.group_named(syn).unwrap();
-        within(
-            net.synapse_count(h) as f64,
-            &s[format!("{syn}.n_synapses")],
-            4.0,
-            syn,
-        );
-    }
+    assert_network_matches_brian2("cobahh", "COBAHH");
 }
 
 #[test]
@@ -442,7 +385,7 @@ fn order_dependent_synaptic_code_gets_brian2s_warning() {
 
 #[test]
 fn generator_syntax_makes_brian2s_synapses() {
-    let r = reference("connect.json");
+    let r = reference("connect");
     let c = &r["cases"]["generator"];
     let want: Vec<(f64, f64)> = floats(&c["i"]).into_iter().zip(floats(&c["j"])).collect();
     for backend in BACKENDS {

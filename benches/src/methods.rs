@@ -26,26 +26,19 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use ganglion::{
     BackendChoice, Error, GroupHandle, MonitorHandle, Network, NeuronGroup, Record, SpikeMonitor,
     StateMonitor,
 };
+use ganglion_lower::methods::METHODS;
 use ganglion_model::StochasticType;
 use ganglion_units::Quantity;
 use serde_json::{Value, json};
 
-/// The methods Ganglion knows by name, in the order they are compared.
-pub const NAMED_METHODS: [&str; 7] = [
-    "exact",
-    "euler",
-    "rk2",
-    "rk4",
-    "heun",
-    "milstein",
-    "exponential_euler",
-];
+use crate::corpus::{self, CorpusModel};
 
 /// Kutta's third-order method as a user description (Brian2's description language): it shows that a
 /// user's own method goes through the same harness, and its order (3) sits between rk2's and rk4's.
@@ -111,9 +104,13 @@ impl Method {
     }
 }
 
-/// The methods compared by default: every named method and [`RK3_DESCRIPTION`] as `rk3 (user)`.
+/// The methods compared by default: every method of Ganglion's table (`ganglion_lower::methods::METHODS`,
+/// in its order) and [`RK3_DESCRIPTION`] as `rk3 (user)`.
 pub fn default_methods() -> Vec<Method> {
-    let mut m: Vec<Method> = NAMED_METHODS.iter().map(|n| Method::named(n)).collect();
+    let mut m: Vec<Method> = METHODS
+        .iter()
+        .map(|info| Method::named(info.name))
+        .collect();
     m.push(Method::description("rk3_user", RK3_DESCRIPTION));
     m
 }
@@ -657,16 +654,13 @@ impl References {
 // Built-in models
 // ---------------------------------------------------------------------------------------------------
 
-const HH_EQS: &str = "
-dv/dt = (gl*(El-v) - g_na*(m*m*m)*h*(v-ENa) - g_kd*(n*n*n*n)*(v-EK) + I)/Cm : volt
-dm/dt = 0.32*(mV**-1)*4*mV/exprel((13.*mV-v+VT)/(4*mV))/ms*(1-m)-0.28*(mV**-1)*5*mV/exprel((v-VT-40.*mV)/(5*mV))/ms*m : 1
-dn/dt = 0.032*(mV**-1)*5*mV/exprel((15.*mV-v+VT)/(5*mV))/ms*(1.-n)-.5*exp((10.*mV-v+VT)/(40.*mV))/ms*n : 1
-dh/dt = 0.128*exp((17.*mV-v+VT)/(18.*mV))/ms*(1.-h)-4./(1+exp((40.*mV-v+VT)/(5.*mV)))/ms*h : 1
-I : amp
-";
+/// Brian2's `IF_curve_Hodgkin_Huxley` example, whose neuron the `hh` model is, read once.
+fn if_curve_hodgkin_huxley() -> &'static CorpusModel {
+    static MODEL: OnceLock<CorpusModel> = OnceLock::new();
+    MODEL.get_or_init(|| CorpusModel::load(corpus::IF_CURVE_HODGKIN_HUXLEY))
+}
 
 fn set_constants(net: &mut Network, model: Builtin) {
-    let area = 20000e-12;
     let owned: Vec<(&str, String)> = match model {
         Builtin::Decay => vec![("tau", "10*ms".into())],
         Builtin::Lif => vec![
@@ -684,16 +678,11 @@ fn set_constants(net: &mut Network, model: Builtin) {
             ("a", "100*Hz".into()),
             ("f", "50*Hz".into()),
         ],
-        Builtin::Hh => vec![
-            ("Cm", format!("{}*farad", 1e-6 * 1e4 * area)),
-            ("gl", format!("{}*siemens", 5e-5 * 1e4 * area)),
-            ("g_na", format!("{}*siemens", 100e-3 * 1e4 * area)),
-            ("g_kd", format!("{}*siemens", 30e-3 * 1e4 * area)),
-            ("El", "-65*mV".into()),
-            ("EK", "-90*mV".into()),
-            ("ENa", "50*mV".into()),
-            ("VT", "-63*mV".into()),
-        ],
+        Builtin::Hh => {
+            // The example's namespace: the conductances per area times `area`, as Brian2 computes them.
+            if_curve_hodgkin_huxley().set_constants(net);
+            return;
+        }
         Builtin::Gbm => vec![("mu", "1*Hz".into()), ("s", "1".into())],
         Builtin::Ou => vec![("tau", "10*ms".into()), ("sigma", "1".into())],
     };
@@ -711,7 +700,7 @@ fn builtin_group(model: Builtin, n: usize, method: &str) -> NeuronGroup {
             .refractory_time(5e-3),
         Builtin::Osc => NeuronGroup::new(n, "dx/dt = w*y : 1\ndy/dt = -w*x - 2*zeta*w*y : 1"),
         Builtin::Lin => NeuronGroup::new(n, "dv/dt = -v/tau + a*sin(2*pi*f*t) : 1"),
-        Builtin::Hh => NeuronGroup::new(n, HH_EQS)
+        Builtin::Hh => NeuronGroup::new(n, if_curve_hodgkin_huxley().equations("group"))
             .threshold("v > -20*mV")
             .refractory("v > -20*mV"),
         Builtin::Gbm => NeuronGroup::new(n, "dv/dt = mu*v + s*v*xi*second**-0.5 : 1"),
@@ -916,7 +905,7 @@ fn run_gbm(dts: &[f64], duration: f64, config: &Config) -> Vec<Row> {
     const ITO: &str = "exact Ito solution, same Brownian path";
     const STRATONOVICH: &str = "exact Stratonovich solution, same Brownian path";
     for method in &config.methods {
-        let named = NAMED_METHODS.contains(&method.text.as_str());
+        let named = METHODS.iter().any(|info| info.name == method.text);
         let ito = method.text == "euler";
         let reference = if ito { ITO } else { STRATONOVICH };
         let first = rows.len();

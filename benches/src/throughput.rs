@@ -1,23 +1,28 @@
 //! Throughput: nanoseconds per neuron and time step for standard models, compile time per group, and a
 //! memory-bandwidth loop over the same bytes as the LIF model, measured in the same run.
 
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use ganglion::{BackendChoice, Connect, Network, NeuronGroup, SpikeMonitor, Synapses};
 use ganglion_units::Quantity;
+
+use crate::corpus::{self, CorpusModel};
 
 /// A model of the throughput benchmark.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Model {
     /// Brian2's LIF benchmark: `dv/dt = (I - v)/tau`, threshold, reset, refractory, exact integration.
     Lif,
-    /// The Hodgkin–Huxley neuron of Brian2's COBAHH benchmark (without its synapses), exponential Euler.
+    /// The Hodgkin–Huxley neuron of Brian2's COBAHH benchmark (`examples/cobahh.toml` without its
+    /// synapses), exponential Euler.
     Hh,
-    /// Brian2's CUBA benchmark network: LIF neurons with current-based synapses, 80 synapses per
-    /// neuron (p = 80/N, as `../shared/bench/brian2/bench.py` scales it).
+    /// Brian2's CUBA benchmark network (`examples/cuba.toml`): LIF neurons with current-based synapses,
+    /// 80 synapses per neuron (p = 80/N, as `../shared/bench/brian2/bench.py` scales it; excitatory
+    /// synapses from the first 80% of the neurons, inhibitory ones from the rest).
     Cuba,
-    /// Brian2's COBAHH benchmark network: the Hodgkin–Huxley neurons with conductance-based synapses,
-    /// 80 synapses per neuron.
+    /// Brian2's COBAHH benchmark network (`examples/cobahh.toml`): the Hodgkin–Huxley neurons with
+    /// conductance-based synapses, 80 synapses per neuron.
     Cobahh,
 }
 
@@ -76,23 +81,19 @@ impl Row {
     }
 }
 
-const HH: &str = "
-dv/dt = (gl*(El-v)+ge*(Ee-v)+gi*(Ei-v)-g_na*(m*m*m)*h*(v-ENa)-g_kd*(n*n*n*n)*(v-EK))/Cm : volt
-dm/dt = alpha_m*(1-m)-beta_m*m : 1
-dn/dt = alpha_n*(1-n)-beta_n*n : 1
-dh/dt = alpha_h*(1-h)-beta_h*h : 1
-dge/dt = -ge*(1./taue) : siemens
-dgi/dt = -gi*(1./taui) : siemens
-alpha_m = 0.32*(mV**-1)*4*mV/exprel((13*mV-v+VT)/(4*mV))/ms : Hz
-beta_m = 0.28*(mV**-1)*5*mV/exprel((v-VT-40*mV)/(5*mV))/ms : Hz
-alpha_h = 0.128*exp((17*mV-v+VT)/(18*mV))/ms : Hz
-beta_h = 4./(1+exp((40*mV-v+VT)/(5*mV)))/ms : Hz
-alpha_n = 0.032*(mV**-1)*5*mV/exprel((15*mV-v+VT)/(5*mV))/ms : Hz
-beta_n = .5*exp((10*mV-v+VT)/(40*mV))/ms : Hz
-";
-
 fn q(s: &str) -> Quantity {
     Quantity::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+/// The corpus file a model is built from (`None` for the LIF benchmark, which has none), read once.
+fn corpus_model(model: Model) -> Option<&'static CorpusModel> {
+    static CUBA: OnceLock<CorpusModel> = OnceLock::new();
+    static COBAHH: OnceLock<CorpusModel> = OnceLock::new();
+    match model {
+        Model::Lif => None,
+        Model::Hh | Model::Cobahh => Some(COBAHH.get_or_init(|| CorpusModel::load(corpus::COBAHH))),
+        Model::Cuba => Some(CUBA.get_or_init(|| CorpusModel::load(corpus::CUBA))),
+    }
 }
 
 /// Builds the network of a model with `n` neurons (the group and a spike monitor).
@@ -116,64 +117,21 @@ pub fn network(model: Model, n: usize, backend: BackendChoice) -> Result<Network
             g
         }
         Model::Hh | Model::Cobahh => {
-            let area = 20000e-12;
-            for (name, value) in [
-                ("Cm", format!("{}*farad", 1e-6 * 1e4 * area)),
-                ("gl", format!("{}*siemens", 5e-5 * 1e4 * area)),
-                ("g_na", format!("{}*siemens", 100e-3 * 1e4 * area)),
-                ("g_kd", format!("{}*siemens", 30e-3 * 1e4 * area)),
-                ("El", "-60*mV".into()),
-                ("EK", "-90*mV".into()),
-                ("ENa", "50*mV".into()),
-                ("VT", "-63*mV".into()),
-                ("taue", "5*ms".into()),
-                ("taui", "10*ms".into()),
-                ("Ee", "0*mV".into()),
-                ("Ei", "-80*mV".into()),
-                ("we", "6*nS".into()),
-                ("wi", "67*nS".into()),
-            ] {
-                net.set_constant(name, q(&value));
-            }
-            let g = net.add_group(
-                NeuronGroup::new(n, HH)
-                    .threshold("v>-20*mV")
-                    .refractory_time(3e-3)
-                    .method("exponential_euler"),
-            )?;
+            let cobahh = corpus_model(model).expect("COBAHH is in the corpus");
+            cobahh.set_constants(&mut net);
+            let g = net.add_group(cobahh.neuron_group("P", n))?;
             if model == Model::Cobahh {
-                connect_ei(&mut net, g, n, "ge += we", "gi += wi")?;
+                connect_ei(&mut net, g, n, cobahh.on_pre("Ce"), cobahh.on_pre("Ci"))?;
             }
-            net.set(g, "v", "El + (randn() * 5 - 5)*mV")?;
-            net.set(g, "ge", "(randn() * 1.5 + 4) * 10.*nS")?;
-            net.set(g, "gi", "(randn() * 12 + 20) * 10.*nS")?;
+            cobahh.init(&mut net, g, "P")?;
             g
         }
         Model::Cuba => {
-            for (name, value) in [
-                ("taum", "20*ms"),
-                ("taue", "5*ms"),
-                ("taui", "10*ms"),
-                ("Vt", "-50*mV"),
-                ("Vr", "-60*mV"),
-                ("El", "-49*mV"),
-                ("we", "(60*0.27/10)*mV"),
-                ("wi", "(-20*4.5/10)*mV"),
-            ] {
-                net.set_constant(name, q(value));
-            }
-            let g = net.add_group(
-                NeuronGroup::new(
-                    n,
-                    "dv/dt  = (ge+gi-(v-El))/taum : volt (unless refractory)\ndge/dt = -ge/taue : volt\ndgi/dt = -gi/taui : volt",
-                )
-                .threshold("v>Vt")
-                .reset("v = Vr")
-                .refractory_time(5e-3)
-                .method("exact"),
-            )?;
-            net.set(g, "v", "Vr + rand() * (Vt - Vr)")?;
-            connect_ei(&mut net, g, n, "ge += we", "gi += wi")?;
+            let cuba = corpus_model(model).expect("CUBA is in the corpus");
+            cuba.set_constants(&mut net);
+            let g = net.add_group(cuba.neuron_group("P", n))?;
+            cuba.init(&mut net, g, "P")?;
+            connect_ei(&mut net, g, n, cuba.on_pre("Ce"), cuba.on_pre("Ci"))?;
             g
         }
     };
@@ -207,6 +165,8 @@ pub fn measure(
     backend: BackendChoice,
     threads: usize,
 ) -> Result<Row, ganglion::Error> {
+    // Reading and checking the corpus file is not part of building the network: done before the clock.
+    corpus_model(model);
     let started = Instant::now();
     let mut net = network(model, n, backend)?;
     net.set_threads(threads);

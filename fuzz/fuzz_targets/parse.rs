@@ -1,9 +1,15 @@
-//! Arbitrary UTF-8 through the three parsers and the NeuronGroup checker: nothing may panic, and every
-//! diagnostic must point inside the code string it belongs to.
+//! Arbitrary UTF-8 through the three parsers, the NeuronGroup checker and the model-file reader and
+//! checker: nothing may panic, and every diagnostic must point inside the code string it belongs to.
 //!
-//! Run with `cargo fuzz run parse` (on a stable toolchain: `RUSTC_BOOTSTRAP=1 cargo fuzz run parse
-//! --sanitizer none`). Seeds: the code strings of `grammar/examples/*.toml`; `fuzz/model.dict` holds the
-//! language's tokens for libFuzzer's `-dict=`.
+//! Run from the workspace root with the corpus of model files as seeds (libFuzzer reads the folders after
+//! the first one recursively, without writing to them):
+//!
+//! ```text
+//! cargo fuzz run parse fuzz/corpus/parse examples -- -dict=fuzz/model.dict
+//! ```
+//!
+//! (on a stable toolchain: `RUSTC_BOOTSTRAP=1 cargo fuzz run parse --sanitizer none ...`). `fuzz/model.dict`
+//! holds the language's tokens for libFuzzer's `-dict=`.
 
 #![no_main]
 
@@ -14,6 +20,7 @@ use ganglion_model::{
 use ganglion_syntax::{
     Diagnostic, SourceMap, Span, parse_equations, parse_expression, parse_statements,
 };
+use ganglion_modelfile::{LoadError, ModelFile};
 use libfuzzer_sys::fuzz_target;
 
 /// Every diagnostic has a source and a span inside that source's text, on character boundaries.
@@ -121,4 +128,14 @@ fuzz_target!(|data: &[u8]| {
     };
     let (_, diagnostics) = check_neuron_group(&spec, &Namespace::new());
     check_spans(&map, &diagnostics);
+
+    // The text as a whole model file (the seeds, the corpus's files, start here).
+    match ModelFile::parse("fuzz.toml", text) {
+        Ok(file) => check_spans(&file.sources, &ganglion_model::check_model_file(&file)),
+        Err(LoadError::Invalid {
+            sources,
+            diagnostics,
+        }) => check_spans(&sources, &diagnostics),
+        Err(LoadError::Io(e)) => panic!("reading from memory failed: {e}"),
+    }
 });

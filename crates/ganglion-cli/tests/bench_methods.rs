@@ -46,7 +46,7 @@ fn csv_split(line: &str) -> Vec<String> {
 #[test]
 fn bench_methods_writes_table_csv_json_and_charts() {
     let out = temp_dir("run");
-    let model = root().join("examples/if_curve_lif.toml");
+    let model = root().join("examples/brian2/if_curve_lif.toml");
     let o = Command::new(BIN)
         .args([
             "bench",

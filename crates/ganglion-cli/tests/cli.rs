@@ -98,18 +98,18 @@ fn reference_if_curve_lif() {
     for backend in BACKENDS {
         let out = temp_dir(&format!("if_curve_lif-{backend}"));
         run_ok(
-            &example("reference/if_curve_lif.toml"),
+            &example("brian2/if_curve_lif.toml"),
             &out,
             &["--backend", backend],
         );
-        let got = floats(&read_json(&out.join("spikemonitor.json"))["count"]);
+        let got = floats(&read_json(&out.join("monitor.json"))["count"]);
         assert_eq!(got.len(), 1000);
         let differing: Vec<usize> = (0..1000).filter(|&i| got[i] != want[i]).collect();
         assert!(
             differing.is_empty(),
             "{backend}: neurons whose spike count differs from Brian2's: {differing:?}"
         );
-        let state = read_json(&out.join("neurongroup.state.json"));
+        let state = read_json(&out.join("group.state.json"));
         let v0 = floats(&state["v0"]);
         let want_v0 = floats(&reference("if_curve_lif")["v0_mV"]);
         for (a, b) in v0.iter().zip(&want_v0) {
@@ -122,12 +122,12 @@ fn reference_if_curve_lif() {
     }
 }
 
-/// The README's command (`examples/if_curve_lif.toml`, which writes `n` as `N`) gives the same counts.
+/// The README's command (`examples/brian2/if_curve_lif.toml`) gives Brian2's counts.
 #[test]
 fn readme_example_if_curve_lif() {
     let want = floats(&reference("if_curve_lif")["spike_count"]);
     let out = temp_dir("readme");
-    run_ok(&example("if_curve_lif.toml"), &out, &[]);
+    run_ok(&example("brian2/if_curve_lif.toml"), &out, &[]);
     let got = floats(&read_json(&out.join("monitor.json"))["count"]);
     assert_eq!(got, want);
     assert!(out.join("group.state.json").exists());
@@ -242,8 +242,7 @@ fn examples_check_and_run() {
         "lif.toml",
         "adaptive_threshold.toml",
         "custom_events.toml",
-        "if_curve_lif.toml",
-        "reference/if_curve_lif.toml",
+        "brian2/if_curve_lif.toml",
         "reference/refractory.toml",
         "reference/subexpr_shared.toml",
     ] {

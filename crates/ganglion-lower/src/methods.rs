@@ -1,5 +1,6 @@
-//! Integration methods: Brian2's explicit methods as description strings applied by one routine, the
-//! exact integrator of linear systems, exponential Euler, and the automatic choice.
+//! Integration methods: one table of every method ([`METHODS`], Brian2's registry of state updaters),
+//! Brian2's explicit methods as description strings applied by one routine, the exact integrator of linear
+//! systems, exponential Euler, and the automatic choice.
 
 use std::fmt;
 
@@ -12,16 +13,208 @@ use ganglion_units::Dimension;
 
 use crate::symbolic::{depends_on, depends_on_any, diff, is_zero, replace_var, simplify};
 
-/// Brian2's built-in explicit methods, verbatim in its description language.
-pub const EULER: &str = "x_new = x + dt * f(x,t) + g(x,t) * dW";
-/// Second-order Runge–Kutta (midpoint).
-pub const RK2: &str = "k = dt * f(x,t)\nx_new = x + dt*f(x +  k/2, t + dt/2)";
-/// Classical fourth-order Runge–Kutta.
-pub const RK4: &str = "k_1 = dt*f(x,t)\nk_2 = dt*f(x+k_1/2,t+dt/2)\nk_3 = dt*f(x+k_2/2,t+dt/2)\nk_4 = dt*f(x+k_3,t+dt)\nx_new = x+(k_1+2*k_2+2*k_3+k_4)/6";
-/// Derivative-free Milstein.
-pub const MILSTEIN: &str = "x_support = x + dt*f(x, t) + dt**.5 * g(x, t)\ng_support = g(x_support, t)\nk = 1/(2*dt**.5)*(g_support - g(x, t))*(dW**2)\nx_new = x + dt*f(x,t) + g(x, t) * dW + k";
-/// Stochastic Heun (Stratonovich).
-pub const HEUN: &str = "x_support = x + g(x,t) * dW\ng_support = g(x_support,t+dt)\nx_new = x + dt*f(x,t) + .5*dW*(g(x,t)+g_support)";
+/// Brian2's registry of state updaters: every integration method Ganglion knows, in Brian2's order of
+/// registration. A new method is one entry (and, for a special routine, its [`Routine`] and [`apply`] arm);
+/// the names users may write ([`METHOD_NAMES`]), the default choice ([`DEFAULT_METHODS`]), the benchmark
+/// harness and the tests all follow the table.
+pub const METHODS: &[MethodInfo] = &[
+    MethodInfo {
+        name: "exact",
+        aliases: &["linear"],
+        routine: Routine::Exact,
+        integrates: Integrates::LinearSystems,
+        noise: NoiseSupport::None,
+        diagonal_noise: false,
+        order: None,
+        default: true,
+    },
+    MethodInfo {
+        name: "exponential_euler",
+        aliases: &[],
+        routine: Routine::ExponentialEuler,
+        integrates: Integrates::ConditionallyLinear,
+        noise: NoiseSupport::None,
+        diagonal_noise: false,
+        order: Some(1),
+        default: false,
+    },
+    MethodInfo {
+        name: "euler",
+        aliases: &[],
+        routine: Routine::Description("x_new = x + dt * f(x,t) + g(x,t) * dW"),
+        integrates: Integrates::Any,
+        noise: NoiseSupport::Additive,
+        diagonal_noise: false,
+        order: Some(1),
+        default: true,
+    },
+    MethodInfo {
+        name: "rk2",
+        aliases: &[],
+        // Second-order Runge–Kutta (midpoint).
+        routine: Routine::Description("k = dt * f(x,t)\nx_new = x + dt*f(x +  k/2, t + dt/2)"),
+        integrates: Integrates::Any,
+        noise: NoiseSupport::None,
+        diagonal_noise: false,
+        order: Some(2),
+        default: false,
+    },
+    MethodInfo {
+        name: "rk4",
+        aliases: &[],
+        // Classical fourth-order Runge–Kutta.
+        routine: Routine::Description(
+            "k_1 = dt*f(x,t)\nk_2 = dt*f(x+k_1/2,t+dt/2)\nk_3 = dt*f(x+k_2/2,t+dt/2)\nk_4 = dt*f(x+k_3,t+dt)\nx_new = x+(k_1+2*k_2+2*k_3+k_4)/6",
+        ),
+        integrates: Integrates::Any,
+        noise: NoiseSupport::None,
+        diagonal_noise: false,
+        order: Some(4),
+        default: false,
+    },
+    MethodInfo {
+        name: "milstein",
+        aliases: &[],
+        // Derivative-free Milstein.
+        routine: Routine::Description(
+            "x_support = x + dt*f(x, t) + dt**.5 * g(x, t)\ng_support = g(x_support, t)\nk = 1/(2*dt**.5)*(g_support - g(x, t))*(dW**2)\nx_new = x + dt*f(x,t) + g(x, t) * dW + k",
+        ),
+        integrates: Integrates::Any,
+        noise: NoiseSupport::Multiplicative,
+        diagonal_noise: true,
+        order: Some(1),
+        default: false,
+    },
+    MethodInfo {
+        name: "heun",
+        aliases: &[],
+        // Stochastic Heun (Stratonovich).
+        routine: Routine::Description(
+            "x_support = x + g(x,t) * dW\ng_support = g(x_support,t+dt)\nx_new = x + dt*f(x,t) + .5*dW*(g(x,t)+g_support)",
+        ),
+        integrates: Integrates::Any,
+        noise: NoiseSupport::Multiplicative,
+        diagonal_noise: false,
+        order: Some(1),
+        default: true,
+    },
+];
+
+/// One entry of [`METHODS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MethodInfo {
+    /// The name users write (`"rk4"`).
+    pub name: &'static str,
+    /// Other names for the same method (`linear` for `exact`).
+    pub aliases: &'static [&'static str],
+    /// How a step is computed.
+    pub routine: Routine,
+    /// The deterministic equations it integrates (its routine decides, equation by equation).
+    pub integrates: Integrates,
+    /// The noise it accepts.
+    pub noise: NoiseSupport,
+    /// Whether it needs diagonal noise (each noise variable in one equation, each equation with one).
+    pub diagonal_noise: bool,
+    /// Its order of convergence on deterministic equations (`None`: exact).
+    pub order: Option<u8>,
+    /// Whether Brian2's default choice for a NeuronGroup tries it ([`DEFAULT_METHODS`]).
+    pub default: bool,
+}
+
+impl MethodInfo {
+    /// The method, ready to [`apply`].
+    pub fn method(&self) -> Result<Method, MethodError> {
+        match self.routine {
+            Routine::Exact => Ok(Method::Exact),
+            Routine::ExponentialEuler => Ok(Method::ExponentialEuler),
+            Routine::Description(text) => {
+                parse_description(self.name, text, Some(self.noise), self.diagonal_noise)
+                    .map(Method::Explicit)
+            }
+        }
+    }
+}
+
+/// How a method computes a step: Brian2's two special routines, or a description in its language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Routine {
+    /// Exact integration of linear systems (`dX/dt = M X + B`).
+    Exact,
+    /// Exponential Euler for conditionally linear systems.
+    ExponentialEuler,
+    /// An explicit method given by a description (`x_new = ...`), verbatim from Brian2's `explicit.py`.
+    Description(&'static str),
+}
+
+/// Which deterministic equations a method integrates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Integrates {
+    /// Linear systems whose coefficients are constant over a time step.
+    LinearSystems,
+    /// Equations linear in their own variable, with coefficients that may depend on the others.
+    ConditionallyLinear,
+    /// Any equations.
+    Any,
+}
+
+/// The entry of [`METHODS`] called `name`, or with `name` as an alias (names as written in the table).
+pub fn method_info(name: &str) -> Option<&'static MethodInfo> {
+    METHODS
+        .iter()
+        .find(|m| m.name == name || m.aliases.contains(&name))
+}
+
+const fn name_count() -> usize {
+    let (mut n, mut k) = (0, 0);
+    while k < METHODS.len() {
+        n += 1 + METHODS[k].aliases.len();
+        k += 1;
+    }
+    n
+}
+
+/// The names of the methods Ganglion knows, aliases after their method, in table order.
+pub const METHOD_NAMES: [&str; name_count()] = {
+    let mut names = [""; name_count()];
+    let (mut n, mut k) = (0, 0);
+    while k < METHODS.len() {
+        names[n] = METHODS[k].name;
+        n += 1;
+        let mut a = 0;
+        while a < METHODS[k].aliases.len() {
+            names[n] = METHODS[k].aliases[a];
+            n += 1;
+            a += 1;
+        }
+        k += 1;
+    }
+    names
+};
+
+const fn default_count() -> usize {
+    let (mut n, mut k) = (0, 0);
+    while k < METHODS.len() {
+        if METHODS[k].default {
+            n += 1;
+        }
+        k += 1;
+    }
+    n
+}
+
+/// Brian2's default for NeuronGroup: try these in order (`exact`, `euler`, `heun`).
+pub const DEFAULT_METHODS: [&str; default_count()] = {
+    let mut names = [""; default_count()];
+    let (mut n, mut k) = (0, 0);
+    while k < METHODS.len() {
+        if METHODS[k].default {
+            names[n] = METHODS[k].name;
+            n += 1;
+        }
+        k += 1;
+    }
+    names
+};
 
 /// The noise an explicit method accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,18 +292,6 @@ pub enum MethodError {
         span: Span,
     },
 }
-
-/// The names of the methods Ganglion knows.
-pub const METHOD_NAMES: [&str; 8] = [
-    "exact",
-    "linear",
-    "exponential_euler",
-    "euler",
-    "rk2",
-    "rk4",
-    "milstein",
-    "heun",
-];
 
 /// Parses a description: lines `name = expr` and a final `x_new = expr`.
 pub fn parse_description(
@@ -190,17 +371,11 @@ pub fn method_by_name(name: &str) -> Result<Method, MethodError> {
     if trimmed.contains("x_new") {
         return parse_description("description", name, None, false).map(Method::Explicit);
     }
-    let builtin = |n: &str, text: &str, noise, diagonal| {
-        parse_description(n, text, Some(noise), diagonal).map(Method::Explicit)
-    };
-    match trimmed.to_lowercase().as_str() {
-        "exact" | "linear" => Ok(Method::Exact),
-        "exponential_euler" => Ok(Method::ExponentialEuler),
-        "euler" => builtin("euler", EULER, NoiseSupport::Additive, false),
-        "rk2" => builtin("rk2", RK2, NoiseSupport::None, false),
-        "rk4" => builtin("rk4", RK4, NoiseSupport::None, false),
-        "milstein" => builtin("milstein", MILSTEIN, NoiseSupport::Multiplicative, true),
-        "heun" => builtin("heun", HEUN, NoiseSupport::Multiplicative, false),
+    let lower = trimmed.to_lowercase();
+    if let Some(info) = method_info(&lower) {
+        return info.method();
+    }
+    match lower.as_str() {
         "independent" => Err(MethodError::Unsupported {
             name: trimmed.into(),
             why: "it is deprecated in Brian2; use `exact`",
@@ -812,9 +987,6 @@ impl fmt::Display for MethodChoice {
         Ok(())
     }
 }
-
-/// Brian2's default for NeuronGroup: try these in order.
-pub const DEFAULT_METHODS: [&str; 3] = ["exact", "euler", "heun"];
 
 /// Tries the requested methods in order and returns the first plan that applies.
 pub fn choose(

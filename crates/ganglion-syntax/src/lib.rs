@@ -23,8 +23,7 @@ lalrpop_util::lalrpop_mod!(
         missing_docs,
         unused_parens
     )]
-    grammar,
-    "/ganglion.rs"
+    grammar
 );
 
 pub use ast::{

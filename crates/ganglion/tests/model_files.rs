@@ -1,4 +1,5 @@
-//! Brian2's reference cases built from the model files in `examples/reference/` through
+//! Brian2's reference cases built from their model files (`examples/reference/`, and for IF_curve_LIF the
+//! Brian2 example's `examples/brian2/if_curve_lif.toml`) through
 //! [`Network::from_model_file`] (the API behind `ganglion run`), run on the interpreter and compared with
 //! Brian2's numbers in `tests/reference/cases/`. (`tests/reference_cases.rs` builds the same models with the
 //! builder API.)
@@ -57,8 +58,8 @@ fn monitor(net: &Network, name: &str) -> ganglion::MonitorHandle {
 
 #[test]
 fn if_curve_lif_from_its_model_file() {
-    let net = run_file("if_curve_lif.toml");
-    let counts = &net.spike_data(monitor(&net, "spikemonitor")).unwrap().count;
+    let net = run_file("../brian2/if_curve_lif.toml");
+    let counts = &net.spike_data(monitor(&net, "monitor")).unwrap().count;
     let want = floats(&reference("if_curve_lif")["spike_count"]);
     let differing: Vec<usize> = (0..1000).filter(|&i| counts[i] as f64 != want[i]).collect();
     assert!(differing.is_empty(), "{differing:?}");

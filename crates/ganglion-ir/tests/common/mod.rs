@@ -1,4 +1,5 @@
-//! Helpers shared by the IR tests: building small kernels and running them on the interpreter.
+//! Helpers shared by the IR tests: building small kernels and running them on the interpreter. The JIT's
+//! tests include this module too (for [`zeroed_arrays`] and [`extent_len`]).
 
 #![allow(dead_code)]
 
@@ -43,22 +44,28 @@ pub struct Run {
     pub n: usize,
 }
 
+/// Per-neuron or shared length of an array declaration for `n` neurons.
+pub fn extent_len(extent: Extent, n: usize) -> usize {
+    match extent {
+        Extent::PerNeuron | Extent::Indexed => n,
+        Extent::Shared => 1,
+    }
+}
+
+/// Zeroed arrays of the kernel's types, in its order, for `n` neurons.
+pub fn zeroed_arrays(k: &Kernel, n: usize) -> Vec<ArrayData> {
+    k.arrays
+        .iter()
+        .map(|a| ArrayData::zeros(a.ty, extent_len(a.extent, n)))
+        .collect()
+}
+
 impl Run {
     /// Zeroed arrays of the kernel's types for `n` neurons, no parameters, empty event buffers, step 0
     /// with `dt` = 0.1 ms.
     pub fn new(k: &Kernel, n: usize) -> Run {
         Run {
-            arrays: k
-                .arrays
-                .iter()
-                .map(|a| {
-                    let len = match a.extent {
-                        Extent::PerNeuron | Extent::Indexed => n,
-                        Extent::Shared => 1,
-                    };
-                    ArrayData::zeros(a.ty, len)
-                })
-                .collect(),
+            arrays: zeroed_arrays(k, n),
             params: k.params.iter().map(|_| Value::F64(0.0)).collect(),
             events: k.events.iter().map(|_| Vec::new()).collect(),
             clock: Clock {

@@ -6,8 +6,14 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ganglion_ir::interp::{ArrayData, Bindings, Clock, Value};
-use ganglion_ir::{Backend, CompiledKernel, Domain, Extent, Interpreter, Kernel, Op, Type};
+use ganglion_ir::{Backend, CompiledKernel, Domain, Interpreter, Kernel, Op, Type};
 use ganglion_jit::Jit;
+
+/// The IR tests' helpers, shared rather than copied.
+#[path = "../../../ganglion-ir/tests/common/mod.rs"]
+mod ir_common;
+#[allow(unused_imports)] // each test binary uses what it needs of them
+pub use ir_common::{extent_len, zeroed_arrays};
 
 /// Comparisons that differed by a few ulp where a transcendental function was involved (tolerated, but
 /// they should not happen: the JIT calls the same Rust functions as the interpreter).
@@ -48,17 +54,7 @@ impl Start {
     /// Zeroed arrays for `n` neurons, parameters of the declared types (zero), empty buffers, one step.
     pub fn zeros(k: &Kernel, n: usize) -> Start {
         Start {
-            arrays: k
-                .arrays
-                .iter()
-                .map(|a| {
-                    let len = match a.extent {
-                        Extent::PerNeuron | Extent::Indexed => n,
-                        Extent::Shared => 1,
-                    };
-                    ArrayData::zeros(a.ty, len)
-                })
-                .collect(),
+            arrays: zeroed_arrays(k, n),
             params: k
                 .params
                 .iter()
@@ -317,14 +313,6 @@ pub fn compare(k: &Kernel, a: &[Snapshot], b: &[Snapshot]) -> Result<(), String>
         }
     }
     Ok(())
-}
-
-/// Per-neuron or shared length of an array declaration for `n` neurons.
-pub fn extent_len(extent: Extent, n: usize) -> usize {
-    match extent {
-        Extent::PerNeuron | Extent::Indexed => n,
-        Extent::Shared => 1,
-    }
 }
 
 /// An array of type `ty` holding `values` (converted as the interpreter converts).
