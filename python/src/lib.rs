@@ -303,7 +303,7 @@ impl Network {
             for op in &segment.set {
                 self.n().apply(op).map_err(py_err)?;
             }
-            self.run(py, segment.duration, None, 10.0)?;
+            self.run(py, segment.duration, None, 10.0, None)?;
         }
         Ok(())
     }
@@ -536,6 +536,26 @@ impl Network {
         let c = c.n(n).skip_if_invalid(skip_if_invalid);
         let h = Network::group(synapses);
         self.n().connect(h, c).map_err(py_err)
+    }
+
+    /// Makes the synapses `(i[k], j[k])` (indices relative to the source and target slices) from two
+    /// integer arrays, read in place.
+    fn connect_arrays(
+        &mut self,
+        synapses: &Group,
+        i: PyReadonlyArray1<'_, i64>,
+        j: PyReadonlyArray1<'_, i64>,
+    ) -> PyResult<usize> {
+        let to_usize = |a: &[i64]| -> PyResult<Vec<usize>> {
+            a.iter()
+                .map(|&x| {
+                    usize::try_from(x)
+                        .map_err(|_| UsageError::new_err(format!("connect: negative index {x}")))
+                })
+                .collect()
+        };
+        let c = Connect::pairs(to_usize(i.as_slice()?)?, to_usize(j.as_slice()?)?);
+        self.n().connect(synapses.handle, c).map_err(py_err)
     }
 
     /// Adds a TimedArray `name` (1-D: `name(t)`; 2-D rows per time step: `name(t, i)`), values in SI
@@ -905,16 +925,18 @@ impl Network {
         Ok(out)
     }
 
-    /// Runs for `duration` seconds with the GIL released. `report(completed, elapsed)` is called about
-    /// every `report_period` seconds of wall-clock time; Ctrl-C stops the run at the next step
-    /// (`KeyboardInterrupt`; the state is that of the last step).
-    #[pyo3(signature = (duration, report = None, report_period = 10.0))]
+    /// Runs for `duration` seconds with the GIL released. `report(completed, elapsed)` is called at the
+    /// start, about every `report_period` seconds of wall-clock time, and at the end; `tick()` about
+    /// every 0.2 s (an exception it raises stops the run and is raised here). Ctrl-C stops the run at
+    /// the next step (`KeyboardInterrupt`); the state is that of the last step run.
+    #[pyo3(signature = (duration, report = None, report_period = 10.0, tick = None))]
     fn run(
         &mut self,
         py: Python<'_>,
         duration: f64,
         report: Option<Py<PyAny>>,
         report_period: f64,
+        tick: Option<Py<PyAny>>,
     ) -> PyResult<()> {
         let stop = Arc::new(AtomicBool::new(false));
         self.n().set_stop_flag(stop.clone());
@@ -925,7 +947,11 @@ impl Network {
             let mut reporter = |p: ganglion::Progress| {
                 // Python sees Ctrl-C (and the report) only when it runs: every progress call.
                 Python::attach(|py| {
-                    if let Err(e) = py.check_signals() {
+                    let checked = py.check_signals().and_then(|()| match &tick {
+                        Some(t) => t.call0(py).map(drop),
+                        None => Ok(()),
+                    });
+                    if let Err(e) = checked {
                         failure.get_or_insert(e);
                         stop.store(true, Ordering::Relaxed);
                         return;

@@ -198,9 +198,20 @@ def refractory_of(group):
     return float(r)
 
 
+def method_choice(obj):
+    """What integration methods an object asks for (Synapses keep it on their state updater, which
+    exists only with clock-driven equations); None when it has nothing to integrate."""
+    updater = getattr(obj, "state_updater", None)
+    if updater is None:
+        return None
+    return updater.method_choice
+
+
 def methods_of(obj):
-    """The integration methods asked for: a name, or a list of names."""
-    m = obj.method_choice
+    """The integration methods asked for: a name, or a list of names (None: Ganglion's default)."""
+    m = method_choice(obj)
+    if m is None:
+        return None
     if isinstance(m, str):
         return m
     if isinstance(m, (list, tuple)) and all(isinstance(x, str) for x in m):

@@ -81,9 +81,11 @@ def check_supported(objects):
 
 def _check_methods(obj):
     updater = getattr(obj, "state_updater", None)
-    if updater is not None and getattr(updater, "method_options", None):
+    if updater is None:
+        return
+    if getattr(updater, "method_options", None):
         refuse(obj, "method_options")
-    m = obj.method_choice
+    m = updater.method_choice
     names = [m] if isinstance(m, str) else list(m) if isinstance(m, (list, tuple)) else None
     if names is None or not all(isinstance(x, str) for x in names):
         refuse(obj, f"the integration method {m!r} (give a method name)")
