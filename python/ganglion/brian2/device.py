@@ -4,6 +4,7 @@ per Brian2 network (kept alive while the network's objects stay the same), runs 
 results back into Brian2's arrays and monitors."""
 
 import time
+import weakref
 
 import numpy as np
 from brian2 import (
@@ -51,7 +52,7 @@ class Session:
     def __init__(self, gnet, signature):
         self.gnet = gnet
         self.signature = signature
-        #: Brian2 object id -> ganglion Group (groups, synapses)
+        #: Brian2 object name -> ganglion Group (groups, synapses)
         self.groups = {}
         #: (Brian2 object, ganglion Group) for the groups and synapses, for state transfer
         self.owners = []
@@ -63,18 +64,33 @@ class Session:
 
 def signature(objects):
     """What a Ganglion network built for `objects` depends on: when it changes, the network is built
-    again."""
+    again. (Objects are compared by identity through weak references, which never match a new object
+    that happens to get a dead one's `id`.)"""
     sig = []
     for o in objects:
-        entry = [id(o), type(o).__name__, o.name, bool(o.active)]
+        entry = [_Same(o), type(o).__name__, o.name, bool(o.active)]
         if isinstance(o, (NeuronGroup, Synapses, SpikeGeneratorGroup)):
             entry.append(len(o))
         if isinstance(o, SpikeGeneratorGroup):
-            entry += [o._neuron_index.tobytes(), o._spike_time.tobytes(), float(o.period_)]
+            entry += [o._neuron_index.tobytes(), o._spike_time.tobytes(), _period(o)]
         if hasattr(o, "clock"):
             entry.append(float(o.clock.dt_))
         sig.append(tuple(entry))
     return tuple(sig)
+
+
+class _Same:
+    """Equal to another `_Same` of the very same live object."""
+
+    def __init__(self, obj):
+        self.ref = weakref.ref(obj)
+
+    def __eq__(self, other):
+        mine = self.ref()
+        return isinstance(other, _Same) and mine is not None and mine is other.ref()
+
+    def __hash__(self):
+        return id(self.ref)
 
 
 class GanglionDevice(RuntimeDevice):
@@ -198,7 +214,10 @@ class GanglionDevice(RuntimeDevice):
         """The Ganglion network for `net`: the one of the last run while the objects are the same."""
         sig = signature(objects)
         session = self._sessions.get(net.id)
-        if session is None or session.signature != sig:
+        stale = session is not None and abs(session.gnet.t - float(net.t_)) > 0.5 * float(
+            self.defaultclock.dt_
+        )
+        if session is None or stale or session.signature != sig:
             session = self._build(objects, namespace, sig)
             self._sessions[net.id] = session
         return session
@@ -227,11 +246,13 @@ class GanglionDevice(RuntimeDevice):
         for obj in objects:
             if isinstance(obj, Synapses):
                 externals.resolve(obj, synapses_codes(obj))
-            elif isinstance(obj, NeuronGroup) and not isinstance(obj, PoissonGroup):
+            elif isinstance(obj, NeuronGroup):
                 externals.resolve(obj, group_codes(obj))
                 for c in obj.contained_objects:
                     if type(c) is CodeRunner:
                         externals.resolve(obj, [c.abstract_code])
+            elif isinstance(obj, PoissonGroup) and isinstance(obj._rates, str):
+                externals.resolve(obj, [obj._rates])
             elif isinstance(obj, PoissonInput) and isinstance(obj._weight, str):
                 externals.resolve(side(obj._group)[0], [obj._weight])
         for name, value in externals.run.items():
@@ -397,7 +418,7 @@ class _Builder:
         self.clocks = {}
 
     def build(self, objects):
-        groups = [o for o in objects if isinstance(o, (NeuronGroup, SpikeGeneratorGroup))]
+        groups = [o for o in objects if isinstance(o, (NeuronGroup, PoissonGroup, SpikeGeneratorGroup))]
         synapses = [o for o in objects if isinstance(o, Synapses)]
         inputs = [o for o in objects if isinstance(o, PoissonInput)]
         monitors = [
@@ -407,8 +428,10 @@ class _Builder:
         ]
         # Every code string's names are resolved first: timed arrays must exist before the groups.
         for g in groups:
-            if isinstance(g, NeuronGroup) and not isinstance(g, PoissonGroup):
+            if isinstance(g, NeuronGroup):
                 self.externals.resolve(g, group_codes(g))
+            elif isinstance(g, PoissonGroup) and isinstance(g._rates, str):
+                self.externals.resolve(g, [g._rates])
         for s in synapses:
             self.externals.resolve(s, synapses_codes(s))
         for name, ta in self.externals.timed_arrays.items():
@@ -439,7 +462,7 @@ class _Builder:
         return {"dt": float(clock.dt_)}
 
     def handle(self, obj):
-        return self.session.groups[id(obj)]
+        return self.session.groups[obj.name]
 
     def side(self, obj):
         group, start, stop = side(obj)
@@ -455,10 +478,10 @@ class _Builder:
                 len(g),
                 [int(k) for k in g._neuron_index],
                 [float(t) for t in g._spike_time],
-                period=float(g.period_),
+                period=_period(g),
                 name=g.name,
             )
-            self.session.groups[id(g)] = h
+            self.session.groups[g.name] = h
             return
         if isinstance(g, PoissonGroup):
             rates = g._rates
@@ -471,7 +494,7 @@ class _Builder:
                 name=g.name,
                 **self.clock_of(g),
             )
-            self.session.groups[id(g)] = h
+            self.session.groups[g.name] = h
             if not isinstance(rates, str):
                 self.session.owners.append((g, h))
             return
@@ -490,7 +513,7 @@ class _Builder:
             name=g.name,
             **self.clock_of(g),
         )
-        self.session.groups[id(g)] = h
+        self.session.groups[g.name] = h
         self.session.owners.append((g, h))
         for event, code in g.event_codes.items():
             if event == "spike":
@@ -549,7 +572,7 @@ class _Builder:
             name=s.name,
             **self.clock_of(s),
         )
-        self.session.groups[id(s)] = h
+        self.session.groups[s.name] = h
         self.session.owners.append((s, h))
         if len(s) > 0:
             source_offset = side(s.source)[1]
@@ -609,3 +632,8 @@ class _Builder:
         else:  # pragma: no cover - refused earlier
             refuse(m, f"objects of type {type(m).__name__}")
         self.session.monitors.append((m, gm, 0))
+
+
+def _period(generator):
+    """A spike generator's replay period (seconds; 0 for none)."""
+    return float(np.asarray(generator.variables["period"].get_value()).ravel()[0])

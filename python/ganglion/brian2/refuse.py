@@ -1,5 +1,7 @@
 """What Ganglion's Brian2 device does not run, refused by name before anything is simulated."""
 
+import numpy as np
+
 from brian2 import (
     EventMonitor,
     NeuronGroup,
@@ -102,7 +104,6 @@ def _check_synapses(syn):
     if getattr(syn, "multisynaptic_index", None):
         refuse(syn, "multisynaptic_index")
     for p in syn._pathways:
-        if p.objname != "pre" and not p.variables["delay"].scalar:
-            refuse(syn, f"per-synapse delays on the pathway `{p.objname}`")
-        if p.objname != "pre" and float(p.variables["delay"].get_value()[0]) != 0.0:
+        delays = p.variables["delay"].get_value()
+        if p.objname != "pre" and len(delays) and np.any(np.asarray(delays) != 0):
             refuse(syn, f"a delay on the pathway `{p.objname}` (Ganglion delays the `pre` pathway)")

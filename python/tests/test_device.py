@@ -1,0 +1,139 @@
+"""The Brian2 device: Brian2's runtime semantics over several runs, and what it refuses."""
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.filterwarnings("ignore")
+
+
+def test_time_continues_and_spikes_in_flight_arrive_in_the_next_run(brian_ganglion):
+    b = brian_ganglion
+    src = b.SpikeGeneratorGroup(1, [0], [0.95] * b.ms)
+    tgt = b.NeuronGroup(1, "v : 1")
+    syn = b.Synapses(src, tgt, on_pre="v_post += 1", delay=2 * b.ms)
+    syn.connect()
+    mon = b.StateMonitor(tgt, "v", record=True)
+    b.run(1 * b.ms)
+    assert float(tgt.v[0]) == 0.0  # the spike is still in flight
+    assert float(b.defaultclock.t / b.ms) == pytest.approx(1.0)
+    b.run(3 * b.ms)
+    assert float(tgt.v[0]) == 1.0
+    assert len(mon.t) == 40
+    assert float(mon.t[-1] / b.ms) == pytest.approx(3.9)
+
+
+def test_state_and_namespace_changes_between_runs_apply(brian_ganglion):
+    b = brian_ganglion
+    tau = 10 * b.ms
+    drive = 2.0
+    g = b.NeuronGroup(5, "dv/dt = (drive - v)/tau : 1", threshold="v > 1", reset="v = 0", method="exact")
+    spikes = b.SpikeMonitor(g)
+    b.run(20 * b.ms)
+    first = spikes.num_spikes
+    assert first > 0
+    drive = 0.5  # noqa: F841 (read by Brian2's namespace at the next run)
+    g.v = 0
+    b.run(50 * b.ms)
+    assert spikes.num_spikes == first
+    assert np.all(g.v[:] > 0.4)
+
+
+def test_seed_makes_runs_reproducible(brian_ganglion):
+    b = brian_ganglion
+
+    def once():
+        b.start_scope()
+        b.seed(11)
+        # (Ganglion's random streams are keyed by object names: a fresh process gives the same names.)
+        g = b.NeuronGroup(
+            50,
+            "dv/dt = (1.2 - v)/(10*ms) + 0.3*xi/sqrt(ms) : 1",
+            threshold="v > 1",
+            reset="v = 0",
+            name="noisy",
+        )
+        g.v = "rand()"
+        m = b.SpikeMonitor(g)
+        b.run(30 * b.ms)
+        return np.array(m.i), np.array(m.t)
+
+    a, c = once(), once()
+    np.testing.assert_array_equal(a[0], c[0])
+    np.testing.assert_array_equal(a[1], c[1])
+
+
+def test_store_and_restore(brian_ganglion):
+    b = brian_ganglion
+    b.seed(2)
+    g = b.NeuronGroup(20, "dv/dt = (1.2 - v)/(10*ms) + 0.5*xi/sqrt(ms) : 1", threshold="v > 1", reset="v = 0")
+    m = b.SpikeMonitor(g)
+    net = b.Network(g, m)
+    net.run(10 * b.ms)
+    net.store()
+    net.run(20 * b.ms)
+    t1 = np.array(m.t)
+    net.restore()
+    assert float(net.t / b.ms) == pytest.approx(10)
+    net.run(20 * b.ms)
+    np.testing.assert_array_equal(np.array(m.t), t1)
+
+
+def test_report_text(brian_ganglion, capsys):
+    b = brian_ganglion
+    group = b.NeuronGroup(10, "dv/dt = -v/(10*ms) : 1")  # noqa: F841
+    b.run(5 * b.ms, report="text")
+    out = capsys.readouterr().out
+    assert "Starting simulation" in out and "100%" in out
+
+
+def test_monitors_read_as_brian2_types(brian_ganglion):
+    b = brian_ganglion
+    g = b.NeuronGroup(3, "dv/dt = (2 - v)/(10*ms) : 1", threshold="v > 1", reset="v = 0", method="exact")
+    s = b.SpikeMonitor(g)
+    st = b.StateMonitor(g, "v", record=[0, 2])
+    r = b.PopulationRateMonitor(g)
+    b.run(30 * b.ms)
+    assert s.t.dim == b.second.dim
+    trains = s.spike_trains()
+    assert set(trains) == {0, 1, 2} and len(trains[0]) == s.count[0]
+    assert st.v.shape == (2, 300)
+    assert r.smooth_rate(width=5 * b.ms).dim == b.Hz.dim
+    assert np.all(s.count[:] == s.count[0])
+
+
+@pytest.mark.parametrize(
+    "build, feature",
+    [
+        (lambda b: b.network_operation(lambda: None), "network_operation"),
+        (lambda b: b.NeuronGroup(1, "dv/dt = -v/ms : 1", method="gsl"), "GSL"),
+    ],
+)
+def test_what_ganglion_cannot_run_is_refused_by_name(brian_ganglion, build, feature):
+    b = brian_ganglion
+    group = b.NeuronGroup(1, "x : 1")  # noqa: F841 (kept alive: Brian2 runs what is alive)
+    built = build(b)  # noqa: F841
+    with pytest.raises(NotImplementedError) as e:
+        b.run(1 * b.ms)
+    assert feature in str(e.value)
+
+
+def test_user_functions_are_refused(brian_ganglion):
+    b = brian_ganglion
+
+    @b.check_units(x=1, result=1)
+    def f(x):
+        return x
+
+    group = b.NeuronGroup(1, "v = f(1) : 1")  # noqa: F841
+    with pytest.raises(NotImplementedError) as e:
+        b.run(1 * b.ms)
+    assert "user function" in str(e.value)
+
+
+def test_spatial_neurons_are_refused(brian_ganglion):
+    b = brian_ganglion
+    morpho = b.Soma(30 * b.um)
+    neuron = b.SpatialNeuron(morphology=morpho, model="Im = 0*amp/meter**2 : amp/meter**2")  # noqa: F841
+    with pytest.raises(NotImplementedError) as e:
+        b.run(1 * b.ms)
+    assert "multicompartment" in str(e.value)
