@@ -525,3 +525,48 @@ fn synaptic_code_reads_the_groups_subexpressions() {
         .to_string();
     assert!(err.contains("gain_pre"), "{err}");
 }
+
+/// Brian2 makes synaptic writes to a neuron's `(unless refractory)` variable conditional on the neuron's
+/// `not_refractory` (as in `standalone/cuba_openmp.py`, where `ge += we` is lost while the target is
+/// refractory); writes to other variables of the neuron are not.
+#[test]
+fn synaptic_writes_to_unless_refractory_variables_wait_for_the_neuron() {
+    for backend in [BackendChoice::Interpreter, BackendChoice::Jit] {
+        let mut net = Network::new(backend);
+        let src = net
+            .add_spike_generator(SpikeGeneratorGroup::new(1, vec![0, 0], vec![1e-3, 7e-3]))
+            .unwrap();
+        let tgt = net
+            .add_group(
+                NeuronGroup::new(
+                    1,
+                    "dge/dt = -ge/second : 1 (unless refractory)\nx : 1\nv : 1",
+                )
+                .threshold("v > 0.5")
+                .reset("v = 0")
+                .refractory("5*ms")
+                .method("exact"),
+            )
+            .unwrap();
+        net.set(tgt, "v", vec![1.0]).unwrap(); // spikes at step 0: refractory until 5 ms
+        let syn = net
+            .add_synapses(Synapses::new(src, tgt, "").on_pre("ge_post += 1\nx_post += 1"))
+            .unwrap();
+        net.connect(syn, Connect::all()).unwrap();
+        net.run(3e-3).unwrap();
+        assert_eq!(
+            net.state(tgt, "ge").unwrap(),
+            [0.0],
+            "{backend:?}: lost while refractory"
+        );
+        assert_eq!(
+            net.state(tgt, "x").unwrap(),
+            [1.0],
+            "{backend:?}: x is not gated"
+        );
+        net.run(6e-3).unwrap();
+        let ge = net.state(tgt, "ge").unwrap()[0];
+        // Added at step 70 (after that step's update), then decayed over steps 71..=89.
+        assert!((ge - (-1.9e-3f64).exp()).abs() < 1e-12, "{backend:?}: {ge}");
+    }
+}

@@ -342,6 +342,11 @@ impl Network {
         self.r().backend_name()
     }
 
+    /// Starts the clocks at time `t` (seconds), to continue a simulation run elsewhere.
+    fn set_time(&mut self, t: f64) {
+        self.n().set_time(t);
+    }
+
     /// Seeds the random streams.
     fn seed(&mut self, seed: u64) {
         self.n().seed(seed);

@@ -137,3 +137,16 @@ def test_spatial_neurons_are_refused(brian_ganglion):
     with pytest.raises(NotImplementedError) as e:
         b.run(1 * b.ms)
     assert "multicompartment" in str(e.value)
+
+
+def test_a_constant_may_change_its_type_between_runs(brian_ganglion):
+    """Brian2 reads the namespace afresh at every run, with the new value's type (Vogels et al. 2011
+    starts with `eta = 0` and sets `eta = 1e-2` later)."""
+    b = brian_ganglion
+    eta = 0
+    g = b.NeuronGroup(1, "dw/dt = eta/ms : 1", method="euler")
+    b.run(1 * b.ms)
+    assert float(g.w[0]) == 0.0
+    eta = 1e-2  # noqa: F841 (read by Brian2's namespace at the next run)
+    b.run(1 * b.ms)
+    assert float(g.w[0]) == pytest.approx(0.1 * 1e-2 * 10, rel=1e-9)

@@ -28,6 +28,10 @@ pub struct StorageInfo {
     /// For a variable of a synapse's pre- or postsynaptic group: which one (the element is the synapse's
     /// neuron there).
     pub via: Option<Via>,
+    /// Whether writes leave refractory neurons alone (a differential equation flagged
+    /// `(unless refractory)`): Brian2 makes such writes conditional on `not_refractory`, in the group's
+    /// own state update and in synaptic code alike.
+    pub unless_refractory: bool,
 }
 
 impl StorageInfo {
@@ -39,6 +43,7 @@ impl StorageInfo {
             value_type,
             array: None,
             via: None,
+            unless_refractory: false,
         }
     }
 }
@@ -53,6 +58,14 @@ pub enum Via {
 }
 
 impl Via {
+    /// The name synaptic code gives a variable of the group on this side (`v_pre`, `v_post`).
+    pub fn name(self, variable: &str) -> String {
+        match self {
+            Via::Pre => format!("{variable}_pre"),
+            Via::Post => format!("{variable}_post"),
+        }
+    }
+
     /// The synaptic array holding each synapse's neuron on that side (an index into the whole group).
     pub fn index_array(self) -> &'static str {
         match self {
@@ -609,12 +622,24 @@ impl<'m> Codegen<'m> {
                 self.set_temp(&s.target, v, target_ty);
                 continue;
             }
-            let gated = !unconditional
-                && self
-                    .model
-                    .variable(&s.target)
-                    .is_some_and(|v| v.unless_refractory);
-            let cond = gated.then(|| self.load("not_refractory"));
+            let cond = match self.storage(&s.target) {
+                // Synaptic code writing a neuron's `(unless refractory)` variable: only while that
+                // neuron is not refractory (Brian2's conditional write through the synapse's index).
+                Some(StorageInfo {
+                    via: Some(via),
+                    unless_refractory: true,
+                    ..
+                }) => Some(self.load(&via.name("not_refractory"))),
+                _ if !unconditional
+                    && self
+                        .model
+                        .variable(&s.target)
+                        .is_some_and(|v| v.unless_refractory) =>
+                {
+                    Some(self.load("not_refractory"))
+                }
+                _ => None,
+            };
             self.store(&s.target, value, vty, cond);
         }
     }

@@ -88,7 +88,11 @@ pub fn storage_map(model: &NeuronGroupModel, dtypes: &Dtypes) -> StorageMap {
         } else {
             Extent::PerNeuron
         };
-        map.insert(v.name.clone(), StorageInfo::own(ty, extent, v.ty));
+        let info = StorageInfo {
+            unless_refractory: v.unless_refractory,
+            ..StorageInfo::own(ty, extent, v.ty)
+        };
+        map.insert(v.name.clone(), info);
     }
     map
 }

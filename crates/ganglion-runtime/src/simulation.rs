@@ -79,6 +79,15 @@ impl Simulation {
         self.t
     }
 
+    /// Moves every clock to time `t` (seconds): a simulation that continues one run elsewhere starts
+    /// where that one stopped.
+    pub fn set_time(&mut self, t: f64) {
+        for c in &mut self.clocks {
+            c.step = c.step_at(t);
+        }
+        self.t = t;
+    }
+
     /// The seed of the random streams.
     pub fn seed(&self) -> u64 {
         self.seed

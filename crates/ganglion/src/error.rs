@@ -147,6 +147,18 @@ pub enum UsageError {
         /// The clock's time (seconds).
         t: f64,
     },
+    /// A constant whose type changed since the models using it were checked.
+    #[error(
+        "the constant `{name}` was {checked} when the models using it were checked, and is {now} now: its value would be converted; give it a {now} value from the start"
+    )]
+    ConstantType {
+        /// The constant.
+        name: String,
+        /// Its type when the models were checked.
+        checked: String,
+        /// Its type now.
+        now: String,
+    },
     /// A recorded index outside the group.
     #[error("index {index} is out of range for a group of {n} neurons")]
     Index {

@@ -220,6 +220,12 @@ impl Network {
         self.driver.sim.t()
     }
 
+    /// Starts the clocks at time `t` (seconds), for a network that continues a simulation run elsewhere
+    /// (the Brian2 device rebuilding a network between runs).
+    pub fn set_time(&mut self, t: f64) {
+        self.driver.sim.set_time(t);
+    }
+
     /// Sets the seed of the random streams.
     pub fn seed(&mut self, seed: u64) {
         self.driver.sim.set_seed(seed);

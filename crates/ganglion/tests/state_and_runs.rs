@@ -539,3 +539,26 @@ fn nan_in_a_parameter_no_kernel_writes_is_reported() {
         other => panic!("expected NonFinite, got {other}"),
     }
 }
+
+/// A run-namespace constant may change its value between runs, not its type: an integer constant set to
+/// a float would be truncated in the kernels checked with an integer, so the run is refused; an integer
+/// given to a float constant is converted exactly.
+#[test]
+fn constants_keep_their_type_between_runs() {
+    let mut net = net();
+    net.set_external("eta", ganglion_model::ExternalValue::int(0));
+    net.set_external("rate", ganglion_model::ExternalValue::float(1.0));
+    let g = net
+        .add_group(NeuronGroup::new(1, "dw/dt = eta*rate/second : 1").method("euler"))
+        .unwrap();
+    net.run(1e-3).unwrap();
+    net.set_external("rate", ganglion_model::ExternalValue::int(2));
+    net.run(1e-3).unwrap();
+    net.set_external("eta", ganglion_model::ExternalValue::float(0.01));
+    let m = usage(net.run(1e-3).unwrap_err());
+    assert!(
+        m.contains("`eta`") && m.contains("integer") && m.contains("float"),
+        "{m}"
+    );
+    assert_eq!(net.state(g, "w").unwrap(), [0.0]);
+}

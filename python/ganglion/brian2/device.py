@@ -153,8 +153,9 @@ class GanglionDevice(RuntimeDevice):
             return
         active = [o for o in objects if o.active]
         check_supported(active)
-        session = self._session(net, objects, namespace)
-        self._push(session, objects, namespace)
+        externals = _externals(objects, namespace)
+        session = self._session(net, objects, namespace, externals)
+        self._push(session, externals)
         report_callback = _report(report)
         completed = self._run(net, session, float(duration), report_callback, float(report_period), t_start, duration)
         self._write_back(net, session, completed, t_end)
@@ -210,15 +211,17 @@ class GanglionDevice(RuntimeDevice):
     # ------------------------------------------------------------------------------------------------
     # Building
 
-    def _session(self, net, objects, namespace):
-        """The Ganglion network for `net`: the one of the last run while the objects are the same."""
-        sig = signature(objects)
+    def _session(self, net, objects, namespace, externals):
+        """The Ganglion network for `net`: the one of the last run while the objects (and the types of
+        the constants their code was checked with) are the same."""
+        sig = (signature(objects), _types(externals.run))
         session = self._sessions.get(net.id)
         stale = session is not None and abs(session.gnet.t - float(net.t_)) > 0.5 * float(
             self.defaultclock.dt_
         )
         if session is None or stale or session.signature != sig:
             session = self._build(objects, namespace, sig)
+            session.gnet.set_time(float(net.t_))
             self._sessions[net.id] = session
         return session
 
@@ -233,7 +236,7 @@ class GanglionDevice(RuntimeDevice):
         builder.build(objects)
         return session
 
-    def _push(self, session, objects, namespace):
+    def _push(self, session, externals):
         """Hands the current state of Brian2's arrays, the run namespace and the seed to Ganglion."""
         gnet = session.gnet
         if not session.seeded:
@@ -242,19 +245,6 @@ class GanglionDevice(RuntimeDevice):
                 seed = int(np.random.randint(0, 2**63 - 1, dtype=np.int64))
             gnet.seed(int(seed))
             session.seeded = True
-        externals = Externals(namespace)
-        for obj in objects:
-            if isinstance(obj, Synapses):
-                externals.resolve(obj, synapses_codes(obj))
-            elif isinstance(obj, NeuronGroup):
-                externals.resolve(obj, group_codes(obj))
-                for c in obj.contained_objects:
-                    if type(c) is CodeRunner:
-                        externals.resolve(obj, [c.abstract_code])
-            elif isinstance(obj, PoissonGroup) and isinstance(obj._rates, str):
-                externals.resolve(obj, [obj._rates])
-            elif isinstance(obj, PoissonInput) and isinstance(obj._weight, str):
-                externals.resolve(side(obj._group)[0], [obj._weight])
         for name, value in externals.run.items():
             _set_constant(gnet, name, value)
         for obj, g in session.owners:
@@ -328,6 +318,29 @@ class GanglionDevice(RuntimeDevice):
 
 
 _NOT_PUSHED = {"i", "j", "N", "N_incoming", "N_outgoing", "N_pre", "N_post", "lastupdate", "delay"}
+
+
+def _externals(objects, namespace):
+    """The run-namespace constants and timed arrays the objects' code uses, resolved now."""
+    externals = Externals(namespace)
+    for obj in objects:
+        if isinstance(obj, Synapses):
+            externals.resolve(obj, synapses_codes(obj))
+        elif isinstance(obj, NeuronGroup):
+            externals.resolve(obj, group_codes(obj))
+            for c in obj.contained_objects:
+                if type(c) is CodeRunner:
+                    externals.resolve(obj, [c.abstract_code])
+        elif isinstance(obj, PoissonGroup) and isinstance(obj._rates, str):
+            externals.resolve(obj, [obj._rates])
+        elif isinstance(obj, PoissonInput) and isinstance(obj._weight, str):
+            externals.resolve(side(obj._group)[0], [obj._weight])
+    return externals
+
+
+def _types(constants):
+    """The type of each constant (a change of type needs the models checked again)."""
+    return tuple(sorted((name, type(v).__name__) for name, v in constants.items()))
 
 
 def _set_constant(gnet, name, value):

@@ -4,7 +4,9 @@ use ganglion_modelfile::{Located, MonitorKind as FileKind, MonitorSpec, RecordSp
 
 use super::FileChecker;
 use crate::error::ModelError;
+use crate::expr::ValueType;
 use crate::model::NeuronGroupModel;
+use crate::namespace::ExternalValue;
 use crate::plan::{MonitorKind, MonitorPlan, SegmentPlan, SetPlan};
 
 impl FileChecker<'_> {
@@ -212,6 +214,41 @@ impl FileChecker<'_> {
         }
     }
 
+    /// A constant's new value in the type the models were checked with: an integer becomes a float
+    /// for a float constant; any other change of type is refused (it would be truncated or
+    /// reinterpreted, silently).
+    fn same_type(&mut self, key: &Located<String>, value: ExternalValue) -> Option<ExternalValue> {
+        let old = self.plan.namespace.get(&key.value)?.clone();
+        match (old.ty, value.ty) {
+            (a, b) if a == b => Some(value),
+            (ValueType::Float, ValueType::Int) => Some(ExternalValue {
+                ty: ValueType::Float,
+                ..value
+            }),
+            (was, now) => {
+                let hint = match was {
+                    ValueType::Int => format!(
+                        "write `{} = {:?}` in `[namespace]` to make it a float from the start",
+                        key.value, old.value
+                    ),
+                    _ => "give it a value of the same type".to_string(),
+                };
+                self.invalid(
+                    key.span,
+                    format!(
+                        "`{}` is {} constant where the models were checked, and this segment sets it to {} value: it would be {}",
+                        key.value,
+                        article(was),
+                        article(now),
+                        if was == ValueType::Int { "truncated" } else { "reinterpreted" }
+                    ),
+                    Some(&hint),
+                );
+                None
+            }
+        }
+    }
+
     /// One change between runs: `"G.v" = ...` or a namespace constant.
     fn set(&mut self, key: &Located<String>, value: &ganglion_modelfile::Value) -> Option<SetPlan> {
         let Some((target, var)) = key.value.split_once('.') else {
@@ -227,6 +264,7 @@ impl FileChecker<'_> {
                 return None;
             }
             let value = self.constant_value(value, "a namespace constant")?;
+            let value = self.same_type(key, value)?;
             return Some(SetPlan::Constant {
                 name: key.value.clone(),
                 value,
@@ -247,5 +285,14 @@ impl FileChecker<'_> {
             target: target.to_string(),
             assignment: Box::new(assignment),
         })
+    }
+}
+
+/// "an integer", "a float", "a boolean".
+fn article(ty: ValueType) -> &'static str {
+    match ty {
+        ValueType::Int => "an integer",
+        ValueType::Float => "a float",
+        ValueType::Bool => "a boolean",
     }
 }

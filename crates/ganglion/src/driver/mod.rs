@@ -190,9 +190,36 @@ impl Driver {
                 .into());
             }
         }
+        self.check_constant_types(namespace)?;
         self.register_synapses()?;
         self.update_fusion()?;
         self.sim.run(duration, report)?;
+        Ok(())
+    }
+
+    /// Refuses a run-namespace constant whose type is not the one a model was checked with (an integer
+    /// now a float would be truncated): its value may change between runs, its type may not (except an
+    /// integer given to a float).
+    fn check_constant_types(&self, namespace: &Namespace) -> Result<(), Error> {
+        for g in &self.groups {
+            for (name, checked) in g.model.externals.iter() {
+                if g.namespace.get(name).is_some() {
+                    continue;
+                }
+                let Some(now) = namespace.get(name) else {
+                    continue;
+                };
+                let widened = checked.ty == ValueType::Float && now.ty == ValueType::Int;
+                if now.ty != checked.ty && !widened {
+                    return Err(UsageError::ConstantType {
+                        name: name.to_string(),
+                        checked: checked.ty.to_string(),
+                        now: now.ty.to_string(),
+                    }
+                    .into());
+                }
+            }
+        }
         Ok(())
     }
 }
