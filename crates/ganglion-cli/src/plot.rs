@@ -220,6 +220,7 @@ struct Plotter<'a> {
 }
 
 impl Plotter<'_> {
+    /// Saves `chart` as `file` in the folder.
     fn save(&mut self, chart: &Chart, file: String) -> Result<(), String> {
         let path = self.dir.join(file);
         chart.save(&path)?;

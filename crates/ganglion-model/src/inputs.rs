@@ -184,6 +184,7 @@ struct ValueTable<'s> {
 }
 
 impl<'s> TimedArrayReader<'s> {
+    /// Reports an invalid part of the table.
     fn invalid(&mut self, span: Span, what: String, hint: Option<&str>) {
         let e = ModelError::Invalid {
             span,
