@@ -588,13 +588,8 @@ fn check_comparison(
     span: Span,
     errors: &mut Vec<ModelError>,
 ) -> Option<TExpr> {
-    if a.dim != b.dim {
-        errors.push(ModelError::InconsistentUnits {
-            span,
-            op: op.to_string(),
-            left: a.dim,
-            right: b.dim,
-        });
+    if let Some(e) = inconsistent_units(&op, &a, &b, span) {
+        errors.push(e);
         return None;
     }
     typed(
@@ -603,6 +598,21 @@ fn check_comparison(
         Dimension::DIMENSIONLESS,
         span,
     )
+}
+
+/// `op` (`+`, `-`, `%`, a comparison) needs operands of equal dimensions.
+fn inconsistent_units(
+    op: &impl fmt::Display,
+    a: &TExpr,
+    b: &TExpr,
+    span: Span,
+) -> Option<ModelError> {
+    (a.dim != b.dim).then(|| ModelError::InconsistentUnits {
+        span,
+        op: op.to_string(),
+        left: a.dim,
+        right: b.dim,
+    })
 }
 
 /// `and` and `or` need booleans on both sides (both are reported).
@@ -774,13 +784,8 @@ fn check_binary(
 ) -> Option<TExpr> {
     let (ty, dim) = match op {
         BinOp::Add | BinOp::Sub | BinOp::Mod => {
-            if a.dim != b.dim {
-                errors.push(ModelError::InconsistentUnits {
-                    span,
-                    op: op.to_string(),
-                    left: a.dim,
-                    right: b.dim,
-                });
+            if let Some(e) = inconsistent_units(&op, &a, &b, span) {
+                errors.push(e);
                 return None;
             }
             (arithmetic(highest(a.ty, b.ty)), a.dim)

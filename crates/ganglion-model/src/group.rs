@@ -634,14 +634,9 @@ impl<'s, 'a> GroupChecker<'s, 'a> {
         rhs: TExpr,
         errors: &mut Vec<ModelError>,
     ) -> Option<DiffEq> {
-        let expected = d.dim / Dimension::TIME;
-        if rhs.dim != expected {
-            errors.push(ModelError::DimensionMismatch {
-                span: rhs.span,
-                context: format!("the right-hand side of `d{}/dt`", d.name),
-                expected,
-                found: rhs.dim,
-            });
+        let context = || format!("the right-hand side of `d{}/dt`", d.name);
+        if let Some(e) = dimension_problem(&rhs, d.dim / Dimension::TIME, context) {
+            errors.push(e);
             return None;
         }
         let event_driven = d.has_flag("event-driven");
@@ -676,23 +671,12 @@ impl<'s, 'a> GroupChecker<'s, 'a> {
             });
             return None;
         }
-        if rhs.dim != d.dim {
-            errors.push(ModelError::DimensionMismatch {
-                span: rhs.span,
-                context: format!("the definition of the summed variable `{}`", d.name),
-                expected: d.dim,
-                found: rhs.dim,
-            });
+        let context = || format!("the definition of the summed variable `{}`", d.name);
+        if let Some(e) = dimension_problem(&rhs, d.dim, context) {
+            errors.push(e);
             return None;
         }
-        Some(Subexpression {
-            name: d.name.clone(),
-            expr: rhs,
-            dim: d.dim,
-            ty: d.var_type.into(),
-            shared: false,
-            constant_over_dt: false,
-        })
+        Some(defined(d, rhs, false, false))
     }
 
     /// What is wrong with the target of a `(summed)` variable, if anything.
@@ -727,13 +711,9 @@ impl<'s, 'a> GroupChecker<'s, 'a> {
         rhs: TExpr,
         errors: &mut Vec<ModelError>,
     ) -> Option<Subexpression> {
-        if rhs.dim != d.dim {
-            errors.push(ModelError::DimensionMismatch {
-                span: rhs.span,
-                context: format!("the definition of `{}`", d.name),
-                expected: d.dim,
-                found: rhs.dim,
-            });
+        let context = || format!("the definition of `{}`", d.name);
+        if let Some(e) = dimension_problem(&rhs, d.dim, context) {
+            errors.push(e);
             return None;
         }
         if d.var_type == ganglion_units::VarType::Boolean && rhs.ty != ValueType::Bool {
@@ -760,14 +740,7 @@ impl<'s, 'a> GroupChecker<'s, 'a> {
             });
             return None;
         }
-        Some(Subexpression {
-            name: d.name.clone(),
-            expr: rhs,
-            dim: d.dim,
-            ty: d.var_type.into(),
-            shared,
-            constant_over_dt,
-        })
+        Some(defined(d, rhs, shared, constant_over_dt))
     }
 
     /// Warns about `(unless refractory)` flags in a group without a refractory period.
@@ -1023,6 +996,32 @@ impl<'s, 'a> GroupChecker<'s, 'a> {
             collect(e);
         }
         externals
+    }
+}
+
+/// A mismatch of `rhs`'s dimensions with `expected`, where `context` says what `rhs` is.
+fn dimension_problem(
+    rhs: &TExpr,
+    expected: Dimension,
+    context: impl FnOnce() -> String,
+) -> Option<ModelError> {
+    (rhs.dim != expected).then(|| ModelError::DimensionMismatch {
+        span: rhs.span,
+        context: context(),
+        expected,
+        found: rhs.dim,
+    })
+}
+
+/// The subexpression `d` defines as `rhs`.
+fn defined(d: &Declaration, rhs: TExpr, shared: bool, constant_over_dt: bool) -> Subexpression {
+    Subexpression {
+        name: d.name.clone(),
+        expr: rhs,
+        dim: d.dim,
+        ty: d.var_type.into(),
+        shared,
+        constant_over_dt,
     }
 }
 
