@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use ganglion::{BackendChoice, Error, Network, Progress, Report};
+use ganglion::{BackendChoice, Error, Network, Progress, Report, RunPlan};
 
 use crate::check::{ColorChoice, load, report};
 
@@ -51,10 +51,73 @@ fn human(bytes: u64) -> String {
 
 /// Runs a model file and writes its results.
 pub fn run(path: &Path, options: RunOptions) -> ExitCode {
-    let mut file = match load(path, options.color) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
+    match run_model(path, &options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
+}
+
+/// Builds the network, runs its segments and writes what was recorded (also after a failed run); the
+/// exit code on failure, with what went wrong already printed.
+fn run_model(path: &Path, options: &RunOptions) -> Result<(), ExitCode> {
+    let (mut net, mut plan, plots) = build(path, options)?;
+    if let Some(d) = &options.duration {
+        override_duration(&mut plan, d)?;
+    }
+    if plan.segments.is_empty() {
+        eprintln!(
+            "error: the model file says how long to run neither in `[run] duration` nor in `[[segments]]`"
+        );
+        eprintln!("hint: add `duration = \"1*second\"` under `[run]`, or give `--duration`");
+        return Err(ExitCode::from(2));
+    }
+    let total = plan.duration();
+    check_memory(&net, total)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
+    }
+    net.set_stop_flag(stop);
+    let started = Instant::now();
+    let failure = simulate(&mut net, &plan, total, options.progress);
+    let elapsed = started.elapsed().as_secs_f64();
+    let written = write_outputs(&net, &options.out, plots.as_ref());
+    match &written {
+        Ok(files) => eprintln!(
+            "{}: simulated {} s in {elapsed:.3} s ({} backend); wrote {} files to {}",
+            path.display(),
+            // (Segment durations add up with rounding: 0.15000000000000002 s reads as 0.15 s.)
+            format!("{:.9}", net.t())
+                .trim_end_matches('0')
+                .trim_end_matches('.'),
+            net.backend_name(),
+            files.len(),
+            options.out.display()
+        ),
+        Err(e) => eprintln!("error: {e}"),
+    }
+    if let Some(e) = failure {
+        eprintln!("error: {e}");
+        eprintln!(
+            "note: what was recorded until then is in {}",
+            options.out.display()
+        );
+        return Err(ExitCode::from(1));
+    }
+    if written.is_err() {
+        return Err(ExitCode::from(1));
+    }
+    Ok(())
+}
+
+/// Loads the model file (with `--seed`, which initial values such as `rand()` use too) and builds its
+/// network (with `--threads`), printing diagnostics and warnings; also reads what `--plot` needs.
+fn build(
+    path: &Path,
+    options: &RunOptions,
+) -> Result<(Network, RunPlan, Option<crate::plot::PlotSpec>), ExitCode> {
+    let mut file = load(path, options.color)?;
     // The seed is set before the network is built: initial values such as `rand()` use it too.
     if let Some(seed) = options.seed {
         file.run.seed = Some(ganglion_modelfile::Located {
@@ -65,15 +128,15 @@ pub fn run(path: &Path, options: RunOptions) -> ExitCode {
     let plots = options
         .plot
         .then(|| crate::plot::PlotSpec::new(&file, options.plot_against.clone()));
-    let (mut net, mut plan) = match Network::from_model_file(file, options.backend) {
+    let (mut net, plan) = match Network::from_model_file(file, options.backend) {
         Ok(x) => x,
         Err(Error::Model(d)) => {
             report(d.sources(), d.list(), options.color);
-            return ExitCode::from(1);
+            return Err(ExitCode::from(1));
         }
         Err(e) => {
             eprintln!("error: {e}");
-            return ExitCode::from(1);
+            return Err(ExitCode::from(1));
         }
     };
     if let Some(t) = options.threads {
@@ -86,36 +149,39 @@ pub fn run(path: &Path, options: RunOptions) -> ExitCode {
                 .render(net.warnings(), options.color.enabled())
         );
     }
-    if let Some(d) = &options.duration {
-        let q = match ganglion_units::Quantity::parse(d) {
-            Ok(q) if q.dim == ganglion_units::Dimension::TIME => q,
-            _ => {
-                eprintln!("error: `--duration {d}` is not a time (write e.g. `--duration 500*ms`)");
-                return ExitCode::from(2);
-            }
-        };
-        match &mut plan.segments[..] {
-            [] => plan.segments.push(ganglion::Segment {
-                duration: q.value,
-                set: Vec::new(),
-            }),
-            [s] => s.duration = q.value,
-            _ => {
-                eprintln!(
-                    "error: the model file has several segments; `--duration` would be ambiguous"
-                );
-                return ExitCode::from(2);
-            }
+    Ok((net, plan, plots))
+}
+
+/// `--duration`: the duration of the one segment (or of a run when the file gives none).
+fn override_duration(plan: &mut RunPlan, duration: &str) -> Result<(), ExitCode> {
+    let q = match ganglion_units::Quantity::parse(duration) {
+        Ok(q) if q.dim == ganglion_units::Dimension::TIME => q,
+        _ => {
+            eprintln!(
+                "error: `--duration {duration}` is not a time (write e.g. `--duration 500*ms`)"
+            );
+            return Err(ExitCode::from(2));
+        }
+    };
+    match &mut plan.segments[..] {
+        [] => plan.segments.push(ganglion::Segment {
+            duration: q.value,
+            set: Vec::new(),
+        }),
+        [s] => s.duration = q.value,
+        _ => {
+            eprintln!(
+                "error: the model file has several segments; `--duration` would be ambiguous"
+            );
+            return Err(ExitCode::from(2));
         }
     }
-    if plan.segments.is_empty() {
-        eprintln!(
-            "error: the model file says how long to run neither in `[run] duration` nor in `[[segments]]`"
-        );
-        eprintln!("hint: add `duration = \"1*second\"` under `[run]`, or give `--duration`");
-        return ExitCode::from(2);
-    }
-    let total = plan.duration();
+    Ok(())
+}
+
+/// Refuses a run that would need more than 80% of the available memory (state and recordings over
+/// `total` seconds).
+fn check_memory(net: &Network, total: f64) -> Result<(), ExitCode> {
     let needed = net.memory_estimate(total);
     if let Some(available) = available_memory()
         && needed > available / 10 * 8
@@ -128,16 +194,15 @@ pub fn run(path: &Path, options: RunOptions) -> ExitCode {
         eprintln!(
             "hint: record fewer neurons or variables, give state monitors a larger `dt`, or shorten the run"
         );
-        return ExitCode::from(1);
+        return Err(ExitCode::from(1));
     }
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = stop.clone();
-        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
-    }
-    net.set_stop_flag(stop);
-    let started = Instant::now();
-    let bar = (options.progress && std::io::stderr().is_terminal()).then(|| {
+    Ok(())
+}
+
+/// Runs the segments in order (their changes, then the run), showing progress on a bar (`progress`,
+/// when standard error is a terminal) or as text (`[run] report`); the error that stopped it, if any.
+fn simulate(net: &mut Network, plan: &RunPlan, total: f64, progress: bool) -> Option<Error> {
+    let bar = (progress && std::io::stderr().is_terminal()).then(|| {
         let b = indicatif::ProgressBar::new(1000);
         b.set_style(
             indicatif::ProgressStyle::with_template(
@@ -151,13 +216,8 @@ pub fn run(path: &Path, options: RunOptions) -> ExitCode {
     let mut done_before = 0.0;
     let mut failure = None;
     for seg in &plan.segments {
-        for op in &seg.set {
-            if let Err(e) = net.apply(op) {
-                failure = Some(e);
-                break;
-            }
-        }
-        if failure.is_some() {
+        if let Some(e) = seg.set.iter().find_map(|op| net.apply(op).err()) {
+            failure = Some(e);
             break;
         }
         let bar_ref = bar.as_ref();
@@ -195,43 +255,18 @@ pub fn run(path: &Path, options: RunOptions) -> ExitCode {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let elapsed = started.elapsed().as_secs_f64();
-    let mut written = crate::output::write_all(&net, &options.out);
-    if let Some(spec) = &plots
-        && written.is_ok()
-    {
-        match crate::plot::write_plots(&net, &options.out, spec) {
-            Ok(pngs) => written
-                .iter_mut()
-                .for_each(|files| files.extend(pngs.clone())),
-            Err(e) => written = Err(e),
-        }
+    failure
+}
+
+/// Writes the recorded data, then the pictures (`--plot`); the files written.
+fn write_outputs(
+    net: &Network,
+    out: &Path,
+    plots: Option<&crate::plot::PlotSpec>,
+) -> Result<Vec<PathBuf>, String> {
+    let mut written = crate::output::write_all(net, out)?;
+    if let Some(spec) = plots {
+        written.extend(crate::plot::write_plots(net, out, spec)?);
     }
-    match &written {
-        Ok(files) => eprintln!(
-            "{}: simulated {} s in {elapsed:.3} s ({} backend); wrote {} files to {}",
-            path.display(),
-            // (Segment durations add up with rounding: 0.15000000000000002 s reads as 0.15 s.)
-            format!("{:.9}", net.t())
-                .trim_end_matches('0')
-                .trim_end_matches('.'),
-            net.backend_name(),
-            files.len(),
-            options.out.display()
-        ),
-        Err(e) => eprintln!("error: {e}"),
-    }
-    if let Some(e) = failure {
-        eprintln!("error: {e}");
-        eprintln!(
-            "note: what was recorded until then is in {}",
-            options.out.display()
-        );
-        return ExitCode::from(1);
-    }
-    if written.is_err() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    Ok(written)
 }

@@ -400,10 +400,7 @@ impl<'m> Codegen<'m> {
         let eps = self.b.binary(f, IrBin::Div, table_dt, k);
         let t = match args[0].kind {
             TKind::Special(Special::T) => self.b.value(f, Op::Time),
-            _ => {
-                let v = self.expr(&args[0]);
-                self.convert(v, self.ty(args[0].ty), f)
-            }
+            _ => self.expr_as(&args[0], f),
         };
         // round(t/eps), ties to even: adding and subtracting 2**52 rounds a number below 2**52 to an
         // integer in the current (nearest-even) rounding mode. Larger or negative values end up clipped
@@ -426,8 +423,7 @@ impl<'m> Codegen<'m> {
         let Some(columns) = info.columns else {
             return self.b.value(f, Op::Load(array, Index::At(step)));
         };
-        let column = self.expr(&args[1]);
-        let column = self.convert(column, self.ty(args[1].ty), Type::I64);
+        let column = self.expr_as(&args[1], Type::I64);
         let cols = self.b.constant(Const::I64(columns as i64));
         let last_col = self.b.constant(Const::I64(columns as i64 - 1));
         let at_least = self.b.cmp(IrCmp::Ge, column, zero);
@@ -451,86 +447,26 @@ impl<'m> Codegen<'m> {
             TKind::Int(x) => self.b.constant(Const::I64(*x)),
             TKind::Bool(x) => self.b.constant(Const::Bool(*x)),
             TKind::Constant { value, .. } => self.float_const(*value),
-            TKind::External { name, .. } => {
-                let pty = match e.ty {
-                    ValueType::Float => Type::F64,
-                    ValueType::Int => Type::I64,
-                    ValueType::Bool => Type::Bool,
-                };
-                let p = self.b.kernel.param(name, pty);
-                let v = self.b.value(pty, Op::Param(p));
-                self.convert(v, pty, want)
-            }
+            TKind::External { name, .. } => self.external(name, e.ty, want),
             TKind::Var(name) => self.read(name, e.ty),
             TKind::Noise(name) => self.read(name, ValueType::Float),
-            TKind::Special(s) => match s {
-                Special::T => {
-                    let v = self.b.value(Type::F64, Op::Time);
-                    self.convert(v, Type::F64, want)
-                }
-                Special::Dt => {
-                    let v = self.dt();
-                    self.convert(v, Type::F64, want)
-                }
-                Special::I => self.b.value(Type::I64, Op::NeuronIndex),
-                Special::N => self.b.constant(Const::I64(self.model.n as i64)),
-                Special::TInTimesteps => self.b.value(Type::I64, Op::Step),
-            },
+            TKind::Special(s) => self.special(*s, want),
             TKind::Unary(UnaryOp::Not, a) => {
-                let x = self.expr(a);
-                let x = self.convert(x, self.ty(a.ty), Type::Bool);
+                let x = self.expr_as(a, Type::Bool);
                 self.b.value(Type::Bool, Op::Unary(UnOp::Not, x))
             }
             TKind::Unary(op, a) => {
-                let x = self.expr(a);
-                let x = self.convert(x, self.ty(a.ty), want);
+                let x = self.expr_as(a, want);
                 match op {
                     UnaryOp::Neg => self.b.value(want, Op::Unary(UnOp::Neg, x)),
                     _ => x,
                 }
             }
-            TKind::Binary(op, a, b) => {
-                let operand_ty = match op {
-                    BinOp::Div | BinOp::Pow => self.float,
-                    _ => want,
-                };
-                let x = self.expr(a);
-                let x = self.convert(x, self.ty(a.ty), operand_ty);
-                let y = self.expr(b);
-                let y = self.convert(y, self.ty(b.ty), operand_ty);
-                let irop = match op {
-                    BinOp::Add => IrBin::Add,
-                    BinOp::Sub => IrBin::Sub,
-                    BinOp::Mul => IrBin::Mul,
-                    BinOp::Div => IrBin::Div,
-                    BinOp::FloorDiv => IrBin::FloorDiv,
-                    BinOp::Mod => IrBin::Mod,
-                    BinOp::Pow => IrBin::Pow,
-                };
-                let r = self.b.binary(operand_ty, irop, x, y);
-                self.convert(r, operand_ty, want)
-            }
-            TKind::Compare(op, a, b) => {
-                let common = self.ty(a.ty.max(b.ty));
-                let x = self.expr(a);
-                let x = self.convert(x, self.ty(a.ty), common);
-                let y = self.expr(b);
-                let y = self.convert(y, self.ty(b.ty), common);
-                let irop = match op {
-                    CmpOp::Eq => IrCmp::Eq,
-                    CmpOp::Ne => IrCmp::Ne,
-                    CmpOp::Lt => IrCmp::Lt,
-                    CmpOp::Le => IrCmp::Le,
-                    CmpOp::Gt => IrCmp::Gt,
-                    CmpOp::Ge => IrCmp::Ge,
-                };
-                self.b.cmp(irop, x, y)
-            }
+            TKind::Binary(op, a, b) => self.binary(*op, a, b, want),
+            TKind::Compare(op, a, b) => self.compare(*op, a, b),
             TKind::Logical(op, a, b) => {
-                let x = self.expr(a);
-                let x = self.convert(x, self.ty(a.ty), Type::Bool);
-                let y = self.expr(b);
-                let y = self.convert(y, self.ty(b.ty), Type::Bool);
+                let x = self.expr_as(a, Type::Bool);
+                let y = self.expr_as(b, Type::Bool);
                 let irop = match op {
                     LogicalOp::And => IrBin::And,
                     LogicalOp::Or => IrBin::Or,
@@ -541,51 +477,113 @@ impl<'m> Codegen<'m> {
                 let v = self.timed_array(name, info, args);
                 self.convert(v, Type::F64, want)
             }
-            TKind::Call(f, args) => match f {
-                Builtin::Rand | Builtin::Randn => {
-                    let draw = self.next_draw();
-                    let v = self.b.value(
-                        Type::F64,
-                        Op::Random {
-                            normal: *f == Builtin::Randn,
-                            stream: 0,
-                            draw,
-                        },
-                    );
-                    self.convert(v, Type::F64, want)
-                }
-                Builtin::Int => {
-                    let x = self.expr(&args[0]);
-                    let from = self.ty(args[0].ty);
-                    self.convert(x, from, Type::I64)
-                }
-                Builtin::Timestep => {
-                    let vals: Vec<ValueId> = args
-                        .iter()
-                        .map(|a| {
-                            let x = self.expr(a);
-                            self.convert(x, self.ty(a.ty), Type::F64)
-                        })
-                        .collect();
-                    self.b.call(Type::I64, Builtin::Timestep, vals)
-                }
-                _ => {
-                    let arg_ty = if want == Type::I64 {
-                        Type::I64
-                    } else {
-                        self.float
-                    };
-                    let vals: Vec<ValueId> = args
-                        .iter()
-                        .map(|a| {
-                            let x = self.expr(a);
-                            self.convert(x, self.ty(a.ty), arg_ty)
-                        })
-                        .collect();
-                    let r = self.b.call(arg_ty, *f, vals);
-                    self.convert(r, arg_ty, want)
-                }
-            },
+            TKind::Call(f, args) => self.call(*f, args, want),
+        }
+    }
+
+    /// Lowers an expression and converts its value to `to`.
+    pub fn expr_as(&mut self, e: &TExpr, to: Type) -> ValueId {
+        let v = self.expr(e);
+        self.convert(v, self.ty(e.ty), to)
+    }
+
+    /// An external constant: a kernel parameter (read again at every run).
+    fn external(&mut self, name: &str, ty: ValueType, want: Type) -> ValueId {
+        let pty = match ty {
+            ValueType::Float => Type::F64,
+            ValueType::Int => Type::I64,
+            ValueType::Bool => Type::Bool,
+        };
+        let p = self.b.kernel.param(name, pty);
+        let v = self.b.value(pty, Op::Param(p));
+        self.convert(v, pty, want)
+    }
+
+    /// A special symbol: `t`, `dt`, `i`, `N`, `t_in_timesteps`.
+    fn special(&mut self, s: Special, want: Type) -> ValueId {
+        match s {
+            Special::T => {
+                let v = self.b.value(Type::F64, Op::Time);
+                self.convert(v, Type::F64, want)
+            }
+            Special::Dt => {
+                let v = self.dt();
+                self.convert(v, Type::F64, want)
+            }
+            Special::I => self.b.value(Type::I64, Op::NeuronIndex),
+            Special::N => self.b.constant(Const::I64(self.model.n as i64)),
+            Special::TInTimesteps => self.b.value(Type::I64, Op::Step),
+        }
+    }
+
+    /// `a op b`: `/` and `**` in floating point, the rest in the result's type.
+    fn binary(&mut self, op: BinOp, a: &TExpr, b: &TExpr, want: Type) -> ValueId {
+        let operand_ty = match op {
+            BinOp::Div | BinOp::Pow => self.float,
+            _ => want,
+        };
+        let x = self.expr_as(a, operand_ty);
+        let y = self.expr_as(b, operand_ty);
+        let irop = match op {
+            BinOp::Add => IrBin::Add,
+            BinOp::Sub => IrBin::Sub,
+            BinOp::Mul => IrBin::Mul,
+            BinOp::Div => IrBin::Div,
+            BinOp::FloorDiv => IrBin::FloorDiv,
+            BinOp::Mod => IrBin::Mod,
+            BinOp::Pow => IrBin::Pow,
+        };
+        let r = self.b.binary(operand_ty, irop, x, y);
+        self.convert(r, operand_ty, want)
+    }
+
+    /// `a op b` for a comparison, in the operands' common type.
+    fn compare(&mut self, op: CmpOp, a: &TExpr, b: &TExpr) -> ValueId {
+        let common = self.ty(a.ty.max(b.ty));
+        let x = self.expr_as(a, common);
+        let y = self.expr_as(b, common);
+        let irop = match op {
+            CmpOp::Eq => IrCmp::Eq,
+            CmpOp::Ne => IrCmp::Ne,
+            CmpOp::Lt => IrCmp::Lt,
+            CmpOp::Le => IrCmp::Le,
+            CmpOp::Gt => IrCmp::Gt,
+            CmpOp::Ge => IrCmp::Ge,
+        };
+        self.b.cmp(irop, x, y)
+    }
+
+    /// A call of a built-in function: random draws from the kernel's stream, `int`, `timestep`, and the
+    /// others in floating point (or in integers where the result is an integer).
+    fn call(&mut self, f: Builtin, args: &[TExpr], want: Type) -> ValueId {
+        match f {
+            Builtin::Rand | Builtin::Randn => {
+                let draw = self.next_draw();
+                let v = self.b.value(
+                    Type::F64,
+                    Op::Random {
+                        normal: f == Builtin::Randn,
+                        stream: 0,
+                        draw,
+                    },
+                );
+                self.convert(v, Type::F64, want)
+            }
+            Builtin::Int => self.expr_as(&args[0], Type::I64),
+            Builtin::Timestep => {
+                let vals: Vec<ValueId> = args.iter().map(|a| self.expr_as(a, Type::F64)).collect();
+                self.b.call(Type::I64, Builtin::Timestep, vals)
+            }
+            _ => {
+                let arg_ty = if want == Type::I64 {
+                    Type::I64
+                } else {
+                    self.float
+                };
+                let vals: Vec<ValueId> = args.iter().map(|a| self.expr_as(a, arg_ty)).collect();
+                let r = self.b.call(arg_ty, f, vals);
+                self.convert(r, arg_ty, want)
+            }
         }
     }
 

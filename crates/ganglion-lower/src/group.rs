@@ -283,8 +283,7 @@ pub(crate) fn state_updater(
             // exactly when `x >= K*dt - 1e-3*dt`, and `t - lastspike` is always a multiple of `dt` up to
             // rounding far below the 1e-3*dt margin, this is the same test without a division and a
             // conversion per neuron.
-            let p = cg.expr(period);
-            let p = cg.convert(p, cg.ty(period.ty), Type::F64);
+            let p = cg.expr_as(period, Type::F64);
             let steps = cg.b.call(Type::I64, Builtin::Timestep, vec![p, dt]);
             let steps = cg.b.cast(Type::F64, steps);
             let full = cg.b.binary(Type::F64, IrBin::Mul, steps, dt);
@@ -383,36 +382,12 @@ pub(crate) fn lower_plan(
                 let v = cg.expr(e);
                 cg.set_temp(name, v, e.ty);
             }
-            finals
-                .iter()
-                .map(|e| {
-                    let v = cg.expr(e);
-                    cg.convert(v, cg.ty(e.ty), float)
-                })
-                .collect()
+            finals.iter().map(|e| cg.expr_as(e, float)).collect()
         }
         Plan::Linear { m, b } => lower_linear(cg, m, b, &system.vars, float),
     }
 }
 
-fn uniform(e: &TExpr, cg: &Codegen<'_>) -> bool {
-    let mut ok = true;
-    e.walk(&mut |n| match &n.kind {
-        ganglion_model::TKind::Var(v) => {
-            if let Some(s) = cg.storage(v) {
-                ok &= s.extent == Extent::Shared;
-            } else {
-                ok = false;
-            }
-        }
-        ganglion_model::TKind::Special(ganglion_model::Special::I) => ok = false,
-        _ => {}
-    });
-    ok
-}
-
-/// `X_new = exp(M dt) X + (∫₀^dt exp(M s) ds) B`, skipping structural zeros; one-variable systems use
-/// the closed form `x e^{a dt} + b dt exprel(a dt)`.
 /// The groups of variables that no coefficient couples (connected through `m`'s non-zero entries),
 /// each sorted, in order of their first variable.
 fn independent_blocks(m: &[Vec<TExpr>]) -> Vec<Vec<usize>> {
@@ -448,7 +423,8 @@ fn independent_blocks(m: &[Vec<TExpr>]) -> Vec<Vec<usize>> {
     out
 }
 
-/// `dX/dt = M X + B` for the variables `vars`, integrated exactly over `dt`. Blocks that no coefficient
+/// `dX/dt = M X + B` for the variables `vars`, integrated exactly over `dt`:
+/// `X_new = exp(M dt) X + (∫₀^dt exp(M s) ds) B`, skipping structural zeros. Blocks that no coefficient
 /// couples are integrated separately, so that a decoupled variable gets the scalar closed form rather
 /// than a matrix exponential (which, where `dt` differs between elements, as for event-driven synaptic
 /// variables, is computed for each of them).
@@ -463,29 +439,9 @@ fn lower_linear(
     if n > 1 {
         let blocks = independent_blocks(m);
         if blocks.len() > 1 {
-            let mut out: Vec<Option<ValueId>> = vec![None; n];
-            for block in blocks {
-                let sub_m: Vec<Vec<TExpr>> = block
-                    .iter()
-                    .map(|&i| block.iter().map(|&j| m[i][j].clone()).collect())
-                    .collect();
-                let sub_b: Vec<TExpr> = block.iter().map(|&i| b[i].clone()).collect();
-                let sub_vars: Vec<String> = block.iter().map(|&i| vars[i].clone()).collect();
-                let values = lower_linear(cg, &sub_m, &sub_b, &sub_vars, float);
-                for (&i, v) in block.iter().zip(values) {
-                    out[i] = Some(v);
-                }
-            }
-            return out
-                .into_iter()
-                .map(|v| v.expect("every variable is in one block"))
-                .collect();
+            return lower_linear_blocks(cg, &blocks, m, b, vars, float);
         }
     }
-    let to_f64 = |cg: &mut Codegen<'_>, e: &TExpr| {
-        let v = cg.expr(e);
-        cg.convert(v, cg.ty(e.ty), Type::F64)
-    };
     let old: Vec<ValueId> = vars
         .iter()
         .map(|v| {
@@ -494,7 +450,176 @@ fn lower_linear(
         })
         .collect();
     let dt = cg.dt();
-    // Which entries of exp(M dt) can be non-zero: i is reachable from j through M's non-zero entries.
+    if n == 1 {
+        let new = lower_linear_scalar(cg, &m[0][0], &b[0], old[0], dt);
+        return vec![cg.convert(new, Type::F64, float)];
+    }
+    lower_linear_matrix(cg, m, b, &old, dt, float)
+}
+
+/// Integrates each of `blocks` (groups of variables that no coefficient couples) on its own; the new
+/// values in the order of `vars`.
+fn lower_linear_blocks(
+    cg: &mut Codegen<'_>,
+    blocks: &[Vec<usize>],
+    m: &[Vec<TExpr>],
+    b: &[TExpr],
+    vars: &[String],
+    float: Type,
+) -> Vec<ValueId> {
+    let mut out: Vec<Option<ValueId>> = vec![None; vars.len()];
+    for block in blocks {
+        let sub_m: Vec<Vec<TExpr>> = block
+            .iter()
+            .map(|&i| block.iter().map(|&j| m[i][j].clone()).collect())
+            .collect();
+        let sub_b: Vec<TExpr> = block.iter().map(|&i| b[i].clone()).collect();
+        let sub_vars: Vec<String> = block.iter().map(|&i| vars[i].clone()).collect();
+        let values = lower_linear(cg, &sub_m, &sub_b, &sub_vars, float);
+        for (&i, v) in block.iter().zip(values) {
+            out[i] = Some(v);
+        }
+    }
+    out.into_iter()
+        .map(|v| v.expect("every variable is in one block"))
+        .collect()
+}
+
+/// Whether row `i` of `m` has only zeros.
+fn zero_row(m: &[Vec<TExpr>], i: usize) -> bool {
+    m[i].iter().all(|e| is_zero(&simplify(e)))
+}
+
+/// `x + b dt` (f64).
+fn add_drift(cg: &mut Codegen<'_>, x: ValueId, b: ValueId, dt: ValueId) -> ValueId {
+    let inc = cg.b.binary(Type::F64, IrBin::Mul, b, dt);
+    cg.b.binary(Type::F64, IrBin::Add, x, inc)
+}
+
+/// One variable, `dx/dt = a x + b`, from `x` (f64) over `dt`: `x + b dt` when `a` is zero, else the
+/// closed form `x e^{a dt} + b dt exprel(a dt)`, or `x e^{a dt} + (b/a)(e^{a dt} - 1)` when `b/a`
+/// simplifies without a division.
+fn lower_linear_scalar(
+    cg: &mut Codegen<'_>,
+    a: &TExpr,
+    b: &TExpr,
+    x: ValueId,
+    dt: ValueId,
+) -> ValueId {
+    if is_zero(&simplify(a)) {
+        if is_zero(b) {
+            return x;
+        }
+        let bv = cg.expr_as(b, Type::F64);
+        return add_drift(cg, x, bv, dt);
+    }
+    let av = cg.expr_as(a, Type::F64);
+    let adt = cg.b.binary(Type::F64, IrBin::Mul, av, dt);
+    let e = cg.b.call(Type::F64, Builtin::Exp, vec![adt]);
+    let decayed = cg.b.binary(Type::F64, IrBin::Mul, x, e);
+    let (k, ratio) = crate::symbolic::cancel_ratio(b, a);
+    if is_zero(b) {
+        decayed
+    } else if ratio
+        .as_ref()
+        .is_none_or(|r| !crate::symbolic::has_division(r))
+    {
+        // x e^{a dt} + (b/a)(e^{a dt} - 1), with b/a simplified: for (I - v)/tau it is -I, so
+        // the update is two multiplications and an addition per neuron (as Brian2's `exact`).
+        let one = cg.b.f64(1.0);
+        let em1 = cg.b.binary(Type::F64, IrBin::Sub, e, one);
+        let kv = cg.b.f64(k);
+        let scale = cg.b.binary(Type::F64, IrBin::Mul, kv, em1);
+        let forced = match &ratio {
+            Some(r) => {
+                let rv = cg.expr_as(r, Type::F64);
+                cg.b.binary(Type::F64, IrBin::Mul, rv, scale)
+            }
+            None => scale,
+        };
+        cg.b.binary(Type::F64, IrBin::Add, decayed, forced)
+    } else {
+        let bv = cg.expr_as(b, Type::F64);
+        let rel = cg.b.call(Type::F64, Builtin::Exprel, vec![adt]);
+        let scale = cg.b.binary(Type::F64, IrBin::Mul, dt, rel);
+        let forced = cg.b.binary(Type::F64, IrBin::Mul, bv, scale);
+        cg.b.binary(Type::F64, IrBin::Add, decayed, forced)
+    }
+}
+
+/// Several coupled variables from `old` (f64) over `dt`: the matrix exponential of `M dt` and its
+/// integral (`Op::Expm`; in setup code when `M` is the same for all neurons), applied to `X` and `B`
+/// where `exp(M dt)` can be non-zero. The new values are of type `float`.
+fn lower_linear_matrix(
+    cg: &mut Codegen<'_>,
+    m: &[Vec<TExpr>],
+    b: &[TExpr],
+    old: &[ValueId],
+    dt: ValueId,
+    float: Type,
+) -> Vec<ValueId> {
+    let n = old.len();
+    let reach = reachable(m);
+    let mut entries = Vec::with_capacity(n * n);
+    for row in m {
+        for e in row {
+            let v = cg.expr_as(e, Type::F64);
+            entries.push(cg.b.binary(Type::F64, IrBin::Mul, v, dt));
+        }
+    }
+    let list = cg.b.value(
+        Type::F64List(2 * (n * n) as u32),
+        Op::Expm {
+            n: n as u32,
+            entries,
+        },
+    );
+    let bvals: Vec<Option<ValueId>> = b
+        .iter()
+        .map(|e| (!is_zero(e)).then(|| cg.expr_as(e, Type::F64)))
+        .collect();
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        if zero_row(m, i) {
+            let new = match bvals[i] {
+                None => old[i],
+                Some(bv) => add_drift(cg, old[i], bv, dt),
+            };
+            out.push(cg.convert(new, Type::F64, float));
+            continue;
+        }
+        let mut acc: Option<ValueId> = None;
+        let mut add = |cg: &mut Codegen<'_>, term: ValueId| {
+            acc = Some(match acc {
+                None => term,
+                Some(s) => cg.b.binary(Type::F64, IrBin::Add, s, term),
+            });
+        };
+        for j in 0..n {
+            if !reach[i][j] {
+                continue;
+            }
+            let a = cg.b.value(Type::F64, Op::Extract(list, (i * n + j) as u32));
+            let term = cg.b.binary(Type::F64, IrBin::Mul, a, old[j]);
+            add(cg, term);
+            if let Some(bv) = bvals[j] {
+                let p =
+                    cg.b.value(Type::F64, Op::Extract(list, (n * n + i * n + j) as u32));
+                let p = cg.b.binary(Type::F64, IrBin::Mul, p, dt);
+                let pb = cg.b.binary(Type::F64, IrBin::Mul, p, bv);
+                add(cg, pb);
+            }
+        }
+        let new = acc.unwrap_or(old[i]);
+        out.push(cg.convert(new, Type::F64, float));
+    }
+    out
+}
+
+/// Which entries of `exp(M dt)` can be non-zero: `[i][j]` when `i` is reachable from `j` through
+/// `M`'s non-zero entries.
+fn reachable(m: &[Vec<TExpr>]) -> Vec<Vec<bool>> {
+    let n = m.len();
     let mut reach = vec![vec![false; n]; n];
     for i in 0..n {
         reach[i][i] = true;
@@ -511,113 +636,7 @@ fn lower_linear(
             }
         }
     }
-    let zero_row = |i: usize| (0..n).all(|j| is_zero(&simplify(&m[i][j])));
-    let mut out = Vec::with_capacity(n);
-    if n == 1 {
-        let x = old[0];
-        let new = if zero_row(0) {
-            if is_zero(&b[0]) {
-                x
-            } else {
-                let bv = to_f64(cg, &b[0]);
-                let inc = cg.b.binary(Type::F64, IrBin::Mul, bv, dt);
-                cg.b.binary(Type::F64, IrBin::Add, x, inc)
-            }
-        } else {
-            let a = to_f64(cg, &m[0][0]);
-            let adt = cg.b.binary(Type::F64, IrBin::Mul, a, dt);
-            let e = cg.b.call(Type::F64, Builtin::Exp, vec![adt]);
-            let decayed = cg.b.binary(Type::F64, IrBin::Mul, x, e);
-            let (k, ratio) = crate::symbolic::cancel_ratio(&b[0], &m[0][0]);
-            if is_zero(&b[0]) {
-                decayed
-            } else if ratio
-                .as_ref()
-                .is_none_or(|r| !crate::symbolic::has_division(r))
-            {
-                // x e^{a dt} + (b/a)(e^{a dt} - 1), with b/a simplified: for (I - v)/tau it is -I, so
-                // the update is two multiplications and an addition per neuron (as Brian2's `exact`).
-                let one = cg.b.f64(1.0);
-                let em1 = cg.b.binary(Type::F64, IrBin::Sub, e, one);
-                let kv = cg.b.f64(k);
-                let scale = cg.b.binary(Type::F64, IrBin::Mul, kv, em1);
-                let forced = match &ratio {
-                    Some(r) => {
-                        let rv = to_f64(cg, r);
-                        cg.b.binary(Type::F64, IrBin::Mul, rv, scale)
-                    }
-                    None => scale,
-                };
-                cg.b.binary(Type::F64, IrBin::Add, decayed, forced)
-            } else {
-                let bv = to_f64(cg, &b[0]);
-                let rel = cg.b.call(Type::F64, Builtin::Exprel, vec![adt]);
-                let scale = cg.b.binary(Type::F64, IrBin::Mul, dt, rel);
-                let forced = cg.b.binary(Type::F64, IrBin::Mul, bv, scale);
-                cg.b.binary(Type::F64, IrBin::Add, decayed, forced)
-            }
-        };
-        out.push(cg.convert(new, Type::F64, float));
-        return out;
-    }
-    // The matrix exponential of M dt (in setup when M is the same for all neurons).
-    let _ = m.iter().flatten().all(|e| uniform(e, cg));
-    let mut entries = Vec::with_capacity(n * n);
-    for row in m {
-        for e in row {
-            let v = to_f64(cg, e);
-            entries.push(cg.b.binary(Type::F64, IrBin::Mul, v, dt));
-        }
-    }
-    let list = cg.b.value(
-        Type::F64List(2 * (n * n) as u32),
-        Op::Expm {
-            n: n as u32,
-            entries,
-        },
-    );
-    let bvals: Vec<Option<ValueId>> = b
-        .iter()
-        .map(|e| (!is_zero(e)).then(|| to_f64(cg, e)))
-        .collect();
-    for i in 0..n {
-        if zero_row(i) {
-            let new = match bvals[i] {
-                None => old[i],
-                Some(bv) => {
-                    let inc = cg.b.binary(Type::F64, IrBin::Mul, bv, dt);
-                    cg.b.binary(Type::F64, IrBin::Add, old[i], inc)
-                }
-            };
-            out.push(cg.convert(new, Type::F64, float));
-            continue;
-        }
-        let mut acc: Option<ValueId> = None;
-        for j in 0..n {
-            if !reach[i][j] {
-                continue;
-            }
-            let a = cg.b.value(Type::F64, Op::Extract(list, (i * n + j) as u32));
-            let term = cg.b.binary(Type::F64, IrBin::Mul, a, old[j]);
-            acc = Some(match acc {
-                None => term,
-                Some(s) => cg.b.binary(Type::F64, IrBin::Add, s, term),
-            });
-            if let Some(bv) = bvals[j] {
-                let p =
-                    cg.b.value(Type::F64, Op::Extract(list, (n * n + i * n + j) as u32));
-                let p = cg.b.binary(Type::F64, IrBin::Mul, p, dt);
-                let pb = cg.b.binary(Type::F64, IrBin::Mul, p, bv);
-                acc = Some(match acc {
-                    None => pb,
-                    Some(s) => cg.b.binary(Type::F64, IrBin::Add, s, pb),
-                });
-            }
-        }
-        let new = acc.unwrap_or(old[i]);
-        out.push(cg.convert(new, Type::F64, float));
-    }
-    out
+    reach
 }
 
 /// Lowers code run on an event into `kernel` (whose domain is the event's buffer); writes are

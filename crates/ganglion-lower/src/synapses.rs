@@ -181,8 +181,7 @@ pub fn lower_synapses(
             Domain::Neurons,
         );
         let mut cg = Codegen::new(Builder::new(k), model, storage, float);
-        let term = cg.expr(&s.expr);
-        let term = cg.convert(term, cg.ty(s.expr.ty), float);
+        let term = cg.expr_as(&s.expr, float);
         let old = cg.load(&s.name);
         let sum = cg.b.binary(float, IrBin::Add, old, term);
         cg.store(&s.name, sum, ValueType::Float, None);

@@ -191,9 +191,20 @@ impl TExpr {
 
     /// Names of the group variables and temporaries it reads, in order of first appearance.
     pub fn variables(&self) -> Vec<&str> {
+        self.distinct_names(|k| match k {
+            TKind::Var(n) => Some(n),
+            _ => None,
+        })
+    }
+
+    /// The distinct names `pick` finds in its nodes, in order of first appearance.
+    fn distinct_names<'a>(
+        &'a self,
+        pick: impl Fn(&'a TKind) -> Option<&'a String>,
+    ) -> Vec<&'a str> {
         let mut out: Vec<&str> = Vec::new();
         self.walk(&mut |e| {
-            if let TKind::Var(n) = &e.kind
+            if let Some(n) = pick(&e.kind)
                 && !out.contains(&n.as_str())
             {
                 out.push(n);
@@ -222,15 +233,10 @@ impl TExpr {
 
     /// The noise symbols it mentions.
     pub fn noise_names(&self) -> Vec<&str> {
-        let mut out: Vec<&str> = Vec::new();
-        self.walk(&mut |e| {
-            if let TKind::Noise(n) = &e.kind
-                && !out.contains(&n.as_str())
-            {
-                out.push(n);
-            }
-        });
-        out
+        self.distinct_names(|k| match k {
+            TKind::Noise(n) => Some(n),
+            _ => None,
+        })
     }
 
     /// The value of an expression made only of literals, constants and externals.
@@ -439,192 +445,266 @@ fn arithmetic(t: ValueType) -> ValueType {
 /// had errors (already reported).
 pub fn check_expr(e: &ast::Expr, scope: &Scope<'_>, errors: &mut Vec<ModelError>) -> Option<TExpr> {
     let span = e.span;
-    let mk = |kind, ty, dim| {
-        Some(TExpr {
-            kind,
-            ty,
-            dim,
-            span,
-        })
-    };
+    let dimensionless = |kind, ty| typed(kind, ty, Dimension::DIMENSIONLESS, span);
     match &e.kind {
         ExprKind::Error => None,
-        ExprKind::Int(v) => mk(TKind::Int(*v), ValueType::Int, Dimension::DIMENSIONLESS),
-        ExprKind::Float(v) => mk(TKind::Float(*v), ValueType::Float, Dimension::DIMENSIONLESS),
-        ExprKind::Bool(b) => mk(TKind::Bool(*b), ValueType::Bool, Dimension::DIMENSIONLESS),
-        ExprKind::Name(name) => match scope.resolve(name) {
-            None => {
-                errors.push(ModelError::UnknownName {
-                    span,
-                    name: name.clone(),
-                    suggestion: scope.suggest(name),
-                });
-                None
-            }
-            Some(Resolution::Variable(v)) => mk(TKind::Var(name.clone()), v.ty, v.dim),
-            Some(Resolution::Special(s)) => mk(TKind::Special(s), s.ty(), s.dim()),
-            Some(Resolution::Noise) => {
-                if scope.allow_noise {
-                    mk(
-                        TKind::Noise(name.clone()),
-                        ValueType::Float,
-                        Dimension::TIME.pow(Rational::new(-1, 2)),
-                    )
-                } else {
-                    errors.push(ModelError::NoiseOutsideDiffEq {
-                        span,
-                        name: name.clone(),
-                    });
-                    None
-                }
-            }
-            Some(Resolution::Constant(value, dim)) => mk(
-                TKind::Constant {
-                    name: name.clone(),
-                    value,
-                },
-                ValueType::Float,
-                dim,
-            ),
-            Some(Resolution::Function(_) | Resolution::TimedArray(_)) => {
-                errors.push(ModelError::FunctionAsValue {
-                    span,
-                    name: name.clone(),
-                });
-                None
-            }
-            Some(Resolution::External(v)) => mk(
-                TKind::External {
-                    name: name.clone(),
-                    value: v.value,
-                },
-                v.ty,
-                v.dim,
-            ),
-        },
+        ExprKind::Int(v) => dimensionless(TKind::Int(*v), ValueType::Int),
+        ExprKind::Float(v) => dimensionless(TKind::Float(*v), ValueType::Float),
+        ExprKind::Bool(b) => dimensionless(TKind::Bool(*b), ValueType::Bool),
+        ExprKind::Name(name) => check_name(name, span, scope, errors),
         ExprKind::Unary { op, operand } => {
             let a = check_expr(operand, scope, errors)?;
-            match op {
-                UnaryOp::Not => {
-                    if a.ty != ValueType::Bool {
-                        errors.push(ModelError::NotBooleanOperand {
-                            span: a.span,
-                            op: "not",
-                        });
-                        return None;
-                    }
-                    mk(
-                        TKind::Unary(*op, Box::new(a)),
-                        ValueType::Bool,
-                        Dimension::DIMENSIONLESS,
-                    )
-                }
-                UnaryOp::Neg | UnaryOp::Pos => {
-                    let (ty, dim) = (arithmetic(a.ty), a.dim);
-                    mk(TKind::Unary(*op, Box::new(a)), ty, dim)
-                }
-            }
+            check_unary(*op, a, span, errors)
         }
         ExprKind::Binary { op, lhs, rhs } => {
-            let a = check_expr(lhs, scope, errors);
-            let b = check_expr(rhs, scope, errors);
-            let (a, b) = (a?, b?);
+            let (a, b) = check_operands(lhs, rhs, scope, errors)?;
             check_binary(*op, a, b, span, errors)
         }
         ExprKind::Compare { op, lhs, rhs } => {
-            let a = check_expr(lhs, scope, errors);
-            let b = check_expr(rhs, scope, errors);
-            let (a, b) = (a?, b?);
-            if a.dim != b.dim {
-                errors.push(ModelError::InconsistentUnits {
-                    span,
-                    op: op.to_string(),
-                    left: a.dim,
-                    right: b.dim,
-                });
-                return None;
-            }
-            mk(
-                TKind::Compare(*op, Box::new(a), Box::new(b)),
-                ValueType::Bool,
-                Dimension::DIMENSIONLESS,
-            )
+            let (a, b) = check_operands(lhs, rhs, scope, errors)?;
+            check_comparison(*op, a, b, span, errors)
         }
         ExprKind::Logical { op, lhs, rhs } => {
-            let a = check_expr(lhs, scope, errors);
-            let b = check_expr(rhs, scope, errors);
-            let (a, b) = (a?, b?);
-            let name = match op {
-                LogicalOp::And => "and",
-                LogicalOp::Or => "or",
-            };
-            let mut ok = true;
-            for x in [&a, &b] {
-                if x.ty != ValueType::Bool {
-                    errors.push(ModelError::NotBooleanOperand {
-                        span: x.span,
-                        op: name,
-                    });
-                    ok = false;
-                }
-            }
-            if !ok {
-                return None;
-            }
-            mk(
-                TKind::Logical(*op, Box::new(a), Box::new(b)),
-                ValueType::Bool,
-                Dimension::DIMENSIONLESS,
-            )
+            let (a, b) = check_operands(lhs, rhs, scope, errors)?;
+            check_logical(*op, a, b, span, errors)
         }
-        ExprKind::Call { func, args } => {
-            let builtin = match scope.resolve(&func.name) {
-                Some(Resolution::Function(b)) => b,
-                Some(Resolution::TimedArray(info)) => {
-                    return check_timed_array(&func.name, info, args, span, scope, errors);
-                }
-                None => {
-                    let timed: Vec<&str> = scope
-                        .namespaces
-                        .iter()
-                        .flat_map(|ns| ns.timed_arrays().map(|(n, _)| n))
-                        .collect();
-                    let suggestion = closest(
-                        &func.name,
-                        Builtin::all()
-                            .iter()
-                            .map(|b| b.name())
-                            .chain(timed.iter().copied()),
-                    );
-                    errors.push(ModelError::UnknownName {
-                        span: func.span,
-                        name: func.name.clone(),
-                        suggestion,
-                    });
-                    return None;
-                }
-                Some(_) => {
-                    errors.push(ModelError::NotAFunction {
-                        span,
-                        name: func.name.clone(),
-                    });
-                    return None;
-                }
-            };
-            let checked: Vec<Option<TExpr>> =
-                args.iter().map(|a| check_expr(a, scope, errors)).collect();
-            if args.len() != builtin.arity() {
-                errors.push(ModelError::Arity {
+        ExprKind::Call { func, args } => check_call_expr(func, args, span, scope, errors),
+    }
+}
+
+/// A checked node.
+fn typed(kind: TKind, ty: ValueType, dim: Dimension, span: Span) -> Option<TExpr> {
+    Some(TExpr {
+        kind,
+        ty,
+        dim,
+        span,
+    })
+}
+
+/// Checks both operands of a binary operator (reporting the problems of both); `None` if either has
+/// errors.
+fn check_operands(
+    lhs: &ast::Expr,
+    rhs: &ast::Expr,
+    scope: &Scope<'_>,
+    errors: &mut Vec<ModelError>,
+) -> Option<(TExpr, TExpr)> {
+    let a = check_expr(lhs, scope, errors);
+    let b = check_expr(rhs, scope, errors);
+    Some((a?, b?))
+}
+
+/// Resolves a name used as a value.
+fn check_name(
+    name: &str,
+    span: Span,
+    scope: &Scope<'_>,
+    errors: &mut Vec<ModelError>,
+) -> Option<TExpr> {
+    let mk = |kind, ty, dim| typed(kind, ty, dim, span);
+    match scope.resolve(name) {
+        None => {
+            errors.push(ModelError::UnknownName {
+                span,
+                name: name.to_string(),
+                suggestion: scope.suggest(name),
+            });
+            None
+        }
+        Some(Resolution::Variable(v)) => mk(TKind::Var(name.to_string()), v.ty, v.dim),
+        Some(Resolution::Special(s)) => mk(TKind::Special(s), s.ty(), s.dim()),
+        Some(Resolution::Noise) => {
+            if scope.allow_noise {
+                mk(
+                    TKind::Noise(name.to_string()),
+                    ValueType::Float,
+                    Dimension::TIME.pow(Rational::new(-1, 2)),
+                )
+            } else {
+                errors.push(ModelError::NoiseOutsideDiffEq {
                     span,
-                    name: func.name.clone(),
-                    expected: builtin.arity(),
-                    found: args.len(),
+                    name: name.to_string(),
+                });
+                None
+            }
+        }
+        Some(Resolution::Constant(value, dim)) => mk(
+            TKind::Constant {
+                name: name.to_string(),
+                value,
+            },
+            ValueType::Float,
+            dim,
+        ),
+        Some(Resolution::Function(_) | Resolution::TimedArray(_)) => {
+            errors.push(ModelError::FunctionAsValue {
+                span,
+                name: name.to_string(),
+            });
+            None
+        }
+        Some(Resolution::External(v)) => mk(
+            TKind::External {
+                name: name.to_string(),
+                value: v.value,
+            },
+            v.ty,
+            v.dim,
+        ),
+    }
+}
+
+/// `not a` needs a boolean; `-a` and `+a` keep the dimensions.
+fn check_unary(op: UnaryOp, a: TExpr, span: Span, errors: &mut Vec<ModelError>) -> Option<TExpr> {
+    match op {
+        UnaryOp::Not => {
+            if a.ty != ValueType::Bool {
+                errors.push(ModelError::NotBooleanOperand {
+                    span: a.span,
+                    op: "not",
                 });
                 return None;
             }
-            let args: Vec<TExpr> = checked.into_iter().collect::<Option<_>>()?;
-            check_call(builtin, args, span, errors)
+            typed(
+                TKind::Unary(op, Box::new(a)),
+                ValueType::Bool,
+                Dimension::DIMENSIONLESS,
+                span,
+            )
         }
+        UnaryOp::Neg | UnaryOp::Pos => {
+            let (ty, dim) = (arithmetic(a.ty), a.dim);
+            typed(TKind::Unary(op, Box::new(a)), ty, dim, span)
+        }
+    }
+}
+
+/// A comparison needs operands of equal dimensions.
+fn check_comparison(
+    op: CmpOp,
+    a: TExpr,
+    b: TExpr,
+    span: Span,
+    errors: &mut Vec<ModelError>,
+) -> Option<TExpr> {
+    if let Some(e) = inconsistent_units(&op, &a, &b, span) {
+        errors.push(e);
+        return None;
+    }
+    typed(
+        TKind::Compare(op, Box::new(a), Box::new(b)),
+        ValueType::Bool,
+        Dimension::DIMENSIONLESS,
+        span,
+    )
+}
+
+/// `op` (`+`, `-`, `%`, a comparison) needs operands of equal dimensions.
+fn inconsistent_units(
+    op: &impl fmt::Display,
+    a: &TExpr,
+    b: &TExpr,
+    span: Span,
+) -> Option<ModelError> {
+    (a.dim != b.dim).then(|| ModelError::InconsistentUnits {
+        span,
+        op: op.to_string(),
+        left: a.dim,
+        right: b.dim,
+    })
+}
+
+/// `and` and `or` need booleans on both sides (both are reported).
+fn check_logical(
+    op: LogicalOp,
+    a: TExpr,
+    b: TExpr,
+    span: Span,
+    errors: &mut Vec<ModelError>,
+) -> Option<TExpr> {
+    let name = match op {
+        LogicalOp::And => "and",
+        LogicalOp::Or => "or",
+    };
+    let mut ok = true;
+    for x in [&a, &b] {
+        if x.ty != ValueType::Bool {
+            errors.push(ModelError::NotBooleanOperand {
+                span: x.span,
+                op: name,
+            });
+            ok = false;
+        }
+    }
+    if !ok {
+        return None;
+    }
+    typed(
+        TKind::Logical(op, Box::new(a), Box::new(b)),
+        ValueType::Bool,
+        Dimension::DIMENSIONLESS,
+        span,
+    )
+}
+
+/// Checks a call `f(args)`: of a built-in function (its arity, then [`check_call`]) or a timed array.
+fn check_call_expr(
+    func: &ast::Ident,
+    args: &[ast::Expr],
+    span: Span,
+    scope: &Scope<'_>,
+    errors: &mut Vec<ModelError>,
+) -> Option<TExpr> {
+    let builtin = match scope.resolve(&func.name) {
+        Some(Resolution::Function(b)) => b,
+        Some(Resolution::TimedArray(info)) => {
+            return check_timed_array(&func.name, info, args, span, scope, errors);
+        }
+        None => {
+            errors.push(unknown_function(func, scope));
+            return None;
+        }
+        Some(_) => {
+            errors.push(ModelError::NotAFunction {
+                span,
+                name: func.name.clone(),
+            });
+            return None;
+        }
+    };
+    let checked: Vec<Option<TExpr>> = args.iter().map(|a| check_expr(a, scope, errors)).collect();
+    if args.len() != builtin.arity() {
+        errors.push(ModelError::Arity {
+            span,
+            name: func.name.clone(),
+            expected: builtin.arity(),
+            found: args.len(),
+        });
+        return None;
+    }
+    let args: Vec<TExpr> = checked.into_iter().collect::<Option<_>>()?;
+    check_call(builtin, args, span, errors)
+}
+
+/// A call of a function that does not exist, with the nearest built-in function or timed array.
+fn unknown_function(func: &ast::Ident, scope: &Scope<'_>) -> ModelError {
+    let timed: Vec<&str> = scope
+        .namespaces
+        .iter()
+        .flat_map(|ns| ns.timed_arrays().map(|(n, _)| n))
+        .collect();
+    let suggestion = closest(
+        &func.name,
+        Builtin::all()
+            .iter()
+            .map(|b| b.name())
+            .chain(timed.iter().copied()),
+    );
+    ModelError::UnknownName {
+        span: func.span,
+        name: func.name.clone(),
+        suggestion,
     }
 }
 
@@ -704,13 +784,8 @@ fn check_binary(
 ) -> Option<TExpr> {
     let (ty, dim) = match op {
         BinOp::Add | BinOp::Sub | BinOp::Mod => {
-            if a.dim != b.dim {
-                errors.push(ModelError::InconsistentUnits {
-                    span,
-                    op: op.to_string(),
-                    left: a.dim,
-                    right: b.dim,
-                });
+            if let Some(e) = inconsistent_units(&op, &a, &b, span) {
+                errors.push(e);
                 return None;
             }
             (arithmetic(highest(a.ty, b.ty)), a.dim)

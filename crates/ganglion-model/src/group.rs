@@ -26,6 +26,16 @@ pub struct Code<'a> {
     pub source: SourceId,
 }
 
+impl Code<'_> {
+    /// The whole code string, as a place for diagnostics about it.
+    fn whole(&self) -> Location {
+        Location {
+            source: self.source,
+            span: Span::new(0, self.text.len()),
+        }
+    }
+}
+
 /// A place in a code string (for diagnostics about things that are not code, like an event's name).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Location {
@@ -269,7 +279,7 @@ pub fn check_neuron_group(
 ) -> (Option<NeuronGroupModel>, Vec<Diagnostic>) {
     let mut report = Report::default();
     let model = check(spec, run_namespace, &mut report, None);
-    let model = if report.has_errors() { None } else { model };
+    let model = (!report.has_errors()).then_some(model);
     (model, report.diagnostics)
 }
 
@@ -283,15 +293,13 @@ pub fn check_synapses(
 ) -> (Option<NeuronGroupModel>, Vec<Diagnostic>) {
     let mut report = Report::default();
     let model = check(spec, run_namespace, &mut report, Some(context));
-    if let Some(m) = &model {
-        for c in &m.event_codes {
-            if let (Some(source), Some(warning)) = (c.code.source, order_dependence(c, m, context))
-            {
-                report.add(source, vec![warning]);
-            }
+    for c in &model.event_codes {
+        if let (Some(source), Some(warning)) = (c.code.source, order_dependence(c, &model, context))
+        {
+            report.add(source, vec![warning]);
         }
     }
-    let model = if report.has_errors() { None } else { model };
+    let model = (!report.has_errors()).then_some(model);
     (model, report.diagnostics)
 }
 
@@ -411,33 +419,622 @@ fn order_dependence(
     None
 }
 
+/// The variables Brian2 adds to a group with a refractory period: name, dimensions, type, kind.
+const REFRACTORY_VARIABLES: [(&str, Dimension, ValueType, VariableKind); 2] = [
+    (
+        "lastspike",
+        Dimension::TIME,
+        ValueType::Float,
+        VariableKind::LastSpike,
+    ),
+    (
+        "not_refractory",
+        Dimension::DIMENSIONLESS,
+        ValueType::Bool,
+        VariableKind::NotRefractory,
+    ),
+];
+
+/// Checks a group in Brian2's order, so that diagnostics come out in the order Brian2 raises them:
+/// the equations, refractoriness, events, event code; then the stored variables and externals.
 fn check(
     spec: &NeuronGroupSpec<'_>,
     run_ns: &Namespace,
     report: &mut Report,
     synapses: Option<&SynapseContext>,
-) -> Option<NeuronGroupModel> {
-    let src = spec.model.source;
-    let (equations, syntax) = parse_equations(spec.model.text);
-    report.syntax(src, &syntax);
-    let mut errors = Vec::new();
-    let rules = if synapses.is_some() {
-        &SYNAPSES_FLAGS
-    } else {
-        &NEURON_GROUP_FLAGS
+) -> NeuronGroupModel {
+    let cx = GroupChecker::new(spec, run_ns, synapses, report);
+    let Equations {
+        diff_eqs,
+        mut subexpressions,
+        summed,
+        stochastic,
+    } = cx.equations(report);
+    cx.warn_unused_refractory_flags(report);
+    let refractory = cx.refractory(report);
+    let events = cx.events(report);
+    let event_codes = cx.event_codes(report);
+    cx.warn_only_threshold(&refractory, report);
+    subexpressions.extend(cx.synapse_subexpressions());
+    let mut model = NeuronGroupModel {
+        name: spec.name.to_string(),
+        n: spec.n,
+        variables: cx.stored_variables(),
+        subexpressions,
+        diff_eqs,
+        stochastic,
+        events,
+        event_codes,
+        refractory,
+        externals: Namespace::new(),
+        summed,
+        user_equations: spec.model.text.to_string(),
+        source: Some(spec.model.source),
     };
-    let decls = declarations(&equations, rules, &mut errors);
-    report.add(src, errors);
+    model.externals = cx.externals(&model);
+    model
+}
 
-    // Refractoriness: decided first, because it adds variables.
-    let has_refractory = !matches!(spec.refractory, RefractorySpec::None);
+/// What the steps of checking one group share: the spec, the parsed declarations and the scope the
+/// group's code is checked in. One method per part of the group.
+struct GroupChecker<'s, 'a> {
+    spec: &'s NeuronGroupSpec<'a>,
+    run_ns: &'s Namespace,
+    synapses: Option<&'s SynapseContext>,
+    /// The equations' declarations.
+    decls: Vec<Declaration>,
+    /// Whether the group has a refractory period (which adds `lastspike` and `not_refractory`).
+    has_refractory: bool,
+    /// Linked variables that are shared in this group.
+    shared_links: Vec<String>,
+    /// The group's variables and namespaces, for name resolution.
+    scope: Scope<'s>,
+}
 
-    // Brian2 checks that shared subexpressions read only shared variables when the group is created,
-    // before its linked variables exist (`linked_var` comes later), so a shared subexpression may read a
-    // linked variable. Such a variable is shared here, as a link to one value (a group of one neuron or a
-    // shared variable) makes it; linking it to anything else is refused when the link is made.
+/// A group's checked equations.
+struct Equations {
+    diff_eqs: Vec<DiffEq>,
+    /// In dependency order.
+    subexpressions: Vec<Subexpression>,
+    summed: Vec<Subexpression>,
+    stochastic: StochasticType,
+}
+
+impl<'s, 'a> GroupChecker<'s, 'a> {
+    /// Parses the equations into declarations (reporting syntax and declaration errors) and builds the
+    /// scope. Refractoriness is decided first, because it adds variables.
+    fn new(
+        spec: &'s NeuronGroupSpec<'a>,
+        run_ns: &'s Namespace,
+        synapses: Option<&'s SynapseContext>,
+        report: &mut Report,
+    ) -> Self {
+        let src = spec.model.source;
+        let (equations, syntax) = parse_equations(spec.model.text);
+        report.syntax(src, &syntax);
+        let mut errors = Vec::new();
+        let rules = if synapses.is_some() {
+            &SYNAPSES_FLAGS
+        } else {
+            &NEURON_GROUP_FLAGS
+        };
+        let decls = declarations(&equations, rules, &mut errors);
+        report.add(src, errors);
+        let has_refractory = !matches!(spec.refractory, RefractorySpec::None);
+        let shared_links = shared_links(spec, &decls);
+        let scope = Scope {
+            variables: scope_variables(&decls, &shared_links, has_refractory, synapses),
+            temporaries: HashMap::new(),
+            namespaces: vec![&spec.namespace, run_ns],
+            allow_noise: false,
+        };
+        GroupChecker {
+            spec,
+            run_ns,
+            synapses,
+            decls,
+            has_refractory,
+            shared_links,
+            scope,
+        }
+    }
+
+    /// Checks the right-hand sides, orders the subexpressions and checks that noise enters linearly.
+    fn equations(&self, report: &mut Report) -> Equations {
+        let mut diff_eqs = Vec::new();
+        let mut subexpressions = Vec::new();
+        let mut summed = Vec::new();
+        let mut errors = Vec::new();
+        let mut plain_xi: Option<Span> = None;
+        for d in &self.decls {
+            let Some(rhs) = self.right_hand_side(d, &mut plain_xi, &mut errors) else {
+                continue;
+            };
+            match d.kind {
+                EquationKind::Differential => {
+                    diff_eqs.extend(self.differential(d, rhs, &mut errors));
+                }
+                EquationKind::Subexpression if d.has_flag("summed") => {
+                    summed.extend(self.summed(d, rhs, &mut errors));
+                }
+                EquationKind::Subexpression => {
+                    subexpressions.extend(self.subexpression(d, rhs, &mut errors));
+                }
+                EquationKind::Parameter => {}
+            }
+        }
+        let subexpressions = match order_subexpressions(subexpressions, &self.decls) {
+            Ok(s) => s,
+            Err(e) => {
+                errors.push(*e);
+                Vec::new()
+            }
+        };
+        retain_linear_noise(&mut diff_eqs, &subexpressions, &mut errors);
+        let stochastic = classify_noise(&diff_eqs, &subexpressions);
+        report.add(self.spec.model.source, errors);
+        Equations {
+            diff_eqs,
+            subexpressions,
+            summed,
+            stochastic,
+        }
+    }
+
+    /// Checks the right-hand side of an equation and where noise appears in it; `plain_xi` is where an
+    /// earlier differential equation used the plain `xi`. `None` when there is none or it has errors.
+    fn right_hand_side(
+        &self,
+        d: &Declaration,
+        plain_xi: &mut Option<Span>,
+        errors: &mut Vec<ModelError>,
+    ) -> Option<TExpr> {
+        let ast = d.expr.as_ref()?;
+        // Brian2 rejects a plain `xi` in two equations when the equations are built, before any unit is
+        // checked (`Equations.__init__`), so this does not depend on the right-hand side checking.
+        if d.kind == EquationKind::Differential
+            && let Some(span) = plain_xi_in(ast)
+        {
+            if plain_xi.is_some() {
+                errors.push(ModelError::NoiseReused { span });
+                return None;
+            }
+            *plain_xi = Some(span);
+        }
+        let noise_scope = Scope {
+            allow_noise: d.kind != EquationKind::Parameter,
+            ..self.scope.clone()
+        };
+        let rhs = check_expr(ast, &noise_scope, errors)?;
+        if d.kind != EquationKind::Differential {
+            // `xi_*` may appear in a subexpression (it reaches the equations through substitution),
+            // plain `xi` only in a differential equation.
+            let mut plain = None;
+            rhs.walk(&mut |n| {
+                if n.kind == TKind::Noise("xi".into()) && plain.is_none() {
+                    plain = Some(n.span);
+                }
+            });
+            if let Some(span) = plain {
+                errors.push(ModelError::NoiseOutsideDiffEq {
+                    span,
+                    name: "xi".into(),
+                });
+                return None;
+            }
+        }
+        Some(rhs)
+    }
+
+    /// A differential equation `dx/dt = rhs`: `rhs` has the dimensions of `x` per second, and no noise
+    /// when the equation is event-driven.
+    fn differential(
+        &self,
+        d: &Declaration,
+        rhs: TExpr,
+        errors: &mut Vec<ModelError>,
+    ) -> Option<DiffEq> {
+        let context = || format!("the right-hand side of `d{}/dt`", d.name);
+        if let Some(e) = dimension_problem(&rhs, d.dim / Dimension::TIME, context) {
+            errors.push(e);
+            return None;
+        }
+        let event_driven = d.has_flag("event-driven");
+        if event_driven && !rhs.noise_names().is_empty() {
+            errors.push(ModelError::NoiseOutsideDiffEq {
+                span: rhs.span,
+                name: rhs.noise_names()[0].to_string(),
+            });
+            return None;
+        }
+        Some(DiffEq {
+            var: d.name.clone(),
+            rhs,
+            unless_refractory: d.has_flag("unless refractory"),
+            event_driven,
+            span: d.span,
+        })
+    }
+
+    /// A `(summed)` variable of synapses: its target is a parameter of the other group with the same
+    /// dimensions.
+    fn summed(
+        &self,
+        d: &Declaration,
+        rhs: TExpr,
+        errors: &mut Vec<ModelError>,
+    ) -> Option<Subexpression> {
+        if let Some(reason) = self.summed_target_problem(d) {
+            errors.push(ModelError::BadSummed {
+                span: d.name_span,
+                reason,
+            });
+            return None;
+        }
+        let context = || format!("the definition of the summed variable `{}`", d.name);
+        if let Some(e) = dimension_problem(&rhs, d.dim, context) {
+            errors.push(e);
+            return None;
+        }
+        Some(defined(d, rhs, false, false))
+    }
+
+    /// What is wrong with the target of a `(summed)` variable, if anything.
+    fn summed_target_problem(&self, d: &Declaration) -> Option<String> {
+        match self.scope.variables.get(&d.name) {
+            None => Some(format!(
+                "`{}` is not a variable of the {} group",
+                d.name,
+                if d.name.ends_with("_pre") {
+                    "presynaptic"
+                } else {
+                    "postsynaptic"
+                }
+            )),
+            Some(v) if v.subexpression || v.shared => Some(format!(
+                "`{}` must be a parameter of its group (one value per neuron)",
+                d.name
+            )),
+            Some(v) if v.dim != d.dim => Some(format!(
+                "`{}` has other dimensions than the summed variable's unit",
+                d.name
+            )),
+            _ => None,
+        }
+    }
+
+    /// A subexpression: dimensions and type as declared, no random function unless
+    /// `(constant over dt)`, and only shared reads when `(shared)`.
+    fn subexpression(
+        &self,
+        d: &Declaration,
+        rhs: TExpr,
+        errors: &mut Vec<ModelError>,
+    ) -> Option<Subexpression> {
+        let context = || format!("the definition of `{}`", d.name);
+        if let Some(e) = dimension_problem(&rhs, d.dim, context) {
+            errors.push(e);
+            return None;
+        }
+        if d.var_type == ganglion_units::VarType::Boolean && rhs.ty != ValueType::Bool {
+            errors.push(ModelError::NotBoolean {
+                span: rhs.span,
+                context: format!("the definition of the boolean `{}`", d.name),
+            });
+            return None;
+        }
+        let constant_over_dt = d.has_flag("constant over dt");
+        if rhs.is_stateful() && !constant_over_dt {
+            errors.push(ModelError::StatefulSubexpression {
+                span: rhs.span,
+                name: d.name.clone(),
+            });
+            return None;
+        }
+        let shared = d.has_flag("shared");
+        if shared && let Err(var) = is_shared_expr(&rhs, &self.scope, false) {
+            errors.push(ModelError::SharedReadsVector {
+                span: rhs.span,
+                name: d.name.clone(),
+                var,
+            });
+            return None;
+        }
+        Some(defined(d, rhs, shared, constant_over_dt))
+    }
+
+    /// Warns about `(unless refractory)` flags in a group without a refractory period.
+    fn warn_unused_refractory_flags(&self, report: &mut Report) {
+        if self.has_refractory {
+            return;
+        }
+        let warnings = self
+            .decls
+            .iter()
+            .filter_map(|d| d.flags.iter().find(|(f, _)| f == "unless refractory"))
+            .map(|(_, span)| ModelError::NoRefractory { span: *span })
+            .collect();
+        report.add(self.spec.model.source, warnings);
+    }
+
+    /// The refractory period: none, a time, or a checked time expression or condition.
+    fn refractory(&self, report: &mut Report) -> Refractory {
+        match self.spec.refractory {
+            RefractorySpec::None => Refractory::None,
+            RefractorySpec::Time(seconds) => Refractory::Period(TExpr {
+                kind: TKind::Float(seconds),
+                ty: ValueType::Float,
+                dim: Dimension::TIME,
+                span: Span::default(),
+            }),
+            RefractorySpec::Code(code) => {
+                check_refractory(code, &self.scope, report).unwrap_or(Refractory::None)
+            }
+        }
+    }
+
+    /// The events: the threshold is the event `spike`, then the custom events.
+    fn events(&self, report: &mut Report) -> Vec<Event> {
+        let spec = self.spec;
+        let mut events: Vec<Event> = Vec::new();
+        if let Some(code) = spec.threshold
+            && let Some(cond) = check_condition(code, &self.scope, "the threshold", report)
+        {
+            events.push(Event {
+                name: "spike".into(),
+                condition: cond,
+                source: Some(code.source),
+            });
+        }
+        for e in &spec.events {
+            if let Some(reason) = self.event_name_problem(e, &events) {
+                report.add(
+                    e.name_location.source,
+                    vec![ModelError::BadEvent {
+                        span: e.name_location.span,
+                        name: e.name.to_string(),
+                        reason,
+                    }],
+                );
+                continue;
+            }
+            let context = format!("the condition of the event `{}`", e.name);
+            if let Some(cond) = check_condition(e.condition, &self.scope, &context, report) {
+                events.push(Event {
+                    name: e.name.to_string(),
+                    condition: cond,
+                    source: Some(e.condition.source),
+                });
+            }
+        }
+        events
+    }
+
+    /// What is wrong with a custom event's name, given the events defined before it, if anything.
+    fn event_name_problem(&self, e: &EventSpec<'_>, earlier: &[Event]) -> Option<&'static str> {
+        if !crate::inputs::is_identifier(e.name) {
+            Some("event names must be valid identifiers")
+        } else if e.name == "spike" && self.spec.threshold.is_some() {
+            Some("`spike` is already defined by the threshold")
+        } else if earlier.iter().any(|x| x.name == e.name) {
+            Some("it is defined twice")
+        } else {
+            None
+        }
+    }
+
+    /// The code run on events: the reset, then `run_on_event`.
+    fn event_codes(&self, report: &mut Report) -> Vec<EventCode> {
+        let mut codes: Vec<EventCode> = Vec::new();
+        if let Some(reset) = self.spec.reset
+            && let Some(c) = self.event_code("spike", None, reset, &codes, report)
+        {
+            codes.push(c);
+        }
+        for o in &self.spec.on_event {
+            if let Some(c) =
+                self.event_code(o.event, Some(o.event_location), o.code, &codes, report)
+            {
+                codes.push(c);
+            }
+        }
+        codes
+    }
+
+    /// Checks the code run on `event` (named at `location`; `None` for the reset), which must be a
+    /// known event without code among `earlier`.
+    fn event_code(
+        &self,
+        event: &str,
+        location: Option<Location>,
+        code: Code<'_>,
+        earlier: &[EventCode],
+        report: &mut Report,
+    ) -> Option<EventCode> {
+        let known = self.event_names();
+        if !known.iter().any(|n| n == event) {
+            let location = location.unwrap_or_else(|| code.whole());
+            report.add(
+                location.source,
+                vec![ModelError::UnknownEvent {
+                    span: location.span,
+                    name: event.to_string(),
+                    known,
+                }],
+            );
+            return None;
+        }
+        if earlier.iter().any(|c| c.event == event) {
+            let location = location.unwrap_or_else(|| code.whole());
+            report.add(
+                location.source,
+                vec![ModelError::DuplicateEventCode {
+                    span: location.span,
+                    name: event.to_string(),
+                }],
+            );
+            return None;
+        }
+        let context = if event == "spike" && location.is_none() {
+            "reset code"
+        } else {
+            "event code"
+        };
+        let block = check_block_report(code, &self.scope, context, false, report)?;
+        Some(EventCode {
+            event: event.to_string(),
+            code: block,
+        })
+    }
+
+    /// The events code can run on: `spike` (with a threshold), the custom events, the pathways.
+    fn event_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        if self.spec.threshold.is_some() {
+            names.push("spike".into());
+        }
+        names.extend(self.spec.events.iter().map(|e| e.name.to_string()));
+        if let Some(s) = self.synapses {
+            names.extend(s.pathways.iter().cloned());
+        }
+        names
+    }
+
+    /// Warns about a threshold without reset or refractoriness (unless it draws random numbers): the
+    /// neuron would spike at every step once above it.
+    fn warn_only_threshold(&self, refractory: &Refractory, report: &mut Report) {
+        if let (Some(threshold), None, Refractory::None) =
+            (self.spec.threshold, self.spec.reset, refractory)
+            && !threshold.text.contains("rand(")
+        {
+            report.add(
+                threshold.source,
+                vec![ModelError::OnlyThreshold {
+                    span: Span::new(0, threshold.text.trim_end().len()),
+                }],
+            );
+        }
+    }
+
+    /// The stored variables: differential equations, parameters and `(constant over dt)`
+    /// subexpressions in definition order, then the refractoriness variables.
+    fn stored_variables(&self) -> Vec<Variable> {
+        let mut vars: Vec<Variable> = Vec::new();
+        for d in &self.decls {
+            let kind = match d.kind {
+                EquationKind::Differential => VariableKind::Differential,
+                EquationKind::Parameter => VariableKind::Parameter,
+                EquationKind::Subexpression if d.has_flag("constant over dt") => {
+                    VariableKind::ConstantOverDt
+                }
+                EquationKind::Subexpression => continue,
+            };
+            vars.push(Variable {
+                name: d.name.clone(),
+                dim: d.dim,
+                ty: d.var_type.into(),
+                kind,
+                shared: d.has_flag("shared") || self.shared_links.contains(&d.name),
+                constant: d.has_flag("constant"),
+                linked: d.has_flag("linked"),
+                unless_refractory: self.has_refractory && d.has_flag("unless refractory"),
+            });
+        }
+        if self.has_refractory {
+            for (name, dim, ty, kind) in REFRACTORY_VARIABLES {
+                vars.push(Variable {
+                    name: name.into(),
+                    dim,
+                    ty,
+                    kind,
+                    shared: false,
+                    constant: false,
+                    linked: false,
+                    unless_refractory: false,
+                });
+            }
+        }
+        vars
+    }
+
+    /// The groups' subexpressions that synapses read (those the model does not define itself).
+    fn synapse_subexpressions(&self) -> Vec<Subexpression> {
+        let Some(ctx) = self.synapses else {
+            return Vec::new();
+        };
+        ctx.subexpressions
+            .iter()
+            .filter(|sub| !self.decls.iter().any(|d| d.name == sub.name))
+            .cloned()
+            .collect()
+    }
+
+    /// The constants of the group's and the run's namespaces that the checked model uses.
+    fn externals(&self, model: &NeuronGroupModel) -> Namespace {
+        let mut externals = Namespace::new();
+        let mut collect = |e: &TExpr| {
+            e.walk(&mut |n| {
+                if let TKind::External { name, .. } = &n.kind
+                    && let Some(v) = self
+                        .spec
+                        .namespace
+                        .get(name)
+                        .or_else(|| self.run_ns.get(name))
+                {
+                    externals.insert(name.clone(), v.clone());
+                }
+            })
+        };
+        model.diff_eqs.iter().for_each(|d| collect(&d.rhs));
+        model.subexpressions.iter().for_each(|s| collect(&s.expr));
+        model.summed.iter().for_each(|s| collect(&s.expr));
+        model.events.iter().for_each(|e| collect(&e.condition));
+        for c in &model.event_codes {
+            c.code.statements.iter().for_each(|s| collect(&s.value));
+        }
+        if let Refractory::Period(e) | Refractory::Condition(e) = &model.refractory {
+            collect(e);
+        }
+        externals
+    }
+}
+
+/// A mismatch of `rhs`'s dimensions with `expected`, where `context` says what `rhs` is.
+fn dimension_problem(
+    rhs: &TExpr,
+    expected: Dimension,
+    context: impl FnOnce() -> String,
+) -> Option<ModelError> {
+    (rhs.dim != expected).then(|| ModelError::DimensionMismatch {
+        span: rhs.span,
+        context: context(),
+        expected,
+        found: rhs.dim,
+    })
+}
+
+/// The subexpression `d` defines as `rhs`.
+fn defined(d: &Declaration, rhs: TExpr, shared: bool, constant_over_dt: bool) -> Subexpression {
+    Subexpression {
+        name: d.name.clone(),
+        expr: rhs,
+        dim: d.dim,
+        ty: d.var_type.into(),
+        shared,
+        constant_over_dt,
+    }
+}
+
+/// The linked variables that are shared in the group: those the spec names, and those a shared
+/// subexpression reads.
+///
+/// Brian2 checks that shared subexpressions read only shared variables when the group is created,
+/// before its linked variables exist (`linked_var` comes later), so a shared subexpression may read a
+/// linked variable. Such a variable is shared here, as a link to one value (a group of one neuron or a
+/// shared variable) makes it; linking it to anything else is refused when the link is made.
+fn shared_links(spec: &NeuronGroupSpec<'_>, decls: &[Declaration]) -> Vec<String> {
     let mut shared_links = spec.shared_links.clone();
-    for d in &decls {
+    for d in decls {
         if d.kind == EquationKind::Subexpression
             && d.has_flag("shared")
             && let Some(ast) = &d.expr
@@ -450,8 +1047,17 @@ fn check(
             }
         }
     }
+    shared_links
+}
 
-    // The group's variables, for name resolution.
+/// The variables a group's code can name: what synapses see of their groups, the group's own
+/// (`(summed)` ones are the other group's), and the refractoriness variables.
+fn scope_variables(
+    decls: &[Declaration],
+    shared_links: &[String],
+    has_refractory: bool,
+    synapses: Option<&SynapseContext>,
+) -> HashMap<String, VarInfo> {
     let mut variables: HashMap<String, VarInfo> = HashMap::new();
     if let Some(ctx) = synapses {
         variables.extend(ctx.variables.iter().cloned());
@@ -468,207 +1074,30 @@ fn check(
         );
     }
     if has_refractory {
-        variables.insert(
-            "lastspike".into(),
-            VarInfo {
-                ty: ValueType::Float,
-                dim: Dimension::TIME,
-                shared: false,
-                subexpression: false,
-            },
-        );
-        variables.insert(
-            "not_refractory".into(),
-            VarInfo {
-                ty: ValueType::Bool,
-                dim: Dimension::DIMENSIONLESS,
-                shared: false,
-                subexpression: false,
-            },
-        );
-    }
-    let scope = Scope {
-        variables,
-        temporaries: HashMap::new(),
-        namespaces: vec![&spec.namespace, run_ns],
-        allow_noise: false,
-    };
-
-    // Right-hand sides.
-    let mut diff_eqs = Vec::new();
-    let mut subexpressions = Vec::new();
-    let mut summed = Vec::new();
-    let mut errors = Vec::new();
-    let mut plain_xi: Option<Span> = None;
-    for d in &decls {
-        let Some(ast) = &d.expr else { continue };
-        // Brian2 rejects a plain `xi` in two equations when the equations are built, before any unit is
-        // checked (`Equations.__init__`), so this does not depend on the right-hand side checking.
-        if d.kind == EquationKind::Differential
-            && let Some(span) = plain_xi_in(ast)
-        {
-            if plain_xi.is_some() {
-                errors.push(ModelError::NoiseReused { span });
-                continue;
-            }
-            plain_xi = Some(span);
-        }
-        let noise_scope = Scope {
-            allow_noise: d.kind != EquationKind::Parameter,
-            ..scope.clone()
-        };
-        let Some(rhs) = check_expr(ast, &noise_scope, &mut errors) else {
-            continue;
-        };
-        if d.kind != EquationKind::Differential {
-            // `xi_*` may appear in a subexpression (it reaches the equations through substitution),
-            // plain `xi` only in a differential equation.
-            let mut plain = None;
-            rhs.walk(&mut |n| {
-                if n.kind == TKind::Noise("xi".into()) && plain.is_none() {
-                    plain = Some(n.span);
-                }
-            });
-            if let Some(span) = plain {
-                errors.push(ModelError::NoiseOutsideDiffEq {
-                    span,
-                    name: "xi".into(),
-                });
-                continue;
-            }
-        }
-        match d.kind {
-            EquationKind::Differential => {
-                let expected = d.dim / Dimension::TIME;
-                if rhs.dim != expected {
-                    errors.push(ModelError::DimensionMismatch {
-                        span: rhs.span,
-                        context: format!("the right-hand side of `d{}/dt`", d.name),
-                        expected,
-                        found: rhs.dim,
-                    });
-                    continue;
-                }
-                let event_driven = d.has_flag("event-driven");
-                if event_driven && !rhs.noise_names().is_empty() {
-                    errors.push(ModelError::NoiseOutsideDiffEq {
-                        span: rhs.span,
-                        name: rhs.noise_names()[0].to_string(),
-                    });
-                    continue;
-                }
-                diff_eqs.push(DiffEq {
-                    var: d.name.clone(),
-                    rhs,
-                    unless_refractory: d.has_flag("unless refractory"),
-                    event_driven,
-                    span: d.span,
-                });
-            }
-            EquationKind::Subexpression if d.has_flag("summed") => {
-                // The target: a variable of the other group with the same dimensions.
-                let target = scope.variables.get(&d.name);
-                let problem = match target {
-                    None => Some(format!(
-                        "`{}` is not a variable of the {} group",
-                        d.name,
-                        if d.name.ends_with("_pre") {
-                            "presynaptic"
-                        } else {
-                            "postsynaptic"
-                        }
-                    )),
-                    Some(v) if v.subexpression || v.shared => Some(format!(
-                        "`{}` must be a parameter of its group (one value per neuron)",
-                        d.name
-                    )),
-                    Some(v) if v.dim != d.dim => Some(format!(
-                        "`{}` has other dimensions than the summed variable's unit",
-                        d.name
-                    )),
-                    _ => None,
-                };
-                if let Some(reason) = problem {
-                    errors.push(ModelError::BadSummed {
-                        span: d.name_span,
-                        reason,
-                    });
-                    continue;
-                }
-                if rhs.dim != d.dim {
-                    errors.push(ModelError::DimensionMismatch {
-                        span: rhs.span,
-                        context: format!("the definition of the summed variable `{}`", d.name),
-                        expected: d.dim,
-                        found: rhs.dim,
-                    });
-                    continue;
-                }
-                summed.push(Subexpression {
-                    name: d.name.clone(),
-                    expr: rhs,
-                    dim: d.dim,
-                    ty: d.var_type.into(),
+        for (name, dim, ty, _) in REFRACTORY_VARIABLES {
+            variables.insert(
+                name.into(),
+                VarInfo {
+                    ty,
+                    dim,
                     shared: false,
-                    constant_over_dt: false,
-                });
-            }
-            EquationKind::Subexpression => {
-                if rhs.dim != d.dim {
-                    errors.push(ModelError::DimensionMismatch {
-                        span: rhs.span,
-                        context: format!("the definition of `{}`", d.name),
-                        expected: d.dim,
-                        found: rhs.dim,
-                    });
-                    continue;
-                }
-                if d.var_type == ganglion_units::VarType::Boolean && rhs.ty != ValueType::Bool {
-                    errors.push(ModelError::NotBoolean {
-                        span: rhs.span,
-                        context: format!("the definition of the boolean `{}`", d.name),
-                    });
-                    continue;
-                }
-                let constant_over_dt = d.has_flag("constant over dt");
-                if rhs.is_stateful() && !constant_over_dt {
-                    errors.push(ModelError::StatefulSubexpression {
-                        span: rhs.span,
-                        name: d.name.clone(),
-                    });
-                    continue;
-                }
-                let shared = d.has_flag("shared");
-                if shared && let Err(var) = is_shared_expr(&rhs, &scope, false) {
-                    errors.push(ModelError::SharedReadsVector {
-                        span: rhs.span,
-                        name: d.name.clone(),
-                        var,
-                    });
-                    continue;
-                }
-                subexpressions.push(Subexpression {
-                    name: d.name.clone(),
-                    expr: rhs,
-                    dim: d.dim,
-                    ty: d.var_type.into(),
-                    shared,
-                    constant_over_dt,
-                });
-            }
-            EquationKind::Parameter => {}
+                    subexpression: false,
+                },
+            );
         }
     }
-    let mut subexpressions = match order_subexpressions(subexpressions, &decls) {
-        Ok(s) => s,
-        Err(e) => {
-            errors.push(*e);
-            Vec::new()
-        }
-    };
-    // Noise must enter linearly once subexpressions are substituted.
+    variables
+}
+
+/// Drops the differential equations whose noise does not enter linearly once subexpressions are
+/// substituted, reporting each.
+fn retain_linear_noise(
+    diff_eqs: &mut Vec<DiffEq>,
+    subexpressions: &[Subexpression],
+    errors: &mut Vec<ModelError>,
+) {
     diff_eqs.retain(|d| {
-        let rhs = substituted(&d.rhs, &subexpressions);
+        let rhs = substituted(&d.rhs, subexpressions);
         let noise = rhs.noise_names();
         if !noise.is_empty() && split_noise(&rhs).is_none() {
             errors.push(ModelError::NonlinearNoise {
@@ -679,252 +1108,6 @@ fn check(
         }
         true
     });
-    let stochastic = classify_noise(&diff_eqs, &subexpressions);
-    report.add(src, errors);
-
-    // Warnings about refractoriness flags.
-    if !has_refractory {
-        let mut warnings = Vec::new();
-        for d in &decls {
-            if let Some((_, span)) = d.flags.iter().find(|(f, _)| f == "unless refractory") {
-                warnings.push(ModelError::NoRefractory { span: *span });
-            }
-        }
-        report.add(src, warnings);
-    }
-
-    // Refractory period.
-    let refractory = match spec.refractory {
-        RefractorySpec::None => Refractory::None,
-        RefractorySpec::Time(seconds) => Refractory::Period(TExpr {
-            kind: TKind::Float(seconds),
-            ty: ValueType::Float,
-            dim: Dimension::TIME,
-            span: Span::default(),
-        }),
-        RefractorySpec::Code(code) => {
-            check_refractory(code, &scope, report).unwrap_or(Refractory::None)
-        }
-    };
-
-    // Events: the threshold is the event `spike`.
-    let mut events: Vec<Event> = Vec::new();
-    if let Some(code) = spec.threshold
-        && let Some(cond) = check_condition(code, &scope, "the threshold", report)
-    {
-        events.push(Event {
-            name: "spike".into(),
-            condition: cond,
-            source: Some(code.source),
-        });
-    }
-    for e in &spec.events {
-        let valid = e
-            .name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && e.name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_');
-        let problem = if !valid {
-            Some("event names must be valid identifiers")
-        } else if e.name == "spike" && spec.threshold.is_some() {
-            Some("`spike` is already defined by the threshold")
-        } else if events.iter().any(|x| x.name == e.name) {
-            Some("it is defined twice")
-        } else {
-            None
-        };
-        if let Some(reason) = problem {
-            report.add(
-                e.name_location.source,
-                vec![ModelError::BadEvent {
-                    span: e.name_location.span,
-                    name: e.name.to_string(),
-                    reason,
-                }],
-            );
-            continue;
-        }
-        let context = format!("the condition of the event `{}`", e.name);
-        if let Some(cond) = check_condition(e.condition, &scope, &context, report) {
-            events.push(Event {
-                name: e.name.to_string(),
-                condition: cond,
-                source: Some(e.condition.source),
-            });
-        }
-    }
-
-    // Event code: the reset, then run_on_event.
-    let mut event_codes: Vec<EventCode> = Vec::new();
-    let mut add_code =
-        |event: &str, location: Option<Location>, code: Code<'_>, report: &mut Report| {
-            let known = spec.threshold.is_some() && event == "spike"
-                || spec.events.iter().any(|e| e.name == event)
-                || synapses.is_some_and(|s| s.pathways.iter().any(|p| p == event));
-            if !known {
-                let location = location.unwrap_or(Location {
-                    source: code.source,
-                    span: Span::new(0, code.text.len()),
-                });
-                let mut names: Vec<String> = Vec::new();
-                if spec.threshold.is_some() {
-                    names.push("spike".into());
-                }
-                names.extend(spec.events.iter().map(|e| e.name.to_string()));
-                if let Some(s) = synapses {
-                    names.extend(s.pathways.iter().cloned());
-                }
-                report.add(
-                    location.source,
-                    vec![ModelError::UnknownEvent {
-                        span: location.span,
-                        name: event.to_string(),
-                        known: names,
-                    }],
-                );
-                return;
-            }
-            if event_codes.iter().any(|c| c.event == event) {
-                let location = location.unwrap_or(Location {
-                    source: code.source,
-                    span: Span::new(0, code.text.len()),
-                });
-                report.add(
-                    location.source,
-                    vec![ModelError::DuplicateEventCode {
-                        span: location.span,
-                        name: event.to_string(),
-                    }],
-                );
-                return;
-            }
-            let context = if event == "spike" && location.is_none() {
-                "reset code"
-            } else {
-                "event code"
-            };
-            if let Some(block) = check_block_report(code, &scope, context, false, report) {
-                event_codes.push(EventCode {
-                    event: event.to_string(),
-                    code: block,
-                });
-            }
-        };
-    if let Some(reset) = spec.reset {
-        add_code("spike", None, reset, report);
-    }
-    for o in &spec.on_event {
-        add_code(o.event, Some(o.event_location), o.code, report);
-    }
-    if let (Some(threshold), None, Refractory::None) = (spec.threshold, spec.reset, &refractory)
-        && !threshold.text.contains("rand(")
-    {
-        report.add(
-            threshold.source,
-            vec![ModelError::OnlyThreshold {
-                span: Span::new(0, threshold.text.trim_end().len()),
-            }],
-        );
-    }
-
-    // Stored variables.
-    let mut vars: Vec<Variable> = Vec::new();
-    for d in &decls {
-        let kind = match d.kind {
-            EquationKind::Differential => VariableKind::Differential,
-            EquationKind::Parameter => VariableKind::Parameter,
-            EquationKind::Subexpression if d.has_flag("constant over dt") => {
-                VariableKind::ConstantOverDt
-            }
-            EquationKind::Subexpression => continue,
-        };
-        vars.push(Variable {
-            name: d.name.clone(),
-            dim: d.dim,
-            ty: d.var_type.into(),
-            kind,
-            shared: d.has_flag("shared") || shared_links.contains(&d.name),
-            constant: d.has_flag("constant"),
-            linked: d.has_flag("linked"),
-            unless_refractory: has_refractory && d.has_flag("unless refractory"),
-        });
-    }
-    if has_refractory {
-        for (name, dim, ty, kind) in [
-            (
-                "lastspike",
-                Dimension::TIME,
-                ValueType::Float,
-                VariableKind::LastSpike,
-            ),
-            (
-                "not_refractory",
-                Dimension::DIMENSIONLESS,
-                ValueType::Bool,
-                VariableKind::NotRefractory,
-            ),
-        ] {
-            vars.push(Variable {
-                name: name.into(),
-                dim,
-                ty,
-                kind,
-                shared: false,
-                constant: false,
-                linked: false,
-                unless_refractory: false,
-            });
-        }
-    }
-
-    // The groups' subexpressions that synapses read (those the model does not define itself).
-    if let Some(ctx) = synapses {
-        for sub in &ctx.subexpressions {
-            if !decls.iter().any(|d| d.name == sub.name) {
-                subexpressions.push(sub.clone());
-            }
-        }
-    }
-
-    let mut externals = Namespace::new();
-    let mut collect = |e: &TExpr| {
-        e.walk(&mut |n| {
-            if let TKind::External { name, .. } = &n.kind
-                && let Some(v) = spec.namespace.get(name).or_else(|| run_ns.get(name))
-            {
-                externals.insert(name.clone(), v.clone());
-            }
-        })
-    };
-    diff_eqs.iter().for_each(|d| collect(&d.rhs));
-    subexpressions.iter().for_each(|s| collect(&s.expr));
-    summed.iter().for_each(|s| collect(&s.expr));
-    events.iter().for_each(|e| collect(&e.condition));
-    for c in &event_codes {
-        c.code.statements.iter().for_each(|s| collect(&s.value));
-    }
-    if let Refractory::Period(e) | Refractory::Condition(e) = &refractory {
-        collect(e);
-    }
-
-    Some(NeuronGroupModel {
-        name: spec.name.to_string(),
-        n: spec.n,
-        variables: vars,
-        subexpressions,
-        diff_eqs,
-        stochastic,
-        events,
-        event_codes,
-        refractory,
-        externals,
-        summed,
-        user_equations: spec.model.text.to_string(),
-        source: Some(src),
-    })
 }
 
 /// Where an expression first mentions the plain noise symbol `xi`.

@@ -132,180 +132,271 @@ pub fn timed_array_from_file(
     namespace: &Namespace,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<TimedArrayData> {
-    let name = spec.name.value.as_str();
-    let at_file = |e: ModelError| e.to_diagnostic().in_source(file);
-    let invalid = |span: Span, what: String, hint: Option<&str>| {
-        at_file(ModelError::Invalid {
+    let mut reader = TimedArrayReader {
+        spec,
+        name: spec.name.value.as_str(),
+        file,
+        ns: [namespace],
+        diagnostics,
+        ok: true,
+    };
+    let dt = reader.dt();
+    let unit = reader.unit();
+    let table = reader.values()?;
+    let (rows, dim) = reader.rows(&table, unit);
+    if unit.is_none() {
+        reader.check_plain_numbers(&table, &rows, dim);
+    }
+    let dt = dt?;
+    if !reader.ok {
+        return None;
+    }
+    match TimedArrayData::new(reader.name, dt, rows, table.two_d, dim) {
+        Ok(t) => Some(t),
+        Err(why) => {
+            reader.invalid(table.span, why.to_string(), None);
+            None
+        }
+    }
+}
+
+/// The parts of a `[timed_arrays.NAME]` table, read one after the other; every problem is reported,
+/// and the array is refused when any part has one.
+struct TimedArrayReader<'s> {
+    spec: &'s TimedArraySpec,
+    name: &'s str,
+    file: SourceId,
+    /// The namespace constants are evaluated in.
+    ns: [&'s Namespace; 1],
+    diagnostics: &'s mut Vec<Diagnostic>,
+    /// No problem so far (besides the time step, which is `None` when it has one).
+    ok: bool,
+}
+
+/// The `values` of a timed array, element by element.
+struct ValueTable<'s> {
+    /// Where the array is written.
+    span: Span,
+    /// Whether it is an array of rows.
+    two_d: bool,
+    /// The elements, row by row (one element a row for a 1-D array).
+    elements: Vec<Vec<&'s Value>>,
+}
+
+impl<'s> TimedArrayReader<'s> {
+    /// Reports an invalid part of the table.
+    fn invalid(&mut self, span: Span, what: String, hint: Option<&str>) {
+        let e = ModelError::Invalid {
             span,
             what,
             hint: hint.map(String::from),
-        })
-    };
-    let ns = [namespace];
-    let mut ok = true;
-    let dt = match eval_constant(&spec.dt.text, spec.dt.source, &ns, "a timed array's `dt`") {
-        Ok(v) if v.dim == Dimension::TIME && v.value > 0.0 => Some(v.value),
-        Ok(v) if v.dim == Dimension::TIME => {
-            diagnostics.push(invalid(
-                spec.dt.span,
-                format!("the `dt` of timed array `{name}` must be positive"),
-                None,
-            ));
-            None
-        }
-        Ok(v) => {
-            let e = ModelError::DimensionMismatch {
-                span: Span::new(0, spec.dt.text.len()),
-                context: format!("the `dt` of timed array `{name}`"),
-                expected: Dimension::TIME,
-                found: v.dim,
-            };
-            diagnostics.push(e.to_diagnostic().in_source(spec.dt.source));
-            None
-        }
-        Err(d) => {
-            diagnostics.extend(d);
-            None
-        }
-    };
-    let unit = match &spec.unit {
-        None => None,
-        Some(code) => match eval_constant(&code.text, code.source, &ns, "a timed array's `unit`") {
-            Ok(v) => Some((v.value, v.dim)),
-            Err(d) => {
-                diagnostics.extend(d);
-                ok = false;
+        };
+        self.diagnostics
+            .push(e.to_diagnostic().in_source(self.file));
+    }
+
+    /// The time step: a positive time.
+    fn dt(&mut self) -> Option<f64> {
+        let (spec, name) = (self.spec, self.name);
+        match eval_constant(
+            &spec.dt.text,
+            spec.dt.source,
+            &self.ns,
+            "a timed array's `dt`",
+        ) {
+            Ok(v) if v.dim == Dimension::TIME && v.value > 0.0 => Some(v.value),
+            Ok(v) if v.dim == Dimension::TIME => {
+                self.invalid(
+                    spec.dt.span,
+                    format!("the `dt` of timed array `{name}` must be positive"),
+                    None,
+                );
                 None
             }
-        },
-    };
-    // The rows, and whether the array is 2-D.
-    let Value::List(top) = &spec.values else {
-        diagnostics.push(invalid(
-            spec.values.span(),
-            format!("the `values` of timed array `{name}` must be an array"),
-            Some("write `values = [0.0, 1.0, 0.5]`, or an array of rows (one per time step) for a 2-D array"),
-        ));
-        return None;
-    };
-    let nested = top
-        .value
-        .iter()
-        .filter(|v| matches!(v, Value::List(_)))
-        .count();
-    let two_d = nested > 0;
-    if two_d && nested != top.value.len() {
-        diagnostics.push(invalid(
-            top.span,
-            format!("the `values` of timed array `{name}` mix numbers and rows"),
-            Some("a 2-D timed array is an array of rows, one per time step"),
-        ));
-        return None;
-    }
-    let elements: Vec<Vec<&Value>> = if two_d {
-        top.value
-            .iter()
-            .map(|r| match r {
-                Value::List(l) => l.value.iter().collect(),
-                _ => Vec::new(),
-            })
-            .collect()
-    } else {
-        top.value.iter().map(|v| vec![v]).collect()
-    };
-    // The dimensions: the unit's, else the first quantity's, else none.
-    let mut dim = unit.map(|(_, d)| d);
-    let mut rows: Vec<Vec<f64>> = Vec::with_capacity(elements.len());
-    for row in &elements {
-        let mut out = Vec::with_capacity(row.len());
-        for v in row {
-            let x = match v {
-                Value::Number(n) => Some((n.value, None)),
-                Value::Integer(n) => Some((n.value as f64, None)),
-                Value::Expr(code) => {
-                    match eval_constant(&code.text, code.source, &ns, "a value of a timed array") {
-                        Ok(q) if q.ty == ValueType::Bool => {
-                            diagnostics.push(invalid(
-                                top.span,
-                                format!("timed array `{name}` holds a boolean"),
-                                None,
-                            ));
-                            None
-                        }
-                        Ok(q) => {
-                            let expected = *dim.get_or_insert(q.dim);
-                            if q.dim != expected {
-                                let e = ModelError::DimensionMismatch {
-                                    span: Span::new(0, code.text.len()),
-                                    context: format!("a value of timed array `{name}`"),
-                                    expected,
-                                    found: q.dim,
-                                };
-                                diagnostics.push(e.to_diagnostic().in_source(code.source));
-                                None
-                            } else {
-                                Some((q.value, Some(q.dim)))
-                            }
-                        }
-                        Err(d) => {
-                            diagnostics.extend(d);
-                            None
-                        }
-                    }
-                }
-                Value::Bool(_) | Value::List(_) => {
-                    diagnostics.push(invalid(
-                        top.span,
-                        format!(
-                            "the values of timed array `{name}` must be numbers or quantities{}",
-                            if two_d { " (rows of them)" } else { "" }
-                        ),
-                        None,
-                    ));
-                    None
-                }
-            };
-            match x {
-                Some(x) => out.push(x),
-                None => ok = false,
+            Ok(v) => {
+                let e = ModelError::DimensionMismatch {
+                    span: Span::new(0, spec.dt.text.len()),
+                    context: format!("the `dt` of timed array `{name}`"),
+                    expected: Dimension::TIME,
+                    found: v.dim,
+                };
+                self.diagnostics
+                    .push(e.to_diagnostic().in_source(spec.dt.source));
+                None
+            }
+            Err(d) => {
+                self.diagnostics.extend(d);
+                None
             }
         }
-        rows.push(
-            out.into_iter()
-                .map(|(x, quantity)| match (quantity, unit) {
-                    (Some(_), _) => x,
-                    (None, Some((scale, _))) => x * scale,
-                    (None, None) => x,
-                })
-                .collect(),
-        );
     }
-    let dim = dim.unwrap_or(Dimension::DIMENSIONLESS);
-    // Plain numbers without a unit in an array of quantities with units.
-    if unit.is_none() && !dim.is_dimensionless() {
-        let plain = elements
+
+    /// The unit plain numbers are multiplied by (scale and dimensions), when given.
+    fn unit(&mut self) -> Option<(f64, Dimension)> {
+        let code = self.spec.unit.as_ref()?;
+        match eval_constant(&code.text, code.source, &self.ns, "a timed array's `unit`") {
+            Ok(v) => Some((v.value, v.dim)),
+            Err(d) => {
+                self.diagnostics.extend(d);
+                self.ok = false;
+                None
+            }
+        }
+    }
+
+    /// The array of values. `None` when it is not an array, or mixes numbers and rows.
+    fn values(&mut self) -> Option<ValueTable<'s>> {
+        let (spec, name) = (self.spec, self.name);
+        let Value::List(top) = &spec.values else {
+            self.invalid(
+                spec.values.span(),
+                format!("the `values` of timed array `{name}` must be an array"),
+                Some("write `values = [0.0, 1.0, 0.5]`, or an array of rows (one per time step) for a 2-D array"),
+            );
+            return None;
+        };
+        let nested = top
+            .value
+            .iter()
+            .filter(|v| matches!(v, Value::List(_)))
+            .count();
+        let two_d = nested > 0;
+        if two_d && nested != top.value.len() {
+            self.invalid(
+                top.span,
+                format!("the `values` of timed array `{name}` mix numbers and rows"),
+                Some("a 2-D timed array is an array of rows, one per time step"),
+            );
+            return None;
+        }
+        let elements = if two_d {
+            top.value
+                .iter()
+                .map(|r| match r {
+                    Value::List(l) => l.value.iter().collect(),
+                    _ => Vec::new(),
+                })
+                .collect()
+        } else {
+            top.value.iter().map(|v| vec![v]).collect()
+        };
+        Some(ValueTable {
+            span: top.span,
+            two_d,
+            elements,
+        })
+    }
+
+    /// The values in SI units, row by row (without those that have problems), and their dimensions:
+    /// the unit's, else the first quantity's, else none.
+    fn rows(
+        &mut self,
+        table: &ValueTable<'_>,
+        unit: Option<(f64, Dimension)>,
+    ) -> (Vec<Vec<f64>>, Dimension) {
+        let mut dim = unit.map(|(_, d)| d);
+        let mut rows: Vec<Vec<f64>> = Vec::with_capacity(table.elements.len());
+        for row in &table.elements {
+            let mut out = Vec::with_capacity(row.len());
+            for v in row {
+                match self.value(v, table, &mut dim) {
+                    Some(x) => out.push(x),
+                    None => self.ok = false,
+                }
+            }
+            rows.push(
+                out.into_iter()
+                    .map(|(x, quantity)| match (quantity, unit) {
+                        (Some(_), _) => x,
+                        (None, Some((scale, _))) => x * scale,
+                        (None, None) => x,
+                    })
+                    .collect(),
+            );
+        }
+        (rows, dim.unwrap_or(Dimension::DIMENSIONLESS))
+    }
+
+    /// One value of `table`: a plain number, or a quantity (with its dimensions), which must have the
+    /// dimensions `dim` (set by the first quantity when unknown).
+    fn value(
+        &mut self,
+        v: &Value,
+        table: &ValueTable<'_>,
+        dim: &mut Option<Dimension>,
+    ) -> Option<(f64, Option<Dimension>)> {
+        let (name, top, two_d) = (self.name, table.span, table.two_d);
+        match v {
+            Value::Number(n) => Some((n.value, None)),
+            Value::Integer(n) => Some((n.value as f64, None)),
+            Value::Expr(code) => {
+                match eval_constant(
+                    &code.text,
+                    code.source,
+                    &self.ns,
+                    "a value of a timed array",
+                ) {
+                    Ok(q) if q.ty == ValueType::Bool => {
+                        self.invalid(top, format!("timed array `{name}` holds a boolean"), None);
+                        None
+                    }
+                    Ok(q) => {
+                        let expected = *dim.get_or_insert(q.dim);
+                        if q.dim != expected {
+                            let e = ModelError::DimensionMismatch {
+                                span: Span::new(0, code.text.len()),
+                                context: format!("a value of timed array `{name}`"),
+                                expected,
+                                found: q.dim,
+                            };
+                            self.diagnostics
+                                .push(e.to_diagnostic().in_source(code.source));
+                            None
+                        } else {
+                            Some((q.value, Some(q.dim)))
+                        }
+                    }
+                    Err(d) => {
+                        self.diagnostics.extend(d);
+                        None
+                    }
+                }
+            }
+            Value::Bool(_) | Value::List(_) => {
+                self.invalid(
+                    top,
+                    format!(
+                        "the values of timed array `{name}` must be numbers or quantities{}",
+                        if two_d { " (rows of them)" } else { "" }
+                    ),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    /// Without a unit, plain numbers (other than zero) in an array of quantities with units are refused.
+    fn check_plain_numbers(&mut self, table: &ValueTable<'_>, rows: &[Vec<f64>], dim: Dimension) {
+        if dim.is_dimensionless() {
+            return;
+        }
+        let plain = table
+            .elements
             .iter()
             .flatten()
             .zip(rows.iter().flatten())
             .any(|(v, x)| matches!(v, Value::Number(_) | Value::Integer(_)) && *x != 0.0);
         if plain {
-            diagnostics.push(invalid(
-                top.span,
-                format!("timed array `{name}` mixes plain numbers with quantities of {dim}"),
+            self.invalid(
+                table.span,
+                format!(
+                    "timed array `{}` mixes plain numbers with quantities of {dim}",
+                    self.name
+                ),
                 Some("write every value with its unit, or plain numbers and `unit = \"...\"`"),
-            ));
-            ok = false;
-        }
-    }
-    let dt = dt?;
-    if !ok {
-        return None;
-    }
-    match TimedArrayData::new(name, dt, rows, two_d, dim) {
-        Ok(t) => Some(t),
-        Err(why) => {
-            diagnostics.push(invalid(top.span, why.to_string(), None));
-            None
+            );
+            self.ok = false;
         }
     }
 }

@@ -769,14 +769,7 @@ impl Cx<'_> {
     }
 
     fn convert(&mut self, raw: raw::File) -> Parts {
-        let run = raw.run.map(|r| r.into_inner()).map(|r| RunSpec {
-            duration: self.opt_code(r.duration),
-            dt: self.opt_code(r.dt),
-            seed: r.seed.map(located),
-            report: r.report.map(located),
-            threads: r.threads.map(located),
-            schedule: r.schedule.map(|s| s.into_iter().map(located).collect()),
-        });
+        let run = raw.run.map(|r| self.run(r));
         let namespace = self.table_values(raw.namespace);
         let groups: Vec<GroupSpec> = raw
             .groups
@@ -788,7 +781,52 @@ impl Cx<'_> {
             .into_iter()
             .filter_map(|(k, m)| self.monitor(k, m))
             .collect();
-        for m in &monitors {
+        self.check_monitor_names(&groups, &monitors);
+        let segments = raw.segments.into_iter().map(|s| self.segment(s)).collect();
+        let synapses = raw
+            .synapses
+            .into_iter()
+            .map(|(k, s)| self.synapses(k, s))
+            .collect();
+        let poisson_inputs = raw
+            .poisson_inputs
+            .into_iter()
+            .map(|(k, p)| self.poisson_input(k, p))
+            .collect();
+        let timed_arrays = raw
+            .timed_arrays
+            .into_iter()
+            .map(|(k, t)| self.timed_array(k, t))
+            .collect();
+        Parts {
+            run: run.unwrap_or_default(),
+            namespace,
+            groups,
+            monitors,
+            segments,
+            synapses,
+            poisson_inputs,
+            timed_arrays,
+            file: self.file,
+        }
+    }
+
+    /// `[run]`.
+    fn run(&mut self, r: S<raw::Run>) -> RunSpec {
+        let r = r.into_inner();
+        RunSpec {
+            duration: self.opt_code(r.duration),
+            dt: self.opt_code(r.dt),
+            seed: r.seed.map(located),
+            report: r.report.map(located),
+            threads: r.threads.map(located),
+            schedule: r.schedule.map(|s| s.into_iter().map(located).collect()),
+        }
+    }
+
+    /// A monitor's output file would clash with the state file of a group of the same name.
+    fn check_monitor_names(&mut self, groups: &[GroupSpec], monitors: &[MonitorSpec]) {
+        for m in monitors {
             if let Some(g) = groups.iter().find(|g| g.name.value == m.name.value) {
                 let span = m.name.span;
                 let group_span = g.name.span;
@@ -804,98 +842,78 @@ impl Cx<'_> {
                 );
             }
         }
-        let segments = raw
-            .segments
-            .into_iter()
-            .map(|s| {
-                let s = s.into_inner();
-                SegmentSpec {
-                    duration: self.code(s.duration),
-                    set: self.table_values(s.set),
-                }
-            })
-            .collect();
-        let synapses = raw
-            .synapses
-            .into_iter()
-            .map(|(k, s)| {
-                let s = s.into_inner();
-                let connect = s
-                    .connect
-                    .into_iter()
-                    .map(|c| {
-                        let c = c.into_inner();
-                        ConnectSpec {
-                            condition: self.opt_code(c.condition),
-                            p: c.p.map(|v| self.value(v)),
-                            i: c.i.map(|v| self.value(v)),
-                            j: c.j.map(|v| self.value(v)),
-                            n: c.n.map(|v| self.value(v)),
-                            skip_if_invalid: c.skip_if_invalid.map(located),
-                        }
-                    })
-                    .collect();
-                SynapsesSpec {
-                    name: located(k),
-                    source: located(s.source),
-                    target: located(s.target),
-                    model: self.opt_code(s.model),
-                    on_pre: self.pathways(s.on_pre, "pre"),
-                    on_post: self.pathways(s.on_post, "post"),
-                    delay: s.delay.map(|v| self.value(v)),
-                    method: self.method(s.method),
-                    on_event: s
-                        .on_event
-                        .into_iter()
-                        .map(|(k, v)| (located(k), located(v)))
-                        .collect(),
-                    connect,
-                    init: self.table_values(s.init),
-                    dt: self.opt_code(s.dt),
-                    order: s.order.map(located),
-                }
-            })
-            .collect();
-        let poisson_inputs = raw
-            .poisson_inputs
-            .into_iter()
-            .map(|(k, p)| {
-                let p = p.into_inner();
-                PoissonInputSpec {
-                    name: located(k),
-                    target: located(p.target),
-                    variable: located(p.variable),
-                    n: located(p.n),
-                    rate: self.value(p.rate),
-                    weight: self.value(p.weight),
-                    when: p.when.map(located),
-                    order: p.order.map(located),
-                }
-            })
-            .collect();
-        let timed_arrays = raw
-            .timed_arrays
-            .into_iter()
-            .map(|(k, t)| {
-                let t = t.into_inner();
-                TimedArraySpec {
-                    name: located(k),
-                    dt: self.code(t.dt),
-                    values: self.value(t.values),
-                    unit: self.opt_code(t.unit),
-                }
-            })
-            .collect();
-        Parts {
-            run: run.unwrap_or_default(),
-            namespace,
-            groups,
-            monitors,
-            segments,
-            synapses,
-            poisson_inputs,
-            timed_arrays,
-            file: self.file,
+    }
+
+    /// One `[[segments]]` entry.
+    fn segment(&mut self, s: S<raw::Segment>) -> SegmentSpec {
+        let s = s.into_inner();
+        SegmentSpec {
+            duration: self.code(s.duration),
+            set: self.table_values(s.set),
+        }
+    }
+
+    /// `[synapses.NAME]` (its `[[connect]]` entries first, as their code strings are registered first).
+    fn synapses(&mut self, key: S<String>, s: S<raw::Synapses>) -> SynapsesSpec {
+        let s = s.into_inner();
+        let connect = s.connect.into_iter().map(|c| self.connect(c)).collect();
+        SynapsesSpec {
+            name: located(key),
+            source: located(s.source),
+            target: located(s.target),
+            model: self.opt_code(s.model),
+            on_pre: self.pathways(s.on_pre, "pre"),
+            on_post: self.pathways(s.on_post, "post"),
+            delay: s.delay.map(|v| self.value(v)),
+            method: self.method(s.method),
+            on_event: s
+                .on_event
+                .into_iter()
+                .map(|(k, v)| (located(k), located(v)))
+                .collect(),
+            connect,
+            init: self.table_values(s.init),
+            dt: self.opt_code(s.dt),
+            order: s.order.map(located),
+        }
+    }
+
+    /// One `[[synapses.NAME.connect]]` entry.
+    fn connect(&mut self, c: S<raw::Connect>) -> ConnectSpec {
+        let c = c.into_inner();
+        ConnectSpec {
+            condition: self.opt_code(c.condition),
+            p: c.p.map(|v| self.value(v)),
+            i: c.i.map(|v| self.value(v)),
+            j: c.j.map(|v| self.value(v)),
+            n: c.n.map(|v| self.value(v)),
+            skip_if_invalid: c.skip_if_invalid.map(located),
+        }
+    }
+
+    /// `[poisson_inputs.NAME]`.
+    fn poisson_input(&mut self, key: S<String>, p: S<raw::PoissonInput>) -> PoissonInputSpec {
+        let p = p.into_inner();
+        PoissonInputSpec {
+            name: located(key),
+            target: located(p.target),
+            variable: located(p.variable),
+            n: located(p.n),
+            rate: self.value(p.rate),
+            weight: self.value(p.weight),
+            when: p.when.map(located),
+            order: p.order.map(located),
+        }
+    }
+
+    /// `[timed_arrays.NAME]`.
+    fn timed_array(&mut self, key: S<String>, t: S<raw::TimedArray>) -> TimedArraySpec {
+        let t = t.into_inner();
+        TimedArraySpec {
+            name: located(key),
+            dt: self.code(t.dt),
+            values: self.value(t.values),
+            unit: self.opt_code(t.unit),
         }
     }
 

@@ -75,6 +75,25 @@ pub(crate) struct Pathway {
     offset: usize,
 }
 
+/// The first key of each of `parts` parts and the end of the last: equal shares of the keys
+/// (`key_of`, when the pathway is split), cut at multiples of 64 so that two threads do not write to one
+/// cache line.
+fn part_keys(key_of: Option<&[usize]>, parts: usize) -> Vec<usize> {
+    let keys_end = match key_of {
+        Some(k) => k.iter().max().map_or(0, |&m| m + 1),
+        None => 0,
+    };
+    (0..=parts)
+        .map(|p| {
+            if p == parts {
+                keys_end
+            } else {
+                keys_end * p / parts / 64 * 64
+            }
+        })
+        .collect()
+}
+
 impl Pathway {
     pub(crate) fn new(spec: PathwaySpec, split_by: Option<SplitBy>) -> Pathway {
         Pathway {
@@ -113,102 +132,9 @@ impl Pathway {
             1
         };
         if self.built_for != Some((n, parts)) {
-            let key_of = if parts > 1 { self.key_of(syn)? } else { None };
-            let index = require(syn, &self.spec.index_array)?;
-            // The parts' keys: equal shares of the keys, cut at multiples of 64 so that two threads do
-            // not write to one cache line.
-            let keys_end = match &key_of {
-                Some(k) => k.iter().max().map_or(0, |&m| m + 1),
-                None => 0,
-            };
-            let keys: Vec<usize> = (0..=parts)
-                .map(|p| {
-                    if p == parts {
-                        keys_end
-                    } else {
-                        keys_end * p / parts / 64 * 64
-                    }
-                })
-                .collect();
-            let part = |s: usize| match &key_of {
-                Some(k) => keys[1..parts].partition_point(|&b| b <= k[s]),
-                None => 0,
-            };
-            let (start, stop) = self.spec.range;
-            let slots = (stop - start) * parts;
-            let mut counts = vec![0u32; slots + 1];
-            let mut slot_of = Vec::with_capacity(n);
-            for s in 0..n {
-                let k = index.get_f64(s) as usize;
-                if !(start..stop).contains(&k) {
-                    return Err(PrepareError::OutsideSource {
-                        synapses: syn.name().to_string(),
-                        synapse: s,
-                        neuron: k,
-                        start,
-                        stop,
-                    });
-                }
-                let slot = (k - start) * parts + part(s);
-                counts[slot + 1] += 1;
-                slot_of.push(slot);
-            }
-            for k in 1..counts.len() {
-                counts[k] += counts[k - 1];
-            }
-            let mut next = counts.clone();
-            let mut synapses = vec![0u32; n];
-            for (s, &slot) in slot_of.iter().enumerate() {
-                synapses[next[slot] as usize] = s as u32;
-                next[slot] += 1;
-            }
-            // What is queued moves to its new part, in order.
-            for slot in &mut self.queue {
-                let all: Vec<u32> = slot.concat();
-                *slot = vec![Vec::new(); parts];
-                for s in all {
-                    slot[part(s as usize)].push(s);
-                }
-            }
-            self.starts = counts;
-            self.synapses = synapses;
-            self.keys = keys;
-            self.parts = parts;
-            self.built_for = Some((n, parts));
+            self.index(syn, parts)?;
         }
-        let to_steps = |d: f64| -> Result<u32, PrepareError> {
-            if d.is_nan() || d < 0.0 || !d.is_finite() {
-                return Err(PrepareError::Delay {
-                    synapses: syn.name().to_string(),
-                    delay: d,
-                });
-            }
-            Ok((d / dt + 0.5) as u32)
-        };
-        self.steps = match &self.spec.delay {
-            Delay::Homogeneous(d) => vec![to_steps(*d)?],
-            Delay::PerSynapse(var) => {
-                let a = require(syn, var)?;
-                // One value for all (the usual case, checked first: this runs before every run) keeps the
-                // inner loop free of a lookup.
-                let first = if n > 0 { a.get_f64(0) } else { 0.0 };
-                let uniform = match a {
-                    ArrayData::F64(v) => v.as_slice()[..n].iter().all(|&d| d == first),
-                    _ => (0..n).all(|s| a.get_f64(s) == first),
-                };
-                if uniform {
-                    vec![to_steps(first)?]
-                } else {
-                    let steps = (0..n)
-                        .map(|s| to_steps(a.get_f64(s)))
-                        .collect::<Result<Vec<u32>, PrepareError>>()?;
-                    match steps.first() {
-                        Some(&first) if steps.iter().all(|&s| s == first) => vec![first],
-                        _ => steps,
-                    }
-                }
-            }
-        };
+        self.steps = self.delay_steps(syn, dt)?;
         let needed = *self.steps.iter().max().unwrap_or(&0) as usize + 1;
         if needed > self.queue.len() {
             // Keep what is queued, due at the same steps.
@@ -218,6 +144,97 @@ impl Pathway {
                 .resize_with(needed, || vec![Vec::new(); self.parts]);
         }
         Ok(())
+    }
+
+    /// Indexes the synapses by source neuron and part (of `parts`), and moves what is queued to its new
+    /// part, in order.
+    fn index(&mut self, syn: &Group, parts: usize) -> Result<(), PrepareError> {
+        let n = syn.n();
+        let key_of = if parts > 1 { self.key_of(syn)? } else { None };
+        let index = require(syn, &self.spec.index_array)?;
+        let keys = part_keys(key_of.as_deref(), parts);
+        let part = |s: usize| match &key_of {
+            Some(k) => keys[1..parts].partition_point(|&b| b <= k[s]),
+            None => 0,
+        };
+        let (start, stop) = self.spec.range;
+        let slots = (stop - start) * parts;
+        let mut counts = vec![0u32; slots + 1];
+        let mut slot_of = Vec::with_capacity(n);
+        for s in 0..n {
+            let k = index.get_f64(s) as usize;
+            if !(start..stop).contains(&k) {
+                return Err(PrepareError::OutsideSource {
+                    synapses: syn.name().to_string(),
+                    synapse: s,
+                    neuron: k,
+                    start,
+                    stop,
+                });
+            }
+            let slot = (k - start) * parts + part(s);
+            counts[slot + 1] += 1;
+            slot_of.push(slot);
+        }
+        for k in 1..counts.len() {
+            counts[k] += counts[k - 1];
+        }
+        let mut next = counts.clone();
+        let mut synapses = vec![0u32; n];
+        for (s, &slot) in slot_of.iter().enumerate() {
+            synapses[next[slot] as usize] = s as u32;
+            next[slot] += 1;
+        }
+        // What is queued moves to its new part, in order.
+        for slot in &mut self.queue {
+            let all: Vec<u32> = slot.concat();
+            *slot = vec![Vec::new(); parts];
+            for s in all {
+                slot[part(s as usize)].push(s);
+            }
+        }
+        self.starts = counts;
+        self.synapses = synapses;
+        self.keys = keys;
+        self.parts = parts;
+        self.built_for = Some((n, parts));
+        Ok(())
+    }
+
+    /// The delays in steps of `dt`: one for all synapses when they are equal, else one per synapse.
+    fn delay_steps(&self, syn: &Group, dt: f64) -> Result<Vec<u32>, PrepareError> {
+        let to_steps = |d: f64| -> Result<u32, PrepareError> {
+            if d.is_nan() || d < 0.0 || !d.is_finite() {
+                return Err(PrepareError::Delay {
+                    synapses: syn.name().to_string(),
+                    delay: d,
+                });
+            }
+            Ok((d / dt + 0.5) as u32)
+        };
+        let var = match &self.spec.delay {
+            Delay::Homogeneous(d) => return Ok(vec![to_steps(*d)?]),
+            Delay::PerSynapse(var) => var,
+        };
+        let n = syn.n();
+        let a = require(syn, var)?;
+        // One value for all (the usual case, checked first: this runs before every run) keeps the
+        // inner loop free of a lookup.
+        let first = if n > 0 { a.get_f64(0) } else { 0.0 };
+        let uniform = match a {
+            ArrayData::F64(v) => v.as_slice()[..n].iter().all(|&d| d == first),
+            _ => (0..n).all(|s| a.get_f64(s) == first),
+        };
+        if uniform {
+            return Ok(vec![to_steps(first)?]);
+        }
+        let steps = (0..n)
+            .map(|s| to_steps(a.get_f64(s)))
+            .collect::<Result<Vec<u32>, PrepareError>>()?;
+        Ok(match steps.first() {
+            Some(&first) if steps.iter().all(|&s| s == first) => vec![first],
+            _ => steps,
+        })
     }
 
     /// Each synapse's key (the neuron its code writes to, or itself), where the code may be split.

@@ -186,40 +186,84 @@ struct Kind {
     category: usize,
 }
 
-fn build() -> Registry {
-    // Brian2 registers powered units, then scaled units, then base units, each list in
-    // reverse generation order; for equal (dim, scale) the last registration wins. Ranks
-    // reproduce that: a higher rank wins.
-    let mut entries: Vec<Entry> = Vec::new();
-    let push = |entries: &mut Vec<Entry>, name: String, dim: Dimension, exp: i32, kind: Kind| {
-        let gen_index = entries.len();
-        entries.push(Entry {
-            unit: Unit {
-                name,
-                dim,
-                scale: pow10(exp),
-                is_base: kind.in_namespace && exp == 0 && !kind.power,
-                scale_exponent: exp,
-                in_default_namespace: kind.in_namespace,
-            },
-            power: kind.power,
-            registered: kind.registered,
-            // Within one category, the earlier generated unit wins.
-            rank: kind.category * 1_000_000 + (1_000_000 - gen_index),
-        });
-    };
-    let kind = |category, registered| Kind {
-        power: category == 0,
-        registered,
-        in_namespace: registered,
-        category,
-    };
+impl Kind {
+    /// A unit generated from the base table: powered (category 0), scaled (1) or base (2); in the
+    /// default namespace when registered.
+    fn generated(category: usize, registered: bool) -> Kind {
+        Kind {
+            power: category == 0,
+            registered,
+            in_namespace: registered,
+            category,
+        }
+    }
+}
 
+/// The registry: every unit, by name, with display candidates and `base_unit_for` suggestions.
+fn build() -> Registry {
+    let entries = generate();
+    let by_name: HashMap<String, usize> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.unit.name.clone(), i))
+        .collect();
+    let best = best_registered(&entries);
+    let display = display_candidates(&entries, &best, &by_name);
+    let suggestions = suggestions(&entries, &best);
+    Registry {
+        units: entries.into_iter().map(|e| e.unit).collect(),
+        by_name,
+        suggestions,
+        display,
+    }
+}
+
+/// Every unit of the vocabulary, in generation order: base, scaled and powered units, litres, the
+/// `stdunits` aliases.
+///
+/// Brian2 registers powered units, then scaled units, then base units, each list in reverse generation
+/// order; for equal (dim, scale) the last registration wins. Ranks reproduce that: a higher rank wins.
+fn generate() -> Vec<Entry> {
+    let mut entries: Vec<Entry> = Vec::new();
+    push_si_units(&mut entries);
+    push_litres(&mut entries);
+    push_aliases(&mut entries);
+    entries
+}
+
+/// Adds a unit `name` of `dim` and scale `10^exp`.
+fn push(entries: &mut Vec<Entry>, name: String, dim: Dimension, exp: i32, kind: Kind) {
+    let gen_index = entries.len();
+    entries.push(Entry {
+        unit: Unit {
+            name,
+            dim,
+            scale: pow10(exp),
+            is_base: kind.in_namespace && exp == 0 && !kind.power,
+            scale_exponent: exp,
+            in_default_namespace: kind.in_namespace,
+        },
+        power: kind.power,
+        registered: kind.registered,
+        // Within one category, the earlier generated unit wins.
+        rank: kind.category * 1_000_000 + (1_000_000 - gen_index),
+    });
+}
+
+/// The base units, their prefixed forms, then the `2` and `3` powers of both, in Brian2's `all_units`
+/// order.
+fn push_si_units(entries: &mut Vec<Entry>) {
     let bases = base_table();
-    // (name, dim, exp, registered) of base and scaled units, in Brian2's `all_units` order.
+    // (name, dim, exp, registered) of base and scaled units.
     let mut simple: Vec<(String, Dimension, i32, bool)> = Vec::new();
     for &(name, dim, exp, _) in &bases {
-        push(&mut entries, name.to_string(), dim, exp, kind(2, true));
+        push(
+            entries,
+            name.to_string(),
+            dim,
+            exp,
+            Kind::generated(2, true),
+        );
         simple.push((name.to_string(), dim, exp, true));
     }
     for &(name, dim, exp, prefixable) in &bases {
@@ -229,18 +273,27 @@ fn build() -> Registry {
         for (prefix, pexp) in SI_PREFIXES {
             let reg = !UNREGISTERED_PREFIXES.contains(&prefix);
             let full = format!("{prefix}{name}");
-            push(&mut entries, full.clone(), dim, exp + pexp, kind(1, reg));
+            push(
+                entries,
+                full.clone(),
+                dim,
+                exp + pexp,
+                Kind::generated(1, reg),
+            );
             simple.push((full, dim, exp + pexp, reg));
         }
     }
     for (name, dim, exp, reg) in &simple {
         for p in [2, 3] {
             let (name, dim) = (format!("{name}{p}"), dim.pow(p.into()));
-            push(&mut entries, name, dim, exp * p, kind(0, *reg));
+            push(entries, name, dim, exp * p, Kind::generated(0, *reg));
         }
     }
-    // Litres: base and prefixed, no powers. Brian2 keeps them in the default namespace but
-    // out of the standard registry, so they are never chosen for display.
+}
+
+/// Litres: base and prefixed, no powers. Brian2 keeps them in the default namespace but out of the
+/// standard registry, so they are never chosen for display.
+fn push_litres(entries: &mut Vec<Entry>) {
     let volume = Dimension::LENGTH.pow(3.into());
     let litre = Kind {
         power: false,
@@ -249,18 +302,15 @@ fn build() -> Registry {
         category: 0,
     };
     for name in ["liter", "litre"] {
-        push(&mut entries, name.to_string(), volume, -3, litre);
+        push(entries, name.to_string(), volume, -3, litre);
         for (prefix, pexp) in SI_PREFIXES {
-            push(
-                &mut entries,
-                format!("{prefix}{name}"),
-                volume,
-                pexp - 3,
-                litre,
-            );
+            push(entries, format!("{prefix}{name}"), volume, pexp - 3, litre);
         }
     }
-    // stdunits aliases: in the namespace; displayed in place of the unit they alias.
+}
+
+/// The `stdunits` aliases: in the namespace; displayed in place of the unit they alias.
+fn push_aliases(entries: &mut Vec<Entry>) {
     for (alias, target) in STD_ALIASES {
         let t = entries
             .iter()
@@ -273,17 +323,12 @@ fn build() -> Registry {
             in_namespace: true,
             category: 0,
         };
-        push(&mut entries, alias.to_string(), dim, exp, kind);
+        push(entries, alias.to_string(), dim, exp, kind);
     }
+}
 
-    let by_name: HashMap<String, usize> = entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.unit.name.clone(), i))
-        .collect();
-
-    // Display candidates: per (dim, scale) the registered unit of highest rank, shown under
-    // its stdunits alias when it has one.
+/// Per (dim, scale exponent), the registered unit of highest rank.
+fn best_registered(entries: &[Entry]) -> HashMap<(Dimension, i32), usize> {
     let mut best: HashMap<(Dimension, i32), usize> = HashMap::new();
     for (i, e) in entries.iter().enumerate().filter(|(_, e)| e.registered) {
         let key = (e.unit.dim, e.unit.scale_exponent);
@@ -294,9 +339,19 @@ fn build() -> Registry {
             }
         }
     }
+    best
+}
+
+/// Display candidates per dimension, sorted by scale: the `best` unit of each scale, shown under its
+/// `stdunits` alias when it has one.
+fn display_candidates(
+    entries: &[Entry],
+    best: &HashMap<(Dimension, i32), usize>,
+    by_name: &HashMap<String, usize>,
+) -> HashMap<Dimension, Vec<(i32, usize)>> {
     let alias_of: HashMap<&str, &str> = STD_ALIASES.iter().map(|&(a, t)| (t, a)).collect();
     let mut display: HashMap<Dimension, Vec<(i32, usize)>> = HashMap::new();
-    for (&(dim, exp), &i) in &best {
+    for (&(dim, exp), &i) in best {
         let shown = alias_of
             .get(entries[i].unit.name.as_str())
             .map_or(i, |a| by_name[*a]);
@@ -305,10 +360,13 @@ fn build() -> Registry {
     for v in display.values_mut() {
         v.sort_unstable();
     }
+    display
+}
 
-    // `base_unit_for`: Brian2's `get_unit(dim)` (the registered scale-1 unit), unless that is
-    // a power form, which unit specifications reject; then the dimension as an expression.
-    let suggestions = entries
+/// `base_unit_for` of each unit: Brian2's `get_unit(dim)` (the registered scale-1 unit), unless that is
+/// a power form, which unit specifications reject; then the dimension as an expression.
+fn suggestions(entries: &[Entry], best: &HashMap<(Dimension, i32), usize>) -> Vec<Option<String>> {
+    entries
         .iter()
         .map(|e| {
             if e.unit.is_base {
@@ -320,14 +378,7 @@ fn build() -> Registry {
                 _ => dim.to_string(),
             })
         })
-        .collect();
-
-    Registry {
-        units: entries.into_iter().map(|e| e.unit).collect(),
-        by_name,
-        suggestions,
-        display,
-    }
+        .collect()
 }
 
 static REGISTRY: LazyLock<Registry> = LazyLock::new(build);

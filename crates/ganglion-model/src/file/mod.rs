@@ -131,9 +131,30 @@ impl FileChecker<'_> {
         }
     }
 
+    /// Warns when a namespace constant or timed array (`name`, written at `span`) hides a special
+    /// symbol, a built-in constant, a unit or a function.
+    fn warn_shadowed(&mut self, name: &str, span: Span) {
+        let shadowed = if Special::from_name(name).is_some() {
+            Some("variable")
+        } else if crate::expr::builtin_constant(name).is_some() {
+            Some("constant")
+        } else if ganglion_units::is_unit_name(name) {
+            Some("unit")
+        } else if ganglion_ir::Builtin::from_name(name).is_some() {
+            Some("function")
+        } else {
+            None
+        };
+        if let Some(what) = shadowed {
+            self.at_file(ModelError::Shadowed {
+                span,
+                name: name.into(),
+                what,
+            });
+        }
+    }
+
     fn namespace(&mut self) {
-        let builtins: &[(&str, &str)] =
-            &[("pi", "constant"), ("e", "constant"), ("inf", "constant")];
         for (key, value) in &self.file.namespace {
             let name = key.value.as_str();
             if name.starts_with('_') {
@@ -143,24 +164,7 @@ impl FileChecker<'_> {
                 });
                 continue;
             }
-            let shadowed = if Special::from_name(name).is_some() {
-                Some("variable")
-            } else if let Some((_, what)) = builtins.iter().find(|(n, _)| *n == name) {
-                Some(*what)
-            } else if ganglion_units::is_unit_name(name) {
-                Some("unit")
-            } else if ganglion_ir::Builtin::from_name(name).is_some() {
-                Some("function")
-            } else {
-                None
-            };
-            if let Some(what) = shadowed {
-                self.at_file(ModelError::Shadowed {
-                    span: key.span,
-                    name: name.into(),
-                    what,
-                });
-            }
+            self.warn_shadowed(name, key.span);
             let v = match value {
                 Value::List(l) => {
                     self.at_file(ModelError::NamespaceNotConstant {
@@ -223,24 +227,7 @@ impl FileChecker<'_> {
                 );
                 continue;
             }
-            let shadowed = if Special::from_name(name).is_some() {
-                Some("variable")
-            } else if crate::expr::builtin_constant(name).is_some() {
-                Some("constant")
-            } else if ganglion_units::is_unit_name(name) {
-                Some("unit")
-            } else if ganglion_ir::Builtin::from_name(name).is_some() {
-                Some("function")
-            } else {
-                None
-            };
-            if let Some(what) = shadowed {
-                self.at_file(ModelError::Shadowed {
-                    span: t.name.span,
-                    name: name.into(),
-                    what,
-                });
-            }
+            self.warn_shadowed(name, t.name.span);
             if let Some(data) = crate::inputs::timed_array_from_file(
                 t,
                 self.file.file,
