@@ -1,6 +1,6 @@
 """Brian2 example synapses/efficient_gaussian_connectivity.py without the timing loop and the plot: its three
 functions naive, limited and divided, each building G (N neurons) and S with its connect() calls, for one size,
-N = 5000 (the model file builds the three side by side on one group). Stochastic: statistics over 20 seeds,
+N = 2000 (the model file builds the three side by side on one group). Stochastic: statistics over 20 seeds,
 per method (naive., limited., divided.):
   n_synapses     the number of synapses
   offset_sd      SD (ddof=0) of j - i over the synapses
@@ -13,7 +13,7 @@ from brian2 import *
 from common import save, tolerance
 prefs.codegen.target = 'numpy'
 
-N = 5000
+N = 2000
 
 
 def naive(N):
@@ -65,4 +65,4 @@ for s in seeds:
 save('efficient_gaussian_connectivity.json', dict(N=N, seeds=seeds,
      stats={k: tolerance([r[k] for r in runs]) for k in runs[0]}, build_s=times),
      'efficient_gaussian_connectivity: statistics over 20 Brian2 seeds of the synapses made by naive, limited '
-     'and divided for N = 5000 (mean, sd with ddof=1, n, lo..hi = mean ± 4 sd for one run)')
+     'and divided for N = 2000 (mean, sd with ddof=1, n, lo..hi = mean ± 4 sd for one run)')

@@ -58,7 +58,7 @@ def simulate(s):
     synapses.delay['i==0'] = '(1.0*j)/(num_neurons-1)*1.1*max_delay'
     synapses.delay['i==1'] = '(1.0*(num_neurons-j-1))/(num_neurons-1)*1.1*max_delay'
     spikes = SpikeMonitor(neurons)
-    ear_spikes = SpikeMonitor(ears)
+    ear_spikes = SpikeMonitor(ears, name="ear_spikes")
     run(1000*ms)
     i, t = spikes.i[:], spikes.t_[:]
     out = {f'ears.{k}': float(ear_spikes.count[k]) for k in range(2)}
