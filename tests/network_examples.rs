@@ -867,9 +867,9 @@ fn vogels_et_al_2011_matches_brian2() {
             |a: f64, b: f64| count(&t, |t| *t >= a - 1e-9 && *t < b - 1e-9) / 8000.0 / (b - a);
         let w = state(&mut net, "con_ie", "w");
         stats([
-            ("rate_before", rate(0.1, 0.2)),
-            ("rate_mid", rate(0.5, 0.7)),
-            ("rate_after", rate(1.0, 1.2)),
+            ("rate_before", rate(0.05, 0.1)),
+            ("rate_mid", rate(0.3, 0.4)),
+            ("rate_after", rate(0.6, 0.7)),
             ("w_mean", mean(&w)),
             ("w_sd", sd(&w)),
             ("n_e", net.synapse_count(handle(&net, "con_e")) as f64),
@@ -937,7 +937,7 @@ fn sturzl_et_al_2000_matches_brian2() {
     assert_stats("Sturzl_et_al_2000", &runs, &want["stats"], &[]);
 }
 
-/// Built at full size (300 million candidate pairs for recurrent_exc), run for 0.5 s.
+/// Built at full size (300 million candidate pairs for recurrent_exc), run for 0.2 s.
 #[test]
 fn kremer_et_al_2011_barrel_cortex_matches_brian2() {
     let want = reference("kremer_et_al_2011_barrel_cortex");

@@ -1,7 +1,7 @@
 """Brian2 example frompapers/Kremer_et_al_2011_barrel_cortex.py, plotting removed: 25 barrels, layer 4
 (12100 Poisson-like neurons driven by moving bars), layer 2/3 (15625 exc + 3600 inh adaptive-threshold IF
 neurons), plastic feedforward synapses within barrels and Gaussian lateral connections, built at full size
-(recurrent_exc's connect evaluates p over 15625 x 19225 = 300 million pairs), then run for 0.5 s instead of
+(recurrent_exc's connect evaluates p over 15625 x 19225 = 300 million pairs), then run for 0.2 s instead of
 5 s (as the model file). The numpy target is too slow for this network: the cython target is used (the
 same results in distribution). Stochastic: statistics over the seeds listed (mean, SD with ddof=1):
   n_ff, n_rexc, n_rinh   synapse counts of feedforward, recurrent_exc, recurrent_inh
@@ -20,7 +20,7 @@ from common import save, tolerance
 
 target = 'numpy' if '--numpy' in sys.argv else 'cython'
 prefs.codegen.target = target
-DURATION = 0.5*second   # 5*second in the script
+DURATION = 0.2*second   # 5*second in the script
 n_seeds = int(sys.argv[sys.argv.index('--seeds') + 1]) if '--seeds' in sys.argv else 10
 
 
