@@ -1,7 +1,8 @@
 """Brian2 example synapses/STDP.py, plotting removed: 1000 Poisson inputs at 15 Hz -> one LIF neuron through
 STDP synapses with event-driven traces, w = rand()*gmax, 100 s (the model file is examples/stdp.toml).
 The numpy target needs about 8 s per simulated second here (measured on a shared 2-core machine: about 14
-minutes per seed); the cython target is used (the same results in distribution). Stochastic: statistics over the seeds listed (mean, SD with ddof=1):
+minutes per seed); the cython target is used (the same results in distribution). Stochastic: statistics over
+the seeds listed (mean, SD with ddof=1):
   w_mean          mean final w/gmax
   w_sd            its SD (ddof=0) over the 1000 synapses
   frac_low        fraction of synapses with final w < 0.1 gmax
