@@ -20,9 +20,11 @@ def _plain(x):
 
 def save(name, data, description):
     """Writes `name` next to the calling script: versions, a description, then `data`."""
+    device = brian2.get_device()
+    standalone = type(device).__name__ == 'CPPStandaloneDevice'
     out = dict(description=description, brian2_version=brian2.__version__,
                numpy_version=np.__version__, python=platform.python_version(),
-               codegen_target=str(brian2.prefs.codegen.target),
+               codegen_target='cpp_standalone' if standalone else str(brian2.prefs.codegen.target),
                script=os.path.basename(sys.argv[0]))
     out.update(data)
     path = os.path.join(os.path.dirname(os.path.abspath(sys.argv[0])), name)
