@@ -9,11 +9,22 @@ import numpy as np
 import brian2
 
 
+def _plain(x):
+    """numpy scalars and arrays as plain Python values (for json.dumps)."""
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    if isinstance(x, np.generic):
+        return x.item()
+    raise TypeError(f'not JSON serializable: {type(x)}')
+
+
 def save(name, data, description):
     """Writes `name` next to the calling script: versions, a description, then `data`."""
+    device = brian2.get_device()
+    standalone = type(device).__name__ == 'CPPStandaloneDevice'
     out = dict(description=description, brian2_version=brian2.__version__,
                numpy_version=np.__version__, python=platform.python_version(),
-               codegen_target=str(brian2.prefs.codegen.target),
+               codegen_target='cpp_standalone' if standalone else str(brian2.prefs.codegen.target),
                script=os.path.basename(sys.argv[0]))
     out.update(data)
     path = os.path.join(os.path.dirname(os.path.abspath(sys.argv[0])), name)
@@ -23,7 +34,7 @@ def save(name, data, description):
         items = list(out.items())
         for k, (key, value) in enumerate(items):
             sep = ',' if k + 1 < len(items) else ''
-            f.write(f' {json.dumps(key)}: {json.dumps(value)}{sep}\n')
+            f.write(f' {json.dumps(key)}: {json.dumps(value, default=_plain)}{sep}\n')
         f.write('}\n')
     print('wrote', name, os.path.getsize(path), 'bytes')
 
