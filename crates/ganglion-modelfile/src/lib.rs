@@ -8,9 +8,10 @@
 //!
 //! Not here: what the code strings mean. This crate neither parses nor checks model code.
 
+mod data;
 mod raw;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ganglion_syntax::{Diagnostic, Placement, SourceId, SourceMap, Span};
 use raw::{RawValue, S};
@@ -412,11 +413,18 @@ impl ModelFile {
     /// Reads a model file from disk.
     pub fn load(path: &Path) -> Result<ModelFile, LoadError> {
         let text = std::fs::read_to_string(path).map_err(LoadError::Io)?;
-        ModelFile::parse(&path.display().to_string(), &text)
+        let dir = path.parent().map(Path::to_path_buf);
+        ModelFile::parse_in(&path.display().to_string(), &text, dir)
     }
 
-    /// Reads a model file from text; `name` is how diagnostics refer to it.
+    /// Reads a model file from text; `name` is how diagnostics refer to it. Data files
+    /// (`{ file = "x.npy" }`) are read relative to the current directory.
     pub fn parse(name: &str, text: &str) -> Result<ModelFile, LoadError> {
+        ModelFile::parse_in(name, text, None)
+    }
+
+    /// Reads a model file from text whose data files (`{ file = "x.npy" }`) lie relative to `dir`.
+    pub fn parse_in(name: &str, text: &str, dir: Option<PathBuf>) -> Result<ModelFile, LoadError> {
         let mut sources = SourceMap::new();
         let file_id = sources.add_file(name, text);
         let file = sources.add_snippet(file_id, text, Placement::Exact { offset: 0 });
@@ -427,7 +435,10 @@ impl ModelFile {
                     .span()
                     .map(|r| Span::new(r.start, r.end))
                     .unwrap_or_default();
-                let message = e.message().trim_end().to_string();
+                let mut message = e.message().trim_end().to_string();
+                if message.contains("did not match any variant of untagged enum") {
+                    message = "this value has none of the accepted forms".to_string();
+                }
                 let d = Diagnostic::error(format!("invalid model file: {message}"), span)
                     .with_code("model-file")
                     .in_source(file);
@@ -446,6 +457,7 @@ impl ModelFile {
             sources,
             file_id,
             file,
+            dir,
             diagnostics: Vec::new(),
         };
         let model = cx.convert(raw);
@@ -609,6 +621,10 @@ fn format_hint(message: &str) -> Option<&'static str> {
         Some("check the spelling of the key; the format is described in docs/model-file.md")
     } else if message.contains("missing field") {
         Some("add the missing key to this table")
+    } else if message.contains("none of the accepted forms") {
+        Some(
+            "a value is a boolean, a number, a string (code or a quantity such as \"10*ms\"), an array of these, or an array file `{ file = \"x.npy\" }`",
+        )
     } else if message.contains("invalid type") {
         Some(
             "check the kind of value: code and quantities are strings (\"10*ms\"), counts are integers",
@@ -623,6 +639,8 @@ struct Cx<'t> {
     sources: SourceMap,
     file_id: ganglion_syntax::FileId,
     file: SourceId,
+    /// Where `{ file = "..." }` paths start.
+    dir: Option<PathBuf>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -723,7 +741,58 @@ impl Cx<'_> {
                     .collect(),
                 span,
             }),
+            RawValue::Data(d) => self.data_file(&d.file, span),
         }
+    }
+
+    /// Reads `{ file = "x.npy" }` into a list (of lists, for two dimensions) of numbers.
+    fn data_file(&mut self, file: &str, span: Span) -> Value {
+        let path = match &self.dir {
+            Some(dir) => dir.join(file),
+            None => PathBuf::from(file),
+        };
+        match data::read_npy(&path).and_then(|array| array.into_value(span)) {
+            Ok(value) => value,
+            Err(e) => {
+                self.error(
+                    format!("cannot read the array file `{}`: {e}", path.display()),
+                    span,
+                    Some(data::HINT),
+                );
+                Value::List(Located {
+                    value: Vec::new(),
+                    span,
+                })
+            }
+        }
+    }
+
+    /// Neuron indices: an array of integers, written out or in a data file.
+    fn indices(&mut self, v: S<RawValue>) -> Option<Located<Vec<i64>>> {
+        let span = span_of(&v);
+        let value = self.value(v);
+        let ints: Option<Vec<i64>> = match &value {
+            Value::List(l) => l
+                .value
+                .iter()
+                .map(|x| match x {
+                    Value::Integer(n) => Some(n.value),
+                    Value::Number(n) if n.value.fract() == 0.0 && n.value.abs() < 9e15 => {
+                        Some(n.value as i64)
+                    }
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
+        };
+        if ints.is_none() {
+            self.error(
+                "expected neuron indices",
+                span,
+                Some("write an array of integers (`[0, 1, 2]`) or `{ file = \"indices.npy\" }`"),
+            );
+        }
+        ints.map(|value| Located { value, span })
     }
 
     fn table_values(&mut self, t: raw::Table<RawValue>) -> Vec<(Key, Value)> {
@@ -1024,7 +1093,7 @@ impl Cx<'_> {
                 })
                 .collect(),
             rates: g.rates.map(|v| self.value(v)),
-            indices: g.indices.map(located),
+            indices: g.indices.and_then(|v| self.indices(v)),
             times: g.times.map(|v| self.value(v)),
             period: self.opt_code(g.period),
             name,
@@ -1219,5 +1288,70 @@ source = "G"
             panic!()
         };
         assert!(diagnostics[0].message.contains("same name"));
+    }
+
+    #[test]
+    fn arrays_are_read_from_npy_files_next_to_the_model_file() {
+        use ndarray::{Array1, Array2};
+        use ndarray_npy::WriteNpyExt;
+        let dir = std::env::temp_dir().join(format!("ganglion-npy-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let write = |name: &str, f: &dyn Fn(std::fs::File)| {
+            f(std::fs::File::create(dir.join(name)).unwrap())
+        };
+        write("t.npy", &|f| {
+            Array1::from(vec![0.5f32, 1.5]).write_npy(f).unwrap()
+        });
+        write("i.npy", &|f| {
+            Array1::from(vec![3i64, 1]).write_npy(f).unwrap()
+        });
+        write("m.npy", &|f| {
+            Array2::from_shape_vec((2, 3), (0..6).map(f64::from).collect())
+                .unwrap()
+                .write_npy(f)
+                .unwrap()
+        });
+        let text = "[groups.P]\nkind = \"spike_generator\"\nN = 4\nindices = { file = \"i.npy\" }\ntimes = { file = \"t.npy\" }\n\
+                    [timed_arrays.ta]\nvalues = { file = \"m.npy\" }\ndt = \"1*ms\"\n";
+        let m = ModelFile::parse_in("m.toml", text, Some(dir.clone())).unwrap();
+        let p = &m.groups[0];
+        assert_eq!(p.indices.as_ref().unwrap().value, vec![3, 1]);
+        assert_eq!(
+            p.times.as_ref().unwrap().as_numbers().unwrap(),
+            vec![0.5, 1.5]
+        );
+        let matrix = m.timed_arrays[0].values.as_matrix().unwrap();
+        assert_eq!(matrix, vec![vec![0.0, 1.0, 2.0], vec![3.0, 4.0, 5.0]]);
+
+        let missing = "[timed_arrays.ta]\nvalues = { file = \"absent.npy\" }\ndt = \"1*ms\"\n";
+        let Err(LoadError::Invalid { diagnostics, .. }) =
+            ModelFile::parse_in("m.toml", missing, Some(dir.clone()))
+        else {
+            panic!("a missing array file must be an error")
+        };
+        assert!(
+            diagnostics[0].message.contains("absent.npy"),
+            "{:?}",
+            diagnostics[0]
+        );
+        let bad = "[timed_arrays.ta]\nvalues = { path = \"m.npy\" }\ndt = \"1*ms\"\n";
+        let Err(LoadError::Invalid { diagnostics, .. }) =
+            ModelFile::parse_in("m.toml", bad, Some(dir.clone()))
+        else {
+            panic!("an unknown form must be an error")
+        };
+        assert!(
+            diagnostics[0].message.contains("accepted forms"),
+            "{:?}",
+            diagnostics[0]
+        );
+        assert!(
+            diagnostics[0]
+                .hint
+                .as_deref()
+                .unwrap_or("")
+                .contains(".npy")
+        );
+        std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -15,6 +15,14 @@ pub(crate) enum RawValue {
     Float(f64),
     Str(String),
     Array(Vec<RawValue>),
+    Data(DataFile),
+}
+
+/// `{ file = "x.npy" }`: an array stored in a NumPy file next to the model file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DataFile {
+    pub file: String,
 }
 
 #[derive(Deserialize)]
@@ -96,7 +104,7 @@ pub(crate) struct Group {
     #[serde(default)]
     pub run_regularly: Vec<S<RunRegularly>>,
     pub rates: Option<S<RawValue>>,
-    pub indices: Option<S<Vec<i64>>>,
+    pub indices: Option<S<RawValue>>,
     pub times: Option<S<RawValue>>,
     pub period: Option<S<String>>,
 }
