@@ -65,7 +65,7 @@ fn build(file: &str, seed: Option<u64>) -> (Network, ganglion::RunPlan) {
     }
     match Network::from_model_file(model, BACKEND) {
         Ok(x) => x,
-        Err(ganglion::Error::Model { rendered, .. }) => panic!("{}:\n{rendered}", path.display()),
+        Err(ganglion::Error::Model(d)) => panic!("{}:\n{}", path.display(), d.render(false)),
         Err(e) => panic!("{}: {e}", path.display()),
     }
 }

@@ -92,9 +92,14 @@ impl CorpusModel {
         group: &str,
     ) -> Result<(), ganglion::Error> {
         for (var, value) in &self.group(group).init {
+            assert!(
+                var.index.is_none(),
+                "{group}.{}: indexed initial values are not used by the benchmarks",
+                var.key.value
+            );
             match value {
-                Value::Expr(c) => net.set(g, var.value.as_str(), c.text.as_str())?,
-                other => panic!("{group}.{}: {other:?} is not an expression", var.value),
+                Value::Expr(c) => net.set(g, var.name.value.as_str(), c.text.as_str())?,
+                other => panic!("{group}.{}: {other:?} is not an expression", var.name.value),
             }
         }
         Ok(())

@@ -91,6 +91,40 @@ impl Value {
     }
 }
 
+/// The left-hand side of an assignment in `init` or a segment's `set`: `"v"`, `"v[0]"`, `"v[10:20]"`,
+/// `"w[i > j]"` (Brian2's `G.v = ...`, `G.v[0] = ...`, `G.v[10:20] = ...`, `S.w['i > j'] = ...`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    /// The key as written.
+    pub key: Key,
+    /// What it names, without the index: `v`, or `G.v` and `tau` in a segment.
+    pub name: Key,
+    /// Which elements, when the key has an index.
+    pub index: Option<Index>,
+}
+
+/// The index of an assignment's key.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Index {
+    /// One element: `[3]` (negative counts from the end, as in Python).
+    Element(Located<i64>),
+    /// A slice `[start:stop]`, Python's rules.
+    Slice(Located<SliceBounds>),
+    /// The elements where a condition holds: `[i > j]`.
+    Where(Code),
+}
+
+impl Target {
+    /// A target without an index.
+    pub fn plain(key: Key) -> Target {
+        Target {
+            name: key.clone(),
+            key,
+            index: None,
+        }
+    }
+}
+
 /// `[run]`: the default clock, the duration, the seed.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RunSpec {
@@ -211,7 +245,7 @@ pub struct GroupSpec {
     /// Storage types.
     pub dtype: Option<DtypeSpec>,
     /// Initial values, in the order written.
-    pub init: Vec<(Key, Value)>,
+    pub init: Vec<(Target, Value)>,
     /// `run_on_event` entries.
     pub on_event: Vec<OnEventSpec>,
     /// `set_event_schedule` entries.
@@ -285,7 +319,7 @@ pub struct SegmentSpec {
     /// How long this run lasts.
     pub duration: Code,
     /// `"G.v" = value` (group variables) or `name = value` (namespace constants), set before the run.
-    pub set: Vec<(Key, Value)>,
+    pub set: Vec<(Target, Value)>,
 }
 
 /// One `connect()` call.
@@ -329,7 +363,7 @@ pub struct SynapsesSpec {
     /// `connect()` calls, in order.
     pub connect: Vec<ConnectSpec>,
     /// Initial values of synaptic variables.
-    pub init: Vec<(Key, Value)>,
+    pub init: Vec<(Target, Value)>,
     /// Own clock.
     pub dt: Option<Code>,
     /// Order within scheduling slots.
@@ -531,6 +565,14 @@ impl ModelFile {
                 _ => {}
             }
         }
+        fn assignments<'a>(out: &mut Vec<(&'a Code, CodeForm)>, list: &'a [(Target, Value)]) {
+            for (target, v) in list {
+                if let Some(Index::Where(c)) = &target.index {
+                    out.push((c, CodeForm::Expression));
+                }
+                value(out, v);
+            }
+        }
         fn method<'a>(out: &mut Vec<(&'a Code, CodeForm)>, m: &'a Option<MethodSpec>) {
             match m {
                 Some(MethodSpec::One(c)) => out.push((c, CodeForm::Method)),
@@ -551,7 +593,7 @@ impl ModelFile {
             }
             out.extend(g.events.iter().map(|(_, c)| (c, Expression)));
             out.extend(g.dt.iter().map(|c| (c, Expression)));
-            g.init.iter().for_each(|(_, v)| value(&mut out, v));
+            assignments(&mut out, &g.init);
             out.extend(g.on_event.iter().map(|e| (&e.code, Statements)));
             for (_, l) in &g.links {
                 if let Some(i) = &l.index {
@@ -578,7 +620,7 @@ impl ModelFile {
         }
         for s in &self.segments {
             out.push((&s.duration, Expression));
-            s.set.iter().for_each(|(_, v)| value(&mut out, v));
+            assignments(&mut out, &s.set);
         }
         for s in &self.synapses {
             out.extend(s.model.iter().map(|c| (c, Equations)));
@@ -599,7 +641,7 @@ impl ModelFile {
                     value(&mut out, v);
                 }
             }
-            s.init.iter().for_each(|(_, v)| value(&mut out, v));
+            assignments(&mut out, &s.init);
             out.extend(s.dt.iter().map(|c| (c, Expression)));
         }
         for p in &self.poisson_inputs {
@@ -801,6 +843,70 @@ impl Cx<'_> {
             .collect()
     }
 
+    /// `init` and `set` tables: keys with an optional index, values.
+    fn assignments(&mut self, t: raw::Table<RawValue>) -> Vec<(Target, Value)> {
+        t.into_iter()
+            .filter_map(|(k, v)| {
+                let target = self.target(k)?;
+                Some((target, self.value(v)))
+            })
+            .collect()
+    }
+
+    /// Splits `v[...]` into the name and the index; the index is an integer, a slice of integers, or
+    /// else a condition (registered as code, placed in the file).
+    fn target(&mut self, k: S<String>) -> Option<Target> {
+        let key = located(k);
+        let Some(open) = key.value.find('[') else {
+            return Some(Target::plain(key));
+        };
+        let span = key.span;
+        let text = key.value.clone();
+        let inner = match text[open + 1..].strip_suffix(']') {
+            Some(inner) if !inner.trim().is_empty() => inner,
+            _ => {
+                self.error(
+                    format!("`{text}` opens an index that it does not close"),
+                    span,
+                    Some("write `\"v[0]\"`, `\"v[10:20]\"` or `\"v[i > 5]\"`"),
+                );
+                return None;
+            }
+        };
+        let name = Located {
+            value: text[..open].trim_end().to_string(),
+            span,
+        };
+        let index = match parse_index(inner) {
+            Some(Ok(i)) => Index::Element(Located { value: i, span }),
+            Some(Err(bounds)) => Index::Slice(Located {
+                value: bounds,
+                span,
+            }),
+            None => {
+                let placement = match placement_in_file(self.text, span, &text) {
+                    Placement::Exact { offset } => Placement::Exact {
+                        offset: offset + open + 1,
+                    },
+                    within => within,
+                };
+                let source = self
+                    .sources
+                    .add_snippet(self.file_id, inner.to_string(), placement);
+                Index::Where(Code {
+                    text: inner.to_string(),
+                    source,
+                    span,
+                })
+            }
+        };
+        Some(Target {
+            key,
+            name,
+            index: Some(index),
+        })
+    }
+
     fn table_codes(&mut self, t: raw::Table<String>) -> Vec<(Key, Code)> {
         t.into_iter()
             .map(|(k, v)| (located(k), self.code(v)))
@@ -918,7 +1024,7 @@ impl Cx<'_> {
         let s = s.into_inner();
         SegmentSpec {
             duration: self.code(s.duration),
-            set: self.table_values(s.set),
+            set: self.assignments(s.set),
         }
     }
 
@@ -941,7 +1047,7 @@ impl Cx<'_> {
                 .map(|(k, v)| (located(k), located(v)))
                 .collect(),
             connect,
-            init: self.table_values(s.init),
+            init: self.assignments(s.init),
             dt: self.opt_code(s.dt),
             order: s.order.map(located),
         }
@@ -1036,7 +1142,7 @@ impl Cx<'_> {
             order: g.order.map(located),
             dt: self.opt_code(g.dt),
             dtype,
-            init: self.table_values(g.init),
+            init: self.assignments(g.init),
             on_event: g
                 .on_event
                 .into_iter()
@@ -1158,6 +1264,23 @@ impl Cx<'_> {
 
 /// Where a decoded TOML string sits in the file: byte for byte after its opening quotes when it has no
 /// escapes, otherwise only "somewhere in this value".
+/// An index written as an integer (`Ok`) or a slice of integers (`Err`); `None` for anything else (a
+/// condition).
+fn parse_index(inner: &str) -> Option<Result<i64, SliceBounds>> {
+    let bound = |s: &str| -> Option<Option<i64>> {
+        let s = s.trim();
+        if s.is_empty() {
+            Some(None)
+        } else {
+            s.parse().ok().map(Some)
+        }
+    };
+    match inner.split_once(':') {
+        None => inner.trim().parse().ok().map(Ok),
+        Some((a, b)) => Some(Err((bound(a)?, bound(b)?))),
+    }
+}
+
 fn placement_in_file(file: &str, span: Span, decoded: &str) -> Placement {
     let raw = file.get(span.range()).unwrap_or("");
     let quote = ["\"\"\"", "'''", "\"", "'"]

@@ -48,7 +48,7 @@ impl From<GroupHandle> for Subgroup {
 pub struct GroupObjects {
     /// The `StateUpdater`.
     pub state_updater: Option<ObjectId>,
-    /// One `Thresholder` per event.
+    /// One `Thresholder` per event (for a spike generator, the generator makes its `spike` event).
     pub thresholders: Vec<(String, ObjectId)>,
     /// One `Resetter` per event with code (for Synapses: one per pathway).
     pub resetters: Vec<(String, ObjectId)>,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use ganglion_ir::Kernel;
 use ganglion_lower::{GroupKernels, MethodChoice};
-use ganglion_model::assign::{NotWritable, RawSelection, RawValue, Writable};
+use ganglion_model::assign::{NotWritable, RawSelection, RawValue, Unfit, Writable};
 use ganglion_model::plan::Timing;
 use ganglion_model::{
     Code, EventSpec, Location, Namespace, NeuronGroupModel, NeuronGroupSpec, RefractorySpec,
@@ -672,13 +672,8 @@ impl Network {
                 source: condition.expect("registered above"),
             }),
         };
-        ganglion_model::assign::check_value(target, n, &raw, &selection).map_err(|problem| {
-            UsageError::Unfit {
-                group: name.clone(),
-                variable: var.to_string(),
-                problem,
-            }
-        })?;
+        ganglion_model::assign::check_value(target, n, &raw, &selection)
+            .map_err(|problem| self.unfit(g, var, problem))?;
         let entry = self.driver.entry(g);
         let scope = match &entry.synapses {
             Some(s) => ganglion_model::synapse_scope(&entry.model, &s.context, &self.namespace),
@@ -691,6 +686,16 @@ impl Network {
         .map_err(|d| self.model_error(d))?;
         let r = self.driver.assign(g, &assignment, &self.namespace);
         self.attach(r)
+    }
+
+    /// The error for a value that does not fit a variable of group `g`.
+    fn unfit(&self, g: GroupHandle, var: &str, problem: Unfit) -> Error {
+        UsageError::Unfit {
+            group: self.group_name(g).to_string(),
+            variable: var.to_string(),
+            problem,
+        }
+        .into()
     }
 
     /// What a variable of group `g` is, if it can be written.
@@ -713,12 +718,35 @@ impl Network {
         )
     }
 
-    /// Applies a checked assignment (from a model file) to group `g`.
+    /// Applies a checked assignment (from a model file) to group `g`. Its indices and values were
+    /// checked against the group's size, except for synapses, whose number is known only now.
     pub fn assign(
         &mut self,
         g: GroupHandle,
         assignment: &ganglion_model::assign::Assignment,
     ) -> Result<(), Error> {
+        use ganglion_model::assign::{AssignedValue, Selection};
+        let var = &assignment.variable;
+        let shared = self.model(g).variable(var).is_some_and(|v| v.shared);
+        let len = if shared { 1 } else { self.group_size(g) };
+        let selected = match &assignment.selection {
+            Selection::Indices(ix) => {
+                if let Some(&index) = ix.iter().find(|&&i| i >= len) {
+                    return Err(self.unfit(g, var, Unfit::Index { index, len }));
+                }
+                ix.len()
+            }
+            _ => len,
+        };
+        if let AssignedValue::PerElement(values) = &assignment.value
+            && values.len() != selected
+        {
+            let problem = Unfit::Length {
+                given: values.len(),
+                expected: selected,
+            };
+            return Err(self.unfit(g, var, problem));
+        }
         let r = self.driver.assign(g, assignment, &self.namespace);
         self.attach(r)
     }

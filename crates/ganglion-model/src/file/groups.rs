@@ -1,7 +1,9 @@
 //! `[groups.*]`: NeuronGroups, PoissonGroups and spike generators, with their methods, dtypes, clocks,
 //! events' schedules, `run_regularly` code, links and initial values.
 
-use ganglion_modelfile::{DtypeSpec, GroupKind as FileKind, GroupSpec, Located, MethodSpec, Value};
+use ganglion_modelfile::{
+    DtypeSpec, GroupKind as FileKind, GroupSpec, Located, MethodSpec, Target, Value,
+};
 use ganglion_units::Dimension;
 
 use super::{FileChecker, POISSON_MODEL, POISSON_THRESHOLD};
@@ -343,17 +345,16 @@ impl FileChecker<'_> {
     /// Initial values: a PoissonGroup's rates first, then `[groups.G.init]` in the order written.
     fn init(&mut self, g: &GroupSpec, plan: &mut GroupPlan) {
         let rates = g.rates.as_ref().map(|r| {
-            (
-                Located {
-                    value: "rates".to_string(),
-                    span: g.name.span,
-                },
-                r.clone(),
-            )
+            let key = Located {
+                value: "rates".to_string(),
+                span: g.name.span,
+            };
+            (Target::plain(key), r.clone())
         });
-        for (key, value) in rates.iter().chain(&g.init) {
-            let context = format!("the initial value of `{}`", key.value);
-            if let Some(a) = self.assignment(&plan.model, None, key, &key.value, value, &context) {
+        for (target, value) in rates.iter().chain(&g.init) {
+            let (name, model) = (&target.name.value, &plan.model);
+            let context = format!("the initial value of `{}`", target.key.value);
+            if let Some(a) = self.assignment(model, None, target, name, value, &context) {
                 plan.init.push(a);
             }
         }

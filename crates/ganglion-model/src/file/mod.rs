@@ -8,13 +8,13 @@ mod monitors;
 mod synapses;
 
 use ganglion_ir::{DEFAULT_DT, Schedule, Slot};
-use ganglion_modelfile::{Located, ModelFile, Value};
+use ganglion_modelfile::{Index, Located, ModelFile, SliceBounds, Target, Value};
 use ganglion_syntax::{Diagnostic, Span};
 use ganglion_units::{Dimension, Quantity};
 
 use crate::assign::{Assignment, NotWritable, RawSelection, RawValue, Unfit, Writable};
 use crate::error::ModelError;
-use crate::expr::{Scope, Special};
+use crate::expr::{Scope, Special, ValueType};
 use crate::group::{Code, Location, SynapseContext};
 use crate::model::NeuronGroupModel;
 use crate::namespace::{ExternalValue, eval_constant};
@@ -177,6 +177,34 @@ impl FileChecker<'_> {
             };
             if let Some(v) = v {
                 self.plan.namespace.insert(name, v);
+            }
+        }
+        self.promote_constants();
+    }
+
+    /// An integer constant that a segment sets to a float is a float from the start (Brian2 looks the
+    /// name up anew at every `run()`, so `eta = 0` then `eta = 1e-2` runs with 0.01): the models are
+    /// checked and compiled with a float that holds both values.
+    fn promote_constants(&mut self) {
+        for (target, value) in self.file.segments.iter().flat_map(|s| &s.set) {
+            let name = target.name.value.as_str();
+            let is_int = |v: &ExternalValue| v.ty == ValueType::Int;
+            if target.index.is_some() || !self.plan.namespace.get(name).is_some_and(is_int) {
+                continue;
+            }
+            // The segment's own check reports any problem with the value; here it is only looked at.
+            let reported = self.diagnostics.len();
+            let new = self.constant_value(value, "a namespace constant");
+            self.diagnostics.truncate(reported);
+            if new.is_some_and(|v| v.ty == ValueType::Float) {
+                let old = self.plan.namespace.get(name).cloned();
+                if let Some(old) = old {
+                    let promoted = ExternalValue {
+                        ty: ValueType::Float,
+                        ..old
+                    };
+                    self.plan.namespace.insert(name, promoted);
+                }
             }
         }
     }
@@ -402,19 +430,40 @@ impl FileChecker<'_> {
         Some((&s.model, context))
     }
 
-    /// Checks an assignment written in the file (`[groups.G.init]`, a segment's `set`): the key names
-    /// the variable, the value is a number, a boolean, an array of numbers or an expression. `context`
-    /// names the value in messages.
+    /// Checks an assignment written in the file (`[groups.G.init]`, a segment's `set`): the target names
+    /// the variable (`variable`, the part of the key after `G.` in a segment) and perhaps which elements;
+    /// the value is a number, a boolean, an array of numbers or an expression. `context` names the value
+    /// in messages.
     fn assignment(
         &mut self,
         model: &NeuronGroupModel,
         synapse: Option<&SynapseContext>,
-        key: &Located<String>,
+        target: &Target,
         variable: &str,
         value: &Value,
         context: &str,
     ) -> Option<Assignment> {
-        let target = self.writable(model, synapse.is_some(), key, variable)?;
+        let key = &target.key;
+        let writable = self.writable(model, synapse.is_some(), key, variable)?;
+        // Synapses are counted when they are built; until then their size is unknown.
+        let n = match synapse {
+            Some(_) => None,
+            None if writable.shared => Some(1),
+            None => Some(model.n),
+        };
+        let indices = match &target.index {
+            Some(Index::Element(k)) => Some(self.element(k, n)?),
+            Some(Index::Slice(bounds)) => Some(self.slice(bounds, n)?),
+            _ => None,
+        };
+        let selection = match (&target.index, &indices) {
+            (Some(Index::Where(c)), _) => RawSelection::Where(Code {
+                text: &c.text,
+                source: c.source,
+            }),
+            (_, Some(ix)) => RawSelection::Indices(ix),
+            _ => RawSelection::All,
+        };
         let numbers;
         let raw = match value {
             Value::Number(x) => RawValue::Quantity(Quantity::dimensionless(x.value)),
@@ -449,30 +498,83 @@ impl FileChecker<'_> {
                 source: c.source,
             }),
         };
-        let n = model.n;
-        if let Err(unfit) = crate::assign::check_value(target, n, &raw, &RawSelection::All) {
-            self.unfit(unfit, key, variable, value, context);
-            return None;
+        match crate::assign::check_value(writable, n.unwrap_or(usize::MAX), &raw, &selection) {
+            // How many synapses there are is checked when they are built.
+            Err(Unfit::Length { .. }) if n.is_none() => {}
+            Err(unfit) => {
+                self.unfit(unfit, key, variable, value, context);
+                return None;
+            }
+            Ok(()) => {}
         }
         let ns = &self.plan.namespace;
         let scope: Scope<'_> = match synapse {
             Some(c) => crate::scope::synapse_scope(model, c, ns),
             None => crate::scope::group_scope(model, ns),
         };
-        match crate::assign::check_assignment(
-            variable,
-            target,
-            &raw,
-            &RawSelection::All,
-            &scope,
-            context,
-        ) {
+        match crate::assign::check_assignment(variable, writable, &raw, &selection, &scope, context)
+        {
             Ok(a) => Some(a),
             Err(d) => {
                 self.diagnostics.extend(d);
                 None
             }
         }
+    }
+
+    /// The element `[k]` of a variable of `n` elements (`None`: not known before the run); negative
+    /// `k` counts from the end.
+    fn element(&mut self, k: &Located<i64>, n: Option<usize>) -> Option<Vec<usize>> {
+        let resolved = match (k.value, n) {
+            (k, Some(n)) if k < 0 => (n as i64 + k).try_into().ok(),
+            (k, _) => usize::try_from(k).ok(),
+        };
+        match (resolved, n) {
+            (Some(i), Some(n)) if i < n => Some(vec![i]),
+            (Some(i), None) => Some(vec![i]),
+            _ => {
+                let what = match n {
+                    Some(n) => format!("index {} is outside the variable's {n} elements", k.value),
+                    None => format!(
+                        "index {} counts from the end of synapses that do not exist yet",
+                        k.value
+                    ),
+                };
+                self.invalid(
+                    k.span,
+                    what,
+                    Some("indices start at 0; a negative index counts from the end of a group"),
+                );
+                None
+            }
+        }
+    }
+
+    /// The elements of the slice `[a:b]` of a variable of `n` elements (Python's rules: negative
+    /// bounds count from the end, bounds past the end are clipped).
+    fn slice(&mut self, bounds: &Located<SliceBounds>, n: Option<usize>) -> Option<Vec<usize>> {
+        let (a, b) = bounds.value;
+        let Some(n) = n else {
+            if let (Some(a @ 0..), Some(b @ 0..)) = (a.or(Some(0)), b) {
+                return Some((a as usize..b.max(a) as usize).collect());
+            }
+            self.invalid(
+                bounds.span,
+                "a slice of synapses needs a non-negative start and an end".into(),
+                Some("the number of synapses is known only once they are built: give both bounds, or a condition on `i` and `j`"),
+            );
+            return None;
+        };
+        let resolve = |x: i64| -> usize {
+            if x < 0 {
+                (n as i64 + x).max(0) as usize
+            } else {
+                (x as usize).min(n)
+            }
+        };
+        let start = a.map_or(0, resolve);
+        let stop = b.map_or(n, resolve);
+        Some((start..stop.max(start)).collect())
     }
 
     /// What an assignment may write, or the diagnostic saying why not.
@@ -530,18 +632,24 @@ impl FileChecker<'_> {
             }),
             Unfit::Length { given, expected } => self.invalid(
                 value.span(),
-                format!("`{variable}` has {given} values, the group has {expected} neurons"),
-                Some("give one value per neuron (in SI units), or an expression"),
+                format!("`{variable}` has {given} values for {expected} elements"),
+                Some("give one value per element (in SI units), or an expression"),
             ),
             Unfit::NotWhole => self.invalid(
                 value.span(),
                 format!("`{variable}` is an integer variable; the values must be whole numbers"),
                 None,
             ),
-            // The file has no conditional or indexed assignment.
-            Unfit::ValuesWithCondition | Unfit::Index { .. } => {
-                self.invalid(key.span, format!("cannot assign to `{variable}`"), None)
-            }
+            Unfit::ValuesWithCondition => self.invalid(
+                value.span(),
+                format!("an array of values for `{variable}` cannot go with a condition"),
+                Some("give one value or an expression; the condition picks the elements it applies to"),
+            ),
+            Unfit::Index { index, len } => self.invalid(
+                key.span,
+                format!("index {index} is outside `{variable}`'s {len} elements"),
+                None,
+            ),
         }
     }
 }

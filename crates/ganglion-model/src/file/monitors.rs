@@ -1,6 +1,6 @@
 //! `[monitors.*]` and the runs: `[run] duration` or `[[segments]]` with what changes between them.
 
-use ganglion_modelfile::{Located, MonitorKind as FileKind, MonitorSpec, RecordSpec};
+use ganglion_modelfile::{Located, MonitorKind as FileKind, MonitorSpec, RecordSpec, Target};
 
 use super::FileChecker;
 use crate::error::ModelError;
@@ -111,7 +111,7 @@ impl FileChecker<'_> {
             FileKind::Spike | FileKind::Event => {
                 let spikes = m.kind.value == FileKind::Spike;
                 let event = m.event.as_ref().map_or("spike", |e| e.value.as_str());
-                if model.event(event).is_none() {
+                if model.event(event).is_none() && !(event == "spike" && self.generator(source)) {
                     if spikes {
                         self.invalid(
                             m.source.span,
@@ -174,7 +174,7 @@ impl FileChecker<'_> {
                 MonitorKind::State { variables, record }
             }
             FileKind::Rate => {
-                if model.event("spike").is_none() {
+                if model.event("spike").is_none() && !self.generator(source) {
                     self.invalid(
                         m.source.span,
                         format!("group `{source}` has no threshold, so it never spikes"),
@@ -186,6 +186,15 @@ impl FileChecker<'_> {
             }
         };
         ok.then_some(kind)
+    }
+
+    /// Whether `source` (a group or a slice of one) is a spike generator (whose spikes are given, not
+    /// found by a threshold).
+    fn generator(&self, source: &str) -> bool {
+        let group = source.split('[').next().unwrap_or(source).trim();
+        self.plan.groups.iter().any(|g| {
+            g.model.name == group && matches!(g.kind, crate::plan::GroupKind::SpikeGenerator(_))
+        })
     }
 
     /// The runs: `[run] duration`, or `[[segments]]` with what each sets before it runs (none when the
@@ -203,8 +212,8 @@ impl FileChecker<'_> {
         for s in &self.file.segments {
             let duration = self.time(&s.duration, "a segment's duration");
             let mut set = Vec::new();
-            for (key, value) in &s.set {
-                if let Some(op) = self.set(key, value) {
+            for (target, value) in &s.set {
+                if let Some(op) = self.set(target, value) {
                     set.push(op);
                 }
             }
@@ -249,9 +258,21 @@ impl FileChecker<'_> {
         }
     }
 
-    /// One change between runs: `"G.v" = ...` or a namespace constant.
-    fn set(&mut self, key: &Located<String>, value: &ganglion_modelfile::Value) -> Option<SetPlan> {
-        let Some((target, var)) = key.value.split_once('.') else {
+    /// One change between runs: `"G.v" = ...` (`"G.v[0]"`, `"G.v[i > 5]"`) or a namespace constant.
+    fn set(&mut self, target: &Target, value: &ganglion_modelfile::Value) -> Option<SetPlan> {
+        let key = &target.name;
+        let Some((group, var)) = key.value.split_once('.') else {
+            if target.index.is_some() {
+                self.invalid(
+                    target.key.span,
+                    format!(
+                        "`{}` is a namespace constant: it has no elements to index",
+                        key.value
+                    ),
+                    Some("write `\"G.v[...]\" = ...` for some elements of a group's variable"),
+                );
+                return None;
+            }
             if self.plan.namespace.get(&key.value).is_none() {
                 self.invalid(
                     key.span,
@@ -270,19 +291,19 @@ impl FileChecker<'_> {
                 value,
             });
         };
-        let Some((model, context)) = self.model_of(target) else {
-            if self.file.group(target).is_none()
-                && self.file.synapses.iter().all(|s| s.name.value != target)
+        let Some((model, context)) = self.model_of(group) else {
+            if self.file.group(group).is_none()
+                && self.file.synapses.iter().all(|s| s.name.value != group)
             {
-                self.invalid(key.span, format!("unknown group `{target}`"), None);
+                self.invalid(key.span, format!("unknown group `{group}`"), None);
             }
             return None;
         };
         let (model, context) = (model.clone(), context.cloned());
-        let what = format!("the value of `{}`", key.value);
-        let assignment = self.assignment(&model, context.as_ref(), key, var, value, &what)?;
+        let what = format!("the value of `{}`", target.key.value);
+        let assignment = self.assignment(&model, context.as_ref(), target, var, value, &what)?;
         Some(SetPlan::Variable {
-            target: target.to_string(),
+            target: group.to_string(),
             assignment: Box::new(assignment),
         })
     }

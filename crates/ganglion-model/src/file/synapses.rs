@@ -31,12 +31,13 @@ impl FileChecker<'_> {
                     self.plan.synapses[k].connect.push(spec);
                 }
             }
-            for (key, value) in &s.init {
+            for (target, value) in &s.init {
                 let model = self.plan.synapses[k].model.clone();
                 let context = self.contexts.last().map(|(_, c)| c.clone());
-                let what = format!("the initial value of `{}`", key.value);
+                let what = format!("the initial value of `{}`", target.key.value);
+                let name = &target.name.value;
                 if let Some(a) =
-                    self.assignment(&model, context.as_ref(), key, &key.value, value, &what)
+                    self.assignment(&model, context.as_ref(), target, name, value, &what)
                 {
                     self.plan.synapses[k].init.push(a);
                 }

@@ -87,7 +87,10 @@ impl Driver {
             order: Some(0),
         };
         let info = self.info(g, name, Slot::at("thresholds"), &timing, None);
-        self.sim.add_generator(info, entry.id, train);
+        let object = self.sim.add_generator(info, entry.id, train);
+        // The generator is what makes the group's spikes: monitors of them run right after it.
+        let objects = &mut self.groups[g.0].objects;
+        objects.thresholders.push(("spike".to_string(), object));
         Ok(())
     }
 }
