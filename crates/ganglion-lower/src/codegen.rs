@@ -213,6 +213,11 @@ impl<'m> Codegen<'m> {
             .find_map(|s| s.temps.get(name).copied())
     }
 
+    /// The value and type of a temporary, if one of that name is bound.
+    pub fn temporary(&self, name: &str) -> Option<(ValueId, ValueType)> {
+        self.temp(name)
+    }
+
     /// Binds a temporary (an intermediate of a method, or a temporary of a code block).
     pub fn set_temp(&mut self, name: &str, value: ValueId, ty: ValueType) {
         self.scopes

@@ -14,6 +14,7 @@ pub mod codegen;
 mod fuse;
 mod group;
 pub mod methods;
+mod phases;
 pub mod symbolic;
 mod synapses;
 

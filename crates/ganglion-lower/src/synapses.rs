@@ -14,6 +14,7 @@ use crate::group::{
     system,
 };
 use crate::methods::{self, MethodChoice};
+use crate::phases;
 
 /// The groups a Synapses object connects.
 #[derive(Clone, Copy, Debug)]
@@ -109,8 +110,11 @@ pub struct SynapseKernels {
     pub method: Option<MethodChoice>,
     /// The state updater of the clock-driven equations (slot `groups`).
     pub state_update: Option<Kernel>,
-    /// Each pathway's code, by pathway (`pre`, `post`), over the pathway's event buffer.
+    /// Each pathway's code, by pathway (`pre`, `post`), over the pathway's event buffer: one kernel,
+    /// or several run one after the other over the same synapses (phases, see [`crate::phases`]).
     pub pathways: Vec<(String, Kernel)>,
+    /// Hidden per-synapse arrays that carry temporaries from one phase to the next (name, type).
+    pub carried: Vec<(String, Type)>,
     /// Each summed variable: the neuron variable's name in its group, the side, and the kernel adding
     /// every synapse's term (the variable must be zeroed before).
     pub summed: Vec<(String, Via, Kernel)>,
@@ -141,33 +145,67 @@ pub fn lower_synapses(
         Some((sys, plan))
     };
     let mut pathways = Vec::new();
+    let mut carried = Vec::new();
     for c in &model.event_codes {
-        let mut k = Kernel::new(
-            format!("{}.{}", model.name, c.event),
-            KernelKind::Pathway(c.event.clone()),
-            Domain::Neurons,
-        );
-        let e = k.event(&c.event);
-        k.domain = Domain::Events(e);
-        let mut cg = Codegen::new(Builder::new(k), model, storage, float);
-        if let Some((sys, plan)) = &event_update {
-            // Brian2: event-driven variables are brought up to date at each event, exactly.
-            let t = cg.b.value(Type::F64, Op::Time);
-            let last = cg.load("lastupdate");
-            let since = cg.b.binary(Type::F64, IrBin::Sub, t, last);
-            cg.dt_override = Some(since);
-            let new = lower_plan(&mut cg, plan, sys, float);
-            cg.dt_override = None;
-            for (var, v) in sys.vars.iter().zip(new) {
-                cg.store(var, v, ValueType::Float, None);
+        let statements = &c.code.statements;
+        let starts = phases::phase_starts(statements, storage);
+        let crossing = phases::crossing_temporaries(statements, &starts);
+        let mut phase_storage = storage.clone();
+        for (name, ty) in &crossing {
+            let hidden = phases::carried_name(&c.event, name);
+            let memory = match ty {
+                ValueType::Float => Type::F64,
+                ValueType::Int => Type::I64,
+                ValueType::Bool => Type::Bool,
+            };
+            phase_storage.insert(
+                hidden.clone(),
+                StorageInfo::own(memory, Extent::PerNeuron, *ty),
+            );
+            carried.push((hidden, memory));
+        }
+        for (p, &start) in starts.iter().enumerate() {
+            let end = starts.get(p + 1).copied().unwrap_or(statements.len());
+            let (first, last) = (p == 0, p + 1 == starts.len());
+            let name = match p {
+                0 => format!("{}.{}", model.name, c.event),
+                _ => format!("{}.{}.{}", model.name, c.event, p + 1),
+            };
+            let mut k = Kernel::new(name, KernelKind::Pathway(c.event.clone()), Domain::Neurons);
+            let e = k.event(&c.event);
+            k.domain = Domain::Events(e);
+            let mut cg = Codegen::new(Builder::new(k), model, &phase_storage, float);
+            if let (true, Some((sys, plan))) = (first, &event_update) {
+                // Brian2: event-driven variables are brought up to date at each event, exactly.
+                let t = cg.b.value(Type::F64, Op::Time);
+                let last = cg.load("lastupdate");
+                let since = cg.b.binary(Type::F64, IrBin::Sub, t, last);
+                cg.dt_override = Some(since);
+                let new = lower_plan(&mut cg, plan, sys, float);
+                cg.dt_override = None;
+                for (var, v) in sys.vars.iter().zip(new) {
+                    cg.store(var, v, ValueType::Float, None);
+                }
             }
+            // Temporaries of earlier phases, as they left them.
+            let defined_before = |n: &str| statements[..start].iter().any(|s| s.target == n);
+            for (n, ty) in crossing.iter().filter(|(n, _)| defined_before(n)) {
+                let v = cg.load(&phases::carried_name(&c.event, n));
+                cg.set_temp(n, v, *ty);
+            }
+            cg.statements(&statements[start..end], true);
+            for n in crossing.iter().map(|(n, _)| n) {
+                let assigned = statements[start..end].iter().any(|s| s.target == *n);
+                if let (true, false, Some((v, ty))) = (assigned, last, cg.temporary(n)) {
+                    cg.store(&phases::carried_name(&c.event, n), v, ty, None);
+                }
+            }
+            if let (true, Some(_)) = (last, &event_update) {
+                let t = cg.b.value(Type::F64, Op::Time);
+                cg.store("lastupdate", t, ValueType::Float, None);
+            }
+            pathways.push((c.event.clone(), finish(cg)));
         }
-        cg.statements(&c.code.statements, true);
-        if event_update.is_some() {
-            let t = cg.b.value(Type::F64, Op::Time);
-            cg.store("lastupdate", t, ValueType::Float, None);
-        }
-        pathways.push((c.event.clone(), finish(cg)));
     }
     let mut summed = Vec::new();
     for s in &model.summed {
@@ -191,6 +229,7 @@ pub fn lower_synapses(
         method,
         state_update,
         pathways,
+        carried,
         summed,
     })
 }

@@ -39,7 +39,9 @@ pub use inputs::{
 pub use model::*;
 pub use namespace::{ExternalValue, Namespace, TimedArrayInfo, constant_value, eval_constant};
 pub use plan::{Dtypes, ModelPlan};
-pub use scope::{check_code_expr, group_scope, synapse_scope};
+pub use scope::{
+    Recordable, check_code_expr, group_scope, recordable, recordable_names, synapse_scope,
+};
 pub use statements::BlockRules;
 
 use ganglion_modelfile::ModelFile;

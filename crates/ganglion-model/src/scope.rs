@@ -3,7 +3,7 @@
 
 use ganglion_syntax::{Diagnostic, SourceId, parse_expression};
 
-use crate::expr::{Scope, TExpr, VarInfo, check_expr};
+use crate::expr::{Scope, TExpr, ValueType, VarInfo, check_expr};
 use crate::group::SynapseContext;
 use crate::model::{NeuronGroupModel, VariableKind};
 use crate::namespace::Namespace;
@@ -70,4 +70,64 @@ pub fn check_code_expr(
     let e = check_expr(&expr, scope, &mut errors);
     diagnostics.extend(errors.iter().map(|e| e.to_diagnostic().in_source(source)));
     e
+}
+
+/// How a state monitor reads a name of a group or synapses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recordable {
+    /// A stored variable of its own: recorded as it is.
+    Stored,
+    /// Computed each time it is recorded (a subexpression; for synapses, a variable of their groups
+    /// such as `v_post`, or the postsynaptic `v` by its plain name).
+    Computed {
+        /// Its type.
+        ty: ValueType,
+        /// One value for the whole group.
+        shared: bool,
+    },
+}
+
+/// What a state monitor can record under `name` of a group (or of synapses seeing `context`), or
+/// `None` for a name they do not have.
+pub fn recordable(
+    model: &NeuronGroupModel,
+    context: Option<&SynapseContext>,
+    name: &str,
+) -> Option<Recordable> {
+    if model.variable(name).is_some() {
+        return Some(Recordable::Stored);
+    }
+    if let Some(s) = model.subexpression(name) {
+        return Some(Recordable::Computed {
+            ty: s.ty,
+            shared: s.shared,
+        });
+    }
+    let context = context?;
+    if let Some((_, v)) = context.variables.iter().find(|(n, _)| n == name) {
+        return Some(Recordable::Computed {
+            ty: v.ty,
+            shared: v.shared,
+        });
+    }
+    let s = context.subexpressions.iter().find(|s| s.name == name)?;
+    Some(Recordable::Computed {
+        ty: s.ty,
+        shared: s.shared,
+    })
+}
+
+/// The names a state monitor of a group (or of synapses seeing `context`) can record, for
+/// suggestions.
+pub fn recordable_names<'a>(
+    model: &'a NeuronGroupModel,
+    context: Option<&'a SynapseContext>,
+) -> impl Iterator<Item = &'a str> {
+    let own = model.variables.iter().map(|v| v.name.as_str());
+    let subs = model.subexpressions.iter().map(|s| s.name.as_str());
+    let seen = context.into_iter().flat_map(|c| {
+        let vars = c.variables.iter().map(|(n, _)| n.as_str());
+        vars.chain(c.subexpressions.iter().map(|s| s.name.as_str()))
+    });
+    own.chain(subs).chain(seen)
 }

@@ -164,8 +164,9 @@ impl KernelObject {
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum Action {
     Kernel(KernelObject),
-    /// Spike propagation, then the pathway's code over the synapses due now.
-    Pathway(Box<(Pathway, KernelObject)>),
+    /// Spike propagation, then the pathway's code over the synapses due now (one kernel, or phases run
+    /// one after the other over the same synapses).
+    Pathway(Box<(Pathway, Vec<KernelObject>)>),
     /// A summed variable: zero the neurons' variable, then add every synapse's term.
     Summed(Box<(SummedTarget, KernelObject)>),
     /// The spikes of a spike generator.
@@ -176,23 +177,23 @@ pub(crate) enum Action {
 }
 
 impl Action {
-    /// The kernel it calls, if it calls one.
-    pub(crate) fn kernel(&self) -> Option<&KernelObject> {
+    /// The kernels it calls, in the order it calls them (none for generators and monitors).
+    pub(crate) fn kernels(&self) -> &[KernelObject] {
         match self {
-            Action::Kernel(k) => Some(k),
-            Action::Pathway(p) => Some(&p.1),
-            Action::Summed(s) => Some(&s.1),
-            _ => None,
+            Action::Kernel(k) => std::slice::from_ref(k),
+            Action::Pathway(p) => &p.1,
+            Action::Summed(s) => std::slice::from_ref(&s.1),
+            _ => &[],
         }
     }
 
-    /// The kernel it calls, writable.
-    pub(crate) fn kernel_mut(&mut self) -> Option<&mut KernelObject> {
+    /// The kernels it calls, writable.
+    pub(crate) fn kernels_mut(&mut self) -> &mut [KernelObject] {
         match self {
-            Action::Kernel(k) => Some(k),
-            Action::Pathway(p) => Some(&mut p.1),
-            Action::Summed(s) => Some(&mut s.1),
-            _ => None,
+            Action::Kernel(k) => std::slice::from_mut(k),
+            Action::Pathway(p) => &mut p.1,
+            Action::Summed(s) => std::slice::from_mut(&mut s.1),
+            _ => &mut [],
         }
     }
 
@@ -201,7 +202,7 @@ impl Action {
     pub(crate) fn group(&self) -> (GroupId, bool) {
         match self {
             Action::Kernel(k) => (k.group, true),
-            Action::Pathway(p) => (p.1.group, true),
+            Action::Pathway(p) => (GroupId(p.0.spec.synapses), true),
             Action::Summed(s) => (s.1.group, true),
             Action::Generator(g) => (GroupId(g.group), false),
             Action::SpikeMonitor(m) => (m.group, !m.variables.is_empty()),

@@ -139,8 +139,10 @@ impl Simulation {
     /// Compiles the kernels this run calls (those replaced by a fused kernel are not).
     fn compile_scheduled(&mut self) -> Result<(), RunError> {
         for (action, replaced) in self.actions.iter_mut().zip(&self.replaced) {
-            if let (Some(k), false) = (action.kernel_mut(), replaced) {
-                k.compile(self.backend.as_mut())?;
+            if !replaced {
+                for k in action.kernels_mut() {
+                    k.compile(self.backend.as_mut())?;
+                }
             }
         }
         Ok(())
@@ -177,7 +179,7 @@ impl Simulation {
                     }
                 }
                 action => {
-                    if let Some(k) = action.kernel_mut() {
+                    for k in action.kernels_mut() {
                         let params = k.param_values(externals);
                         k.setup(params, dt);
                     }
@@ -249,13 +251,15 @@ impl Simulation {
                     k.call(groups, call_clock(clock), seed, Threads::One)?
                 }
                 Action::Pathway(p) => {
-                    let (pathway, k) = &mut **p;
+                    let (pathway, phases) = &mut **p;
                     pathway.step(groups);
-                    let threads = match (workers, pathway.split()) {
-                        (Some(w), Some(split)) => Threads::Split(w, grain, split),
-                        _ => Threads::One,
-                    };
-                    k.call(groups, call_clock(clock), seed, threads)?
+                    for k in phases {
+                        let threads = match (workers, pathway.split()) {
+                            (Some(w), Some(split)) => Threads::Split(w, grain, split),
+                            _ => Threads::One,
+                        };
+                        k.call(groups, call_clock(clock), seed, threads)?
+                    }
                 }
                 Action::SpikeMonitor(m) => m.record(groups, clock),
                 Action::StateMonitor(m) => m.record(groups, clock, seed)?,
@@ -280,18 +284,17 @@ impl Simulation {
     fn written_arrays(&self) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         for (id, action) in self.actions.iter().enumerate() {
-            let Some(k) = action.kernel() else {
-                continue;
-            };
             if self.replaced[id] {
                 continue;
             }
-            for block in [&k.kernel.scalar, &k.kernel.vector] {
-                block.walk(&mut |i| {
-                    if let ganglion_ir::Op::Store(a, _, _) = i.op {
-                        out.push(k.arrays[a.0 as usize]);
-                    }
-                });
+            for k in action.kernels() {
+                for block in [&k.kernel.scalar, &k.kernel.vector] {
+                    block.walk(&mut |i| {
+                        if let ganglion_ir::Op::Store(a, _, _) = i.op {
+                            out.push(k.arrays[a.0 as usize]);
+                        }
+                    });
+                }
             }
         }
         out.sort_unstable();

@@ -245,30 +245,39 @@ impl Simulation {
     }
 
     /// Adds a synaptic pathway: at `info`'s slot, the spikes of `spec.source` are queued at their delays,
-    /// and `code` (a kernel of the synapses over the pathway's event buffer) runs over the synapses due.
+    /// and `code` (kernels of the synapses over the pathway's event buffer: one, or phases run one after
+    /// the other) runs over the synapses due.
     pub fn add_pathway(
         &mut self,
         info: ObjectInfo,
         spec: PathwaySpec,
-        code: &Kernel,
+        code: &[Kernel],
         overrides: HashMap<String, Value>,
     ) -> Result<ObjectId, BuildError> {
         let group = GroupId(spec.synapses);
         self.groups[group.0].event_buffer(&spec.buffer);
-        let k = self.bind(group, code, overrides)?;
+        let phases = code
+            .iter()
+            .map(|k| self.bind(group, k, overrides.clone()))
+            .collect::<Result<Vec<_>, _>>()?;
         // The code may run on several threads when what it writes is the synapse's own or one neuron's
-        // reached through a synaptic index of its own group.
-        let split_by = match ganglion_ir::event_split(code) {
+        // reached through a synaptic index of its own group (the same for every phase).
+        let split_of = |k: &Kernel| match ganglion_ir::event_split(k) {
             Some(ganglion_ir::EventSplit::Element) => Some(SplitBy::Synapse),
             Some(ganglion_ir::EventSplit::Key(a)) => {
-                let name = &code.arrays[a.0 as usize].name;
+                let name = &k.arrays[a.0 as usize].name;
                 (!name.contains('.')).then(|| SplitBy::Neuron(name.clone()))
             }
             None => None,
         };
+        let splits: Vec<Option<SplitBy>> = code.iter().map(split_of).collect();
+        let split_by = match splits.split_first() {
+            Some((first, rest)) if rest.iter().all(|s| s == first) => first.clone(),
+            _ => None,
+        };
         Ok(self.push(
             info,
-            Action::Pathway(Box::new((Pathway::new(spec, split_by), k))),
+            Action::Pathway(Box::new((Pathway::new(spec, split_by), phases))),
         ))
     }
 
@@ -487,7 +496,7 @@ impl Simulation {
 
     /// The kernel of an object (for printing).
     pub fn kernel(&self, id: ObjectId) -> Option<&Kernel> {
-        self.actions[id.0].kernel().map(|k| &k.kernel)
+        self.actions[id.0].kernels().first().map(|k| &k.kernel)
     }
 
     /// What a spike or event monitor recorded.

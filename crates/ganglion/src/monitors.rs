@@ -272,11 +272,12 @@ impl Network {
 
     /// Adds a state monitor (slot `start` by default: values before each step's update).
     pub fn add_state_monitor(&mut self, m: StateMonitor) -> Result<MonitorHandle, Error> {
-        let model = self.model(m.source);
+        let entry = self.driver.entry(m.source);
+        let context = entry.synapses.as_ref().map(|s| &s.context);
         if let Some(v) = m
             .variables
             .iter()
-            .find(|v| model.variable(v).is_none() && model.subexpression(v).is_none())
+            .find(|v| ganglion_model::recordable(&entry.model, context, v).is_none())
         {
             return Err(self.unknown_variable(m.source, v));
         }

@@ -5,6 +5,7 @@ use ganglion_modelfile::{Located, MonitorKind as FileKind, MonitorSpec, RecordSp
 use super::FileChecker;
 use crate::error::ModelError;
 use crate::expr::ValueType;
+use crate::group::SynapseContext;
 use crate::model::NeuronGroupModel;
 use crate::namespace::ExternalValue;
 use crate::plan::{MonitorKind, MonitorPlan, SegmentPlan, SetPlan};
@@ -26,9 +27,10 @@ impl FileChecker<'_> {
             let Some((source, n)) = self.monitor_source(&m.source, hint) else {
                 continue;
             };
-            let Some((model, _)) = self.model_of(&source.group) else {
+            let Some((model, context)) = self.model_of(&source.group) else {
                 continue; // its errors are already reported
             };
+            let context = context.cloned();
             // Synapses are made by `connect`: how many there will be is known only then.
             let synapses = self
                 .plan
@@ -41,7 +43,7 @@ impl FileChecker<'_> {
                 (None, true) => None,
                 (None, false) => Some(model.n),
             };
-            let Some(kind) = self.monitor_kind(m, &model, n) else {
+            let Some(kind) = self.monitor_kind(m, &model, context.as_ref(), n) else {
                 continue;
             };
             self.plan.monitors.push(MonitorPlan {
@@ -86,17 +88,14 @@ impl FileChecker<'_> {
         &mut self,
         m: &MonitorSpec,
         model: &NeuronGroupModel,
+        context: Option<&SynapseContext>,
         n: Option<usize>,
     ) -> Option<MonitorKind> {
         let source = &m.source.value;
         let mut ok = true;
         for v in &m.variables {
-            if model.variable(&v.value).is_none() && model.subexpression(&v.value).is_none() {
-                let names = model
-                    .variables
-                    .iter()
-                    .map(|x| x.name.as_str())
-                    .chain(model.subexpressions.iter().map(|s| s.name.as_str()));
+            if crate::scope::recordable(model, context, &v.value).is_none() {
+                let names = crate::scope::recordable_names(model, context);
                 let suggestion = crate::expr::closest(&v.value, names);
                 self.at_file(ModelError::UnknownName {
                     span: v.span,

@@ -167,7 +167,11 @@ impl FileChecker<'_> {
     ) -> Option<(ConnectSpec, Location)> {
         let at = self.here(c.condition.as_ref().map_or(s.name.span, |x| x.span));
         let indices = |b: &mut Self, v: &Value| -> Option<Vec<usize>> {
-            match v.as_numbers() {
+            let one = match v {
+                Value::Integer(n) => Some(vec![n.value as f64]),
+                _ => None,
+            };
+            match one.or_else(|| v.as_numbers()) {
                 Some(xs) if xs.iter().all(|x| *x >= 0.0 && x.fract() == 0.0) => {
                     Some(xs.iter().map(|x| *x as usize).collect())
                 }
@@ -180,7 +184,15 @@ impl FileChecker<'_> {
         let pairs;
         let pattern = match (&c.i, &c.j) {
             (Some(i), Some(j)) => {
-                pairs = (indices(self, i)?, indices(self, j)?);
+                let (mut is, mut js) = (indices(self, i)?, indices(self, j)?);
+                // One index goes with each of the other side's (NumPy's broadcasting, as in Brian2's
+                // `connect(i=numpy.arange(5), j=0)`).
+                match (is.len(), js.len()) {
+                    (1, n) if n > 1 => is = vec![is[0]; n],
+                    (n, 1) if n > 1 => js = vec![js[0]; n],
+                    _ => {}
+                }
+                pairs = (is, js);
                 RawPattern::Pairs(&pairs.0, &pairs.1)
             }
             (None, Some(Value::Expr(code))) if code.text.trim() == "i" => RawPattern::OneToOne,

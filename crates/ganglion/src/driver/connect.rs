@@ -292,13 +292,30 @@ impl Driver {
                 }
             }
         }
+        // Brian2 checks an `if` that depends on `i` alone before generating a row's targets, so a row
+        // it rules out has no targets to check.
+        let row_condition = c.condition.as_ref().filter(|e| depends_on_source_only(e));
+        let mut rows_kept: Option<Vec<f64>> = None;
         let mut valid = Vec::with_capacity(candidates.len());
         for (i, j) in candidates {
             if j >= 0 && (j as usize) < n_post {
                 valid.push((i, j as u32));
-            } else if !c.skip_if_invalid {
-                return Err(UsageError::ConnectTarget { i, j, n: n_post }.into());
+                continue;
             }
+            if c.skip_if_invalid {
+                continue;
+            }
+            if let Some(e) = row_condition {
+                if rows_kept.is_none() {
+                    let cond = std::slice::from_ref(e);
+                    let v = self.eval_on_candidates(s, cond, n_pre, &per_row, namespace)?;
+                    rows_kept = v.into_iter().next();
+                }
+                if rows_kept.as_ref().is_some_and(|r| r[i as usize] == 0.0) {
+                    continue;
+                }
+            }
+            return Err(UsageError::ConnectTarget { i, j, n: n_post }.into());
         }
         if c.condition.is_none() && c.p.is_none() {
             return Ok(valid);
@@ -306,6 +323,16 @@ impl Driver {
         let keep = keep_expr(c.condition.as_ref(), c.p.as_ref());
         self.candidates_where(s, keep, valid.len(), &|k| valid[k], namespace)
     }
+}
+
+/// Whether a connect condition reads only the presynaptic side (`i`, `N_pre`, `N_post`, `x_pre`), so
+/// that it holds or fails for a whole row of candidates.
+fn depends_on_source_only(condition: &TExpr) -> bool {
+    !condition.is_stateful()
+        && condition
+            .variables()
+            .iter()
+            .all(|v| matches!(*v, "i" | "N_pre" | "N_post") || v.ends_with("_pre"))
 }
 
 /// `condition and rand() < p` as one boolean expression of a pair.

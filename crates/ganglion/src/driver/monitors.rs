@@ -3,7 +3,7 @@
 
 use ganglion_ir::{Extent, Type};
 use ganglion_model::plan::Timing;
-use ganglion_model::{TExpr, TKind};
+use ganglion_model::{Recordable, TExpr, TKind};
 use ganglion_runtime::{ClockId, ObjectInfo, Slot, Window};
 use ganglion_units::Dimension;
 
@@ -81,7 +81,8 @@ impl Driver {
         Ok(self.push_monitor(m.name, MonitorKind::Spike, object))
     }
 
-    /// Adds a state monitor of `variables` (stored variables or subexpressions) of the elements
+    /// Adds a state monitor of `variables` (stored variables, subexpressions, or what synapses see of
+    /// their groups) of the elements
     /// `indices`, at `start` by default: the values before each step's update.
     pub(crate) fn add_state_monitor(
         &mut self,
@@ -93,18 +94,19 @@ impl Driver {
         let mut probes = Vec::new();
         let mut recorded = Vec::new();
         let mut scratch_arrays = Vec::new();
+        let context = entry.synapses.as_ref().map(|s| &s.context);
         for v in variables {
-            match entry.model.subexpression(v) {
-                Some(s) if entry.model.variable(v).is_none() => {
+            match ganglion_model::recordable(&entry.model, context, v) {
+                Some(Recordable::Computed { ty, shared }) => {
                     let scratch = format!("_probe_{v}");
                     let value = TExpr {
                         kind: TKind::Var(v.clone()),
-                        ty: s.ty,
+                        ty,
                         dim: Dimension::DIMENSIONLESS,
                         span: Default::default(),
                     };
-                    probes.push(self.probe_kernel(m.source, &value, &scratch, s.shared));
-                    scratch_arrays.push((scratch.clone(), s.shared));
+                    probes.push(self.probe_kernel(m.source, &value, &scratch, shared));
+                    scratch_arrays.push((scratch.clone(), shared));
                     recorded.push((v.clone(), scratch));
                 }
                 _ => recorded.push((v.clone(), v.clone())),

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use ganglion_ir::{Extent, Type};
+use ganglion_ir::{Extent, Kernel, Type};
 use ganglion_lower::{Dtypes, LowerOptions, StorageInfo, SynapseKernels, SynapseSides, Via};
 use ganglion_model::plan::Timing;
 use ganglion_model::{Location, Namespace, NeuronGroupModel, SynapseContext};
@@ -189,6 +189,10 @@ impl Driver {
             let kernels = ganglion_lower::lower_synapses(&entry.model, &entry.storage, &options)
                 .map_err(|e| method_error(&entry.model, e, syn.method_at))?;
             let g = GroupHandle(gi);
+            for (name, ty) in &kernels.carried {
+                self.sim.add_array(entry.id, name, *ty, Extent::PerNeuron);
+            }
+            let entry = &self.groups[gi];
             let mut objects = GroupObjects::default();
             if let Some(k) = &kernels.state_update {
                 let info = self.info(
@@ -226,7 +230,15 @@ impl Driver {
         let syn = entry.synapses.as_ref().expect("synapses");
         let (source, target) = (self.entry(syn.source).id, self.entry(syn.target).id);
         let mut added = Vec::new();
+        // A pathway's phases are consecutive kernels of the same pathway.
+        let mut pathways: Vec<(&String, Vec<Kernel>)> = Vec::new();
         for (pathway, k) in &kernels.pathways {
+            match pathways.last_mut() {
+                Some((p, phases)) if *p == pathway => phases.push(k.clone()),
+                _ => pathways.push((pathway, vec![k.clone()])),
+            }
+        }
+        for (pathway, k) in pathways {
             let pre = pathway.starts_with("pre");
             let spec = PathwaySpec {
                 synapses: entry.id.0,
@@ -259,7 +271,7 @@ impl Driver {
             added.push((pathway, info, spec, k, value_map(&entry.namespace)));
         }
         for (pathway, info, spec, k, overrides) in added {
-            let o = self.sim.add_pathway(info, spec, k, overrides)?;
+            let o = self.sim.add_pathway(info, spec, &k, overrides)?;
             objects.resetters.push((pathway.clone(), o));
         }
         Ok(())
