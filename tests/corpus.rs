@@ -177,7 +177,7 @@ fn dump(name: &str, file: &ModelFile) -> String {
 fn read(path: &std::path::Path) -> (String, ModelFile) {
     let name = corpus::name(path);
     let text = std::fs::read_to_string(path).unwrap();
-    match ModelFile::parse(&name, &text) {
+    match ModelFile::parse_in(&name, &text, path.parent().map(|d| d.to_path_buf())) {
         Ok(f) => (name, f),
         Err(LoadError::Invalid {
             sources,

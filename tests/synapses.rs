@@ -3,7 +3,8 @@
 //! networks' statistics.
 
 use ganglion::{
-    BackendChoice, Connect, Network, NeuronGroup, SpikeGeneratorGroup, StateMonitor, Synapses,
+    BackendChoice, Connect, Network, NeuronGroup, Record, SpikeGeneratorGroup, StateMonitor,
+    Synapses,
 };
 use ganglion_modelfile::ModelFile;
 use ganglion_tests::model_files::run_example;
@@ -569,4 +570,172 @@ fn synaptic_writes_to_unless_refractory_variables_wait_for_the_neuron() {
         // Added at step 70 (after that step's update), then decayed over steps 71..=89.
         assert!((ge - (-1.9e-3f64).exp()).abs() < 1e-12, "{backend:?}: {ge}");
     }
+}
+
+/// Synaptic code that reads a neuron's variable after writing it sees what every synapse of the step
+/// wrote, as with Brian2's numpy target (statement after statement over all the synapses): five synapses
+/// onto one neuron each add 10 to `v`, then each reads `v_post` (Clopath et al. 2010's `on_post`).
+#[test]
+fn a_neurons_variable_read_after_a_write_sees_every_synapse_of_the_step() {
+    for backend in BACKENDS {
+        let mut net = Network::new(backend);
+        let src = net
+            .add_spike_generator(SpikeGeneratorGroup::new(5, (0..5).collect(), vec![1e-3; 5]))
+            .unwrap();
+        let tgt = net.add_group(NeuronGroup::new(1, "v : 1")).unwrap();
+        let code = "v += 10\nseen = v_post*w\nlate = seen + 1\nfinal_seen = late";
+        let syn = net
+            .add_synapses(Synapses::new(src, tgt, "w : 1\nfinal_seen : 1").on_pre(code))
+            .unwrap();
+        net.connect(syn, Connect::all()).unwrap();
+        net.set(syn, "w", vec![1.0, 2.0, 3.0, 4.0, 5.0]).unwrap();
+        net.run(2e-3).unwrap();
+        assert_eq!(net.state(tgt, "v").unwrap(), [50.0], "{backend:?}");
+        // Every synapse reads 50 (one at a time, it would read 10, 20, ... 50); the temporaries
+        // `seen` and `late` cross from one phase to the next per synapse.
+        let seen = net.state(syn, "final_seen").unwrap();
+        assert_eq!(seen, [51.0, 101.0, 151.0, 201.0, 251.0], "{backend:?}");
+        let kernels = &net.kernels(syn).event_codes;
+        assert_eq!(kernels.len(), 2, "two phases");
+    }
+    // Writing a neuron's variable after reading it stays synapse by synapse (Brian2 does the same).
+    let mut net = Network::new(BackendChoice::Interpreter);
+    let src = net
+        .add_spike_generator(SpikeGeneratorGroup::new(3, vec![0, 1, 2], vec![1e-3; 3]))
+        .unwrap();
+    let tgt = net.add_group(NeuronGroup::new(1, "v : 1")).unwrap();
+    let syn = net
+        .add_synapses(Synapses::new(src, tgt, "seen : 1").on_pre("seen = v_post\nv_post += 1"))
+        .unwrap();
+    net.connect(syn, Connect::all()).unwrap();
+    net.run(2e-3).unwrap();
+    assert_eq!(net.state(syn, "seen").unwrap(), [0.0, 1.0, 2.0]);
+    assert_eq!(net.kernels(syn).event_codes.len(), 1);
+}
+
+/// Brian2 checks a generator's `if` that depends on `i` alone before the row's targets: rows it rules
+/// out may name targets outside the group (Diesmann et al. 1999), others may not.
+#[test]
+fn a_generators_condition_on_i_rules_out_rows_before_their_targets_are_checked() {
+    let mut net = Network::new(BackendChoice::Interpreter);
+    let g = net.add_group(NeuronGroup::new(10, "v : 1")).unwrap();
+    let s = net.add_synapses(Synapses::new(g, g, "")).unwrap();
+    let made = net
+        .connect(
+            s,
+            Connect::generator("k for k in range(i+1, i+3) if i < N_pre - 2"),
+        )
+        .unwrap();
+    assert_eq!(made, 16);
+    assert_eq!(
+        net.state(s, "j")
+            .unwrap()
+            .iter()
+            .cloned()
+            .fold(0.0, f64::max),
+        9.0
+    );
+    // A condition on j is checked after the bounds, as in Brian2: out-of-range targets are errors.
+    let s2 = net.add_synapses(Synapses::new(g, g, "")).unwrap();
+    let e = net
+        .connect(
+            s2,
+            Connect::generator("k for k in range(i+1, i+3) if j < 10"),
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("outside"), "{e}");
+}
+
+/// A state monitor of synapses records their groups' variables: the postsynaptic `g` by its plain name
+/// and `g_post`, the presynaptic `u_pre` (Brian2's `StateMonitor(S, 'g', record=...)`).
+#[test]
+fn state_monitors_of_synapses_record_their_groups_variables() {
+    let mut net = Network::new(BackendChoice::Jit);
+    let src = net.add_group(NeuronGroup::new(2, "u : 1")).unwrap();
+    let tgt = net.add_group(NeuronGroup::new(3, "g : 1")).unwrap();
+    net.set(src, "u", vec![10.0, 20.0]).unwrap();
+    net.set(tgt, "g", vec![1.0, 2.0, 3.0]).unwrap();
+    let syn = net.add_synapses(Synapses::new(src, tgt, "w : 1")).unwrap();
+    net.connect(syn, Connect::pairs(vec![0, 1, 1], vec![2, 0, 1]))
+        .unwrap();
+    let vars = ["g", "g_post", "u_pre"].map(String::from).to_vec();
+    let m = net
+        .add_state_monitor(StateMonitor::new(syn, vars).record(Record::Indices(vec![0, 1, 2])))
+        .unwrap();
+    net.run(1e-4).unwrap();
+    let data = net.state_data(m).unwrap();
+    let first = |v: &str| -> Vec<f64> {
+        let traces = &data.values.iter().find(|(n, _)| n == v).unwrap().1;
+        traces.iter().map(|t| t[0]).collect()
+    };
+    assert_eq!(first("g"), [3.0, 1.0, 2.0]);
+    assert_eq!(first("g_post"), [3.0, 1.0, 2.0]);
+    assert_eq!(first("u_pre"), [10.0, 20.0, 20.0]);
+    let bad = net.add_state_monitor(StateMonitor::new(syn, vec!["h".to_string()]));
+    assert!(bad.is_err());
+}
+
+/// Indexed and conditional assignments in a model file (Brian2's `G.v[0] = ...`, `G.v[2:4] = ...`,
+/// `S.w['i > j'] = ...`), in `init` and between runs, in the order written; a spike monitor of a spike
+/// generator; `connect` with one `j` for every `i`.
+#[test]
+fn indexed_assignments_and_generator_monitors_from_a_model_file() {
+    let text = r#"
+[groups.stim]
+kind = "spike_generator"
+N = 3
+indices = [0, 2]
+times = ["1*ms", "2*ms"]
+
+[groups.P]
+N = 5
+model = "v : 1"
+
+[groups.P.init]
+v = "i"
+"v[0]" = 10
+"v[-1]" = "v*2"
+"v[1:3]" = "-v"
+
+[synapses.S]
+source = "stim"
+target = "P"
+model = "w : 1"
+on_pre = "v_post += w"
+
+[[synapses.S.connect]]
+i = [0, 1, 2]
+j = 4
+
+[synapses.S.init]
+w = 1
+"w[i > 0]" = "i*10"
+
+[monitors.generated]
+kind = "spike"
+source = "stim"
+
+[[segments]]
+duration = "3*ms"
+
+[[segments]]
+duration = "1*ms"
+set = { "P.v[i >= 3]" = 0, "S.w[1]" = 7 }
+"#;
+    let file = ModelFile::parse("inline.toml", text).unwrap();
+    let (mut net, plan) = Network::from_model_file(file, BackendChoice::Interpreter).unwrap();
+    let (p, s) = (net.group_named("P").unwrap(), net.group_named("S").unwrap());
+    assert_eq!(net.state(p, "v").unwrap(), [10.0, -1.0, -2.0, 3.0, 8.0]);
+    assert_eq!(net.state(s, "w").unwrap(), [1.0, 10.0, 20.0]);
+    net.run(plan.segments[0].duration).unwrap();
+    // Synapses 0 and 2 fired onto neuron 4.
+    assert_eq!(net.state(p, "v").unwrap()[4], 8.0 + 1.0 + 20.0);
+    for op in &plan.segments[1].set {
+        net.apply(op).unwrap();
+    }
+    assert_eq!(net.state(p, "v").unwrap(), [10.0, -1.0, -2.0, 0.0, 0.0]);
+    assert_eq!(net.state(s, "w").unwrap(), [1.0, 7.0, 20.0]);
+    let m = net.monitors()[0];
+    let spikes = net.spike_data(m).unwrap();
+    assert_eq!(spikes.i, [0, 2]);
 }

@@ -1167,7 +1167,8 @@ impl FileModel {
             .file_stem()
             .map_or("model".into(), |s| s.to_string_lossy().into_owned());
         // Check it once as written, so that problems are reported as they would be by `ganglion check`.
-        let file = ganglion_modelfile::ModelFile::parse(&path.display().to_string(), &text)
+        let dir = path.parent().map(|d| d.to_path_buf());
+        let file = ganglion_modelfile::ModelFile::parse_in(&path.display().to_string(), &text, dir)
             .map_err(|e| match e {
                 ganglion_modelfile::LoadError::Io(e) => e.to_string(),
                 ganglion_modelfile::LoadError::Invalid {
