@@ -61,25 +61,38 @@ pub fn report(sources: &SourceMap, diagnostics: &[Diagnostic], color: ColorChoic
     }
 }
 
-/// Runs the checks and prints the result.
+/// Runs the checks and prints the result: the model file is checked, and its network built as `run`
+/// builds it before the first step (integration methods, lowering, `connect`, compiled kernels), so
+/// that whatever `run` would refuse before simulating, `check` refuses too.
 pub fn run(path: &Path, color: ColorChoice) -> ExitCode {
     let file = match load(path, color) {
         Ok(f) => f,
         Err(code) => return code,
     };
-    let diagnostics = ganglion_model::check_model_file(&file);
-    report(&file.sources, &diagnostics, color);
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        ExitCode::from(1)
-    } else {
-        println!(
-            "{}: no errors ({} group{}, {} monitor{})",
-            path.display(),
-            file.groups.len(),
-            if file.groups.len() == 1 { "" } else { "s" },
-            file.monitors.len(),
-            if file.monitors.len() == 1 { "" } else { "s" },
-        );
-        ExitCode::SUCCESS
+    let (groups, monitors) = (file.groups.len(), file.monitors.len());
+    let synapses = file.synapses.len();
+    let mut net = match crate::run::build_network(file, ganglion::BackendChoice::Jit, color) {
+        Ok((net, _)) => net,
+        Err(code) => return code,
+    };
+    if let Err(e) = net.run(0.0) {
+        eprintln!("error: {e}");
+        return ExitCode::from(1);
     }
+    let warnings = net.warnings().len();
+    if warnings > 0 {
+        let plural = if warnings == 1 { "" } else { "s" };
+        eprintln!("warning: {warnings} warning{plural}");
+    }
+    let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let mut parts = vec![count(groups, "group")];
+    if synapses > 0 {
+        parts.push(format!(
+            "{synapses} Synapses object{}",
+            if synapses == 1 { "" } else { "s" }
+        ));
+    }
+    parts.push(count(monitors, "monitor"));
+    println!("{}: no errors ({})", path.display(), parts.join(", "));
+    ExitCode::SUCCESS
 }

@@ -128,10 +128,24 @@ fn build(
     let plots = options
         .plot
         .then(|| crate::plot::PlotSpec::new(&file, options.plot_against.clone()));
-    let (mut net, plan) = match Network::from_model_file(file, options.backend) {
+    let (mut net, plan) = build_network(file, options.backend, options.color)?;
+    if let Some(t) = options.threads {
+        net.set_threads(t);
+    }
+    Ok((net, plan, plots))
+}
+
+/// Builds a checked model file's network, printing its diagnostics (errors, or the warnings of a network
+/// that builds).
+pub fn build_network(
+    file: ganglion_modelfile::ModelFile,
+    backend: BackendChoice,
+    color: ColorChoice,
+) -> Result<(Network, RunPlan), ExitCode> {
+    let (net, plan) = match Network::from_model_file(file, backend) {
         Ok(x) => x,
         Err(Error::Model(d)) => {
-            report(d.sources(), d.list(), options.color);
+            report(d.sources(), d.list(), color);
             return Err(ExitCode::from(1));
         }
         Err(e) => {
@@ -139,17 +153,10 @@ fn build(
             return Err(ExitCode::from(1));
         }
     };
-    if let Some(t) = options.threads {
-        net.set_threads(t);
-    }
     if !net.warnings().is_empty() {
-        eprint!(
-            "{}",
-            net.sources()
-                .render(net.warnings(), options.color.enabled())
-        );
+        eprint!("{}", net.sources().render(net.warnings(), color.enabled()));
     }
-    Ok((net, plan, plots))
+    Ok((net, plan))
 }
 
 /// `--duration`: the duration of the one segment (or of a run when the file gives none).

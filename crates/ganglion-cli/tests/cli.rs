@@ -385,6 +385,29 @@ fn monitor_and_group_names_collide() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `check` refuses what `run` would refuse before its first step: an integration method that cannot
+/// integrate the equations, a connect outside the target group.
+#[test]
+fn check_builds_what_run_builds() {
+    let dir = temp_dir("check-builds");
+    let nonlinear = write_model(
+        &dir,
+        "nonlinear.toml",
+        "[run]\nduration = \"1*ms\"\n[groups.G]\nN = 1\nmodel = \"dv/dt = -v**2/(10*ms) : 1\"\nmethod = \"exact\"\n",
+    );
+    let outside = write_model(
+        &dir,
+        "outside.toml",
+        "[run]\nduration = \"1*ms\"\n[groups.G]\nN = 2\nmodel = \"v : 1\"\n[synapses.S]\nsource = \"G\"\ntarget = \"G\"\non_pre = \"v += 1\"\n[[synapses.S.connect]]\ni = [0]\nj = [5]\n",
+    );
+    for (model, says) in [(&nonlinear, "exact"), (&outside, "5")] {
+        let o = ganglion(&["check", model.to_str().unwrap(), "--color", "never"]);
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{}", stderr(&o));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 // ----------------------------------------------------------------------------------------------------------
 // Outputs
 

@@ -1345,7 +1345,7 @@ source = "G"
         assert_eq!(m.groups.len(), 1);
         let g = &m.groups[0];
         assert_eq!(g.n.as_ref().unwrap().value, 10);
-        assert_eq!(g.init[0].0.value, "v");
+        assert_eq!(g.init[0].0.name.value, "v");
         assert_eq!(g.init[1].1.as_numbers(), Some(vec![0.1, 0.2]));
         assert_eq!(
             m.namespace[1].1,
@@ -1476,5 +1476,23 @@ source = "G"
                 .contains(".npy")
         );
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn indexed_keys_are_split_into_name_and_index() {
+        let text = "[groups.G]\nN = 4\n[groups.G.init]\n\"v[3]\" = 1\n\"v[-1]\" = 2\n\"v[2:]\" = 3\n\"v[i > 1]\" = 4\nv = 5\n";
+        let m = ModelFile::parse("m.toml", text).unwrap();
+        let init = &m.groups[0].init;
+        assert!(init.iter().all(|(t, _)| t.name.value == "v"));
+        assert!(matches!(&init[0].0.index, Some(Index::Element(k)) if k.value == 3));
+        assert!(matches!(&init[1].0.index, Some(Index::Element(k)) if k.value == -1));
+        assert!(matches!(&init[2].0.index, Some(Index::Slice(b)) if b.value == (Some(2), None)));
+        let Some(Index::Where(c)) = &init[3].0.index else {
+            panic!("a condition")
+        };
+        assert_eq!(c.text, "i > 1");
+        // The condition is placed in the file: column 4 of line 7 is its `i`.
+        assert_eq!(m.sources.line_column(c.source, Span::new(0, 1)), (7, 4));
+        assert!(init[4].0.index.is_none());
     }
 }
