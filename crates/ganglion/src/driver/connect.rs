@@ -33,7 +33,7 @@ impl Driver {
             }
             .into());
         };
-        let (src, tgt) = (syn.source_range, syn.target_range);
+        let (src, tgt) = (syn.link.source_range, syn.link.target_range);
         let (n_pre, n_post) = (src.1 - src.0, tgt.1 - tgt.0);
         let stream = syn.connects;
         let pairs: Vec<(u32, u32)> = match &c.pattern {
@@ -146,7 +146,7 @@ impl Driver {
     ) -> Result<(), Error> {
         let entry = &self.groups[s.0];
         let syn = entry.synapses.as_ref().expect("checked by the caller");
-        let (src, tgt) = (syn.source_range, syn.target_range);
+        let (src, tgt) = (syn.link.source_range, syn.link.target_range);
         let (n_pre, n_post) = (src.1 - src.0, tgt.1 - tgt.0);
         let mut storage = entry.storage.clone();
         let outputs: Vec<String> = (0..exprs.len()).map(|k| format!("_value{k}")).collect();
@@ -255,8 +255,8 @@ impl Driver {
         namespace: &Namespace,
     ) -> Result<Vec<(u32, u32)>, Error> {
         let syn = self.groups[s.0].synapses.as_ref().expect("synapses");
-        let n_pre = syn.source_range.1 - syn.source_range.0;
-        let n_post = syn.target_range.1 - syn.target_range.0;
+        let n_pre = syn.link.source_range.1 - syn.link.source_range.0;
+        let n_post = syn.link.target_range.1 - syn.link.target_range.0;
         let per_row = |k: usize| (k as u32, 0u32);
         // Candidate targets of each row.
         let mut candidates: Vec<(u32, i64)> = Vec::new();
