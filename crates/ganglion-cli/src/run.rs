@@ -29,6 +29,8 @@ pub struct RunOptions {
     pub plot: bool,
     /// Draw firing rates against this variable.
     pub plot_against: Option<String>,
+    /// The pictures' file format.
+    pub plot_format: crate::plot::PlotFormat,
     /// Colour diagnostics.
     pub color: ColorChoice,
 }
@@ -62,9 +64,9 @@ pub fn run(path: &Path, options: RunOptions) -> ExitCode {
             span: Default::default(),
         });
     }
-    let plots = options
-        .plot
-        .then(|| crate::plot::PlotSpec::new(&file, options.plot_against.clone()));
+    let plots = options.plot.then(|| {
+        crate::plot::PlotSpec::new(&file, options.plot_against.clone(), options.plot_format)
+    });
     let (mut net, mut plan) = match Network::from_model_file(file, options.backend) {
         Ok(x) => x,
         Err(Error::Model(d)) => {
@@ -201,9 +203,9 @@ pub fn run(path: &Path, options: RunOptions) -> ExitCode {
         && written.is_ok()
     {
         match crate::plot::write_plots(&net, &options.out, spec) {
-            Ok(pngs) => written
+            Ok(pictures) => written
                 .iter_mut()
-                .for_each(|files| files.extend(pngs.clone())),
+                .for_each(|files| files.extend(pictures.clone())),
             Err(e) => written = Err(e),
         }
     }
