@@ -85,7 +85,7 @@ enum Against {
 
 /// One chart of `measure` against `against`: a line with markers per method, in the order methods first
 /// appear, each through its time steps from the largest.
-fn chart(report: &ModelReport, measure: &Measure, against: Against) -> Option<Chart> {
+fn chart(report: &ModelReport, measure: &Measure, against: Against) -> Chart {
     let x = match against {
         Against::Cost => Axis::log("cost (µs per neuron and simulated second)"),
         Against::Dt => Axis::log("dt (ms)"),
@@ -137,7 +137,10 @@ fn chart(report: &ModelReport, measure: &Measure, against: Against) -> Option<Ch
             chart.series.push(series);
         }
     }
-    (!chart.series.is_empty()).then_some(chart)
+    if chart.series.is_empty() {
+        chart.title.push_str(" (nothing measured)");
+    }
+    chart
 }
 
 fn file_stem(name: &str) -> String {
@@ -164,15 +167,21 @@ pub fn charts(report: &ModelReport) -> Vec<(String, Chart)> {
     } else {
         Measure::headline(report)
     };
-    let mut out: Vec<(String, Chart)> = [
-        (format!("error_cost_{stem}"), Against::Cost),
-        (format!("error_dt_{stem}"), Against::Dt),
-    ]
-    .into_iter()
-    .filter_map(|(name, against)| Some((name, chart(report, &headline, against)?)))
-    .collect();
-    if spiking && let Some(mut c) = chart(report, &Measure::headline(report), Against::Cost) {
-        c.title = format!("{}: error of the trace against cost", report.name);
+    let mut out = vec![
+        (
+            format!("error_cost_{stem}"),
+            chart(report, &headline, Against::Cost),
+        ),
+        (
+            format!("error_dt_{stem}"),
+            chart(report, &headline, Against::Dt),
+        ),
+    ];
+    if spiking {
+        let mut c = chart(report, &Measure::headline(report), Against::Cost);
+        c.title = c
+            .title
+            .replacen(": error against", ": error of the trace against", 1);
         out.push((format!("trace_error_cost_{stem}"), c));
     }
     out
