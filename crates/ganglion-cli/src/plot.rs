@@ -166,9 +166,24 @@ fn display_unit(dim: Dimension, values: impl Iterator<Item = f64>) -> (f64, Stri
     let largest = values
         .filter(|v| v.is_finite())
         .fold(0.0f64, |m, v| m.max(v.abs()));
-    match Quantity::new(largest, dim).best_unit() {
-        Some(u) if largest > 0.0 => (u.scale, u.name.clone()),
-        _ => (1.0, dim.to_string()),
+    let plain = || {
+        let name = dim.to_string().replace("**2", "²").replace("**3", "³");
+        (1.0, name)
+    };
+    if largest == 0.0 {
+        return plain();
+    }
+    if let Some(u) = Quantity::new(largest, dim).best_unit() {
+        return (u.scale, u.name.clone());
+    }
+    // Per area, as physiologists write it: mS/cm², uA/cm², uF/cm² (1 cm² = 10⁻⁴ m²).
+    let area = Dimension::from_ints([2, 0, 0, 0, 0, 0, 0]);
+    let per_cm2 = dim
+        .checked_mul(area)
+        .and_then(|total| Quantity::new(largest * 1e-4, total).best_unit());
+    match per_cm2 {
+        Some(u) => (u.scale * 1e4, format!("{}/cm²", u.name)),
+        None => plain(),
     }
 }
 
@@ -292,6 +307,12 @@ mod tests {
             display_unit(Dimension::DIMENSIONLESS, [5.0].into_iter()).1,
             ""
         );
+        // A sodium conductance density of 388 S/m² reads 38.8 mS/cm².
+        let siemens = Quantity::parse("siemens").unwrap().dim;
+        let density = siemens / Dimension::from_ints([2, 0, 0, 0, 0, 0, 0]);
+        let (scale, unit) = display_unit(density, [388.0].into_iter());
+        assert_eq!(unit, "mS/cm²");
+        assert!((388.0 / scale - 38.8).abs() < 1e-9);
     }
 
     #[test]

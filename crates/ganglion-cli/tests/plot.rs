@@ -133,6 +133,23 @@ fn each_kind_of_picture_is_drawn_from_a_run() {
     let _ = std::fs::remove_dir_all(&out);
 }
 
+/// A monitor that recorded once (Brian2's exprel example evaluates its rates at one time): the values
+/// across neurons, against the `--plot-against` variable.
+#[test]
+fn a_single_recording_is_drawn_across_neurons() {
+    let out = temp_dir("exprel");
+    run_model(
+        &root().join("examples/models/exprel_function.toml"),
+        &out,
+        &["--plot-against", "v", "--plot-format", "both"],
+    );
+    assert_png(&out.join("rates_alpha_simple.png"));
+    let text = svg(&out.join("rates_alpha_improved.svg"));
+    assert!(text.contains("v (mV)") && text.contains("alpha_improved (kHz)"));
+    assert!(!text.contains("time (ms)"), "drawn against time");
+    let _ = std::fs::remove_dir_all(&out);
+}
+
 #[test]
 fn spike_and_state_monitors_are_drawn() {
     let out = temp_dir("if_curve");

@@ -322,7 +322,7 @@ fn rate_per_neuron(
     };
     let source_text = info.map_or("", |x| x.source.as_str());
     let title = format!(
-        "{name}: firing rate of each neuron of {source_text} over {}",
+        "{name}: firing rate per neuron of {source_text} over {}",
         super::duration(window)
     );
     let y_axis = Axis::new(y_label).from_zero();

@@ -24,6 +24,16 @@ pub(super) fn draw(
     let (start, stop) = f.window(info);
     for (var, rows) in &d.values {
         let dim = source.map_or(Dimension::DIMENSIONLESS, |s| dimension(f.net, s.group, var));
+        let file = if d.values.len() == 1 {
+            name.to_string()
+        } else {
+            format!("{name}_{var}")
+        };
+        if d.t.len() <= 2 && rows.len() >= 2 {
+            let chart = profile(f, name, info, d, var, dim);
+            f.save(&chart, &file)?;
+            continue;
+        }
         let shown = &rows[..rows.len().min(MAX_TRACES)];
         let (scale, unit) = display_unit(dim, shown.iter().flatten().copied());
         let which = match (shown.len(), names.first()) {
@@ -49,14 +59,84 @@ pub(super) fn draw(
                 .series
                 .push(Series::line(trace_name.clone(), decimate(points)));
         }
-        let file = if d.values.len() == 1 {
-            name.to_string()
-        } else {
-            format!("{name}_{var}")
-        };
         f.save(&chart, &file)?;
     }
     Ok(())
+}
+
+/// A monitor that recorded once or twice (a group evaluated at one time, as Brian2's `exprel_function`
+/// example does): `var` at the last recording across every recorded neuron, against the `--plot-against`
+/// variable (recorded by the monitor, or the group's) or against the neuron index.
+fn profile(
+    f: &Figures<'_>,
+    name: &str,
+    info: Option<&MonitorInfo>,
+    d: &StateData,
+    var: &str,
+    dim: Dimension,
+) -> Chart {
+    let source = info.and_then(|x| resolve(f.net, &x.source));
+    let source_text = info.map_or("", |x| x.source.as_str());
+    let last = |row: &Vec<f64>| row.last().copied().unwrap_or(f64::NAN);
+    let values: Vec<f64> = d
+        .values
+        .iter()
+        .find(|(v, _)| v == var)
+        .map_or_else(Vec::new, |(_, rows)| rows.iter().map(last).collect());
+    let (scale, unit) = display_unit(dim, values.iter().copied());
+    let against = f.spec.against.as_ref().and_then(|x_var| {
+        let xs: Vec<f64> = match d.values.iter().find(|(v, _)| v == x_var) {
+            Some((_, rows)) => rows.iter().map(last).collect(),
+            None => {
+                let s = source?;
+                let (_, all, _) = f
+                    .net
+                    .group_state(s.group)
+                    .into_iter()
+                    .find(|(v, _, _)| v == x_var)?;
+                d.indices
+                    .iter()
+                    .map(|k| all.get(s.start + k).copied())
+                    .collect::<Option<_>>()?
+            }
+        };
+        let x_dim = source.map_or(Dimension::DIMENSIONLESS, |s| {
+            dimension(f.net, s.group, x_var)
+        });
+        let (x_scale, x_unit) = display_unit(x_dim, xs.iter().copied());
+        Some((
+            xs.into_iter().map(|x| x / x_scale).collect::<Vec<_>>(),
+            label(x_var, &x_unit),
+        ))
+    });
+    let at = d.t.last().map_or(String::new(), |t| {
+        format!(" at t = {}", super::duration(*t))
+    });
+    let title = format!("{name}: {var} of each recorded neuron of {source_text}{at}");
+    let y = Axis::new(label(var, &unit));
+    match against {
+        Some((xs, x_label)) => {
+            let mut points: Vec<(f64, f64)> = xs
+                .into_iter()
+                .zip(values.iter().map(|v| v / scale))
+                .collect();
+            points.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let mut chart = Chart::new(title, Axis::new(x_label), y);
+            chart.series.push(Series::line("", points));
+            chart
+        }
+        None => {
+            let points = d
+                .indices
+                .iter()
+                .zip(&values)
+                .map(|(k, v)| (*k as f64, v / scale))
+                .collect();
+            let mut chart = Chart::new(title, Axis::new("neuron index").integer(), y);
+            chart.series.push(Series::dots("", points));
+            chart
+        }
+    }
 }
 
 /// The legend's title and each trace's name: `neuron` and the index, or for synapses `synapse i→j` and
