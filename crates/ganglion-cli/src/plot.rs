@@ -2,11 +2,14 @@
 //!
 //! For each monitor `M`:
 //! - spike and event monitors: `M` (a raster: time against neuron index, one colour per part of the group
-//!   that projects through its own Synapses, or that a PoissonInput drives), `M_counts` (each neuron's
-//!   firing rate over the recording window, against its index or, with `--plot-against v0`, against a
-//!   variable of the group: an f-I curve), and `M_<var>` for each variable recorded at the spikes;
+//!   that projects through its own Synapses, or that a PoissonInput drives; for a few neurons too busy for
+//!   a raster, their firing rates over time), `M_counts` (each neuron's firing rate over the recording
+//!   window, against its index or, with `--plot-against v0`, against a variable of the group: an f-I
+//!   curve), and `M_<var>` for each variable recorded at the spikes;
 //! - state monitors: `M` (or `M_<var>` for each of several variables), at most ten traces in the
-//!   variable's unit (`mV`, `nS`), each labelled by its neuron, or by its synapse as `i→j`;
+//!   variable's unit (`mV`, `nS`, `mS/cm²`), each labelled by its neuron, or by its synapse as `i→j`; a
+//!   monitor that recorded only once or twice shows its values across the recorded neurons instead
+//!   (against the `--plot-against` variable, or the neuron index);
 //! - rate monitors: `M`, the population rate smoothed as Brian2's `smooth_rate(width=...)` does.
 //!
 //! And for each Synapses object with a parameter that differs between synapses (STDP's `w`):
