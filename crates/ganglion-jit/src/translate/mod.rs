@@ -12,6 +12,7 @@
 //! functions, random draws, matrix exponentials), `control.rs` (events and `If` blocks).
 
 mod arith;
+mod blocked;
 mod calls;
 mod control;
 mod lanes;
@@ -101,6 +102,18 @@ pub(crate) fn vectorizable(k: &Kernel) -> bool {
     ok
 }
 
+/// Whether the vector block calls a function the JIT emits as an inline sequence (`exp`, `expm1`,
+/// `exprel`), whose constants come from the pool.
+fn uses_sequences(k: &Kernel) -> bool {
+    let mut found = false;
+    k.vector.walk(&mut |i: &Inst| {
+        if let Op::Call(f, _) = i.op {
+            found |= f.info().lowering == ganglion_ir::builtins::Lowering::Sequence;
+        }
+    });
+    found
+}
+
 pub(crate) struct Translator<'a, 'f> {
     pub(crate) b: FunctionBuilder<'f>,
     module: &'a mut JITModule,
@@ -131,6 +144,11 @@ pub(crate) struct Translator<'a, 'f> {
     pool: crate::math::ConstPool,
     /// Whether `exp`, `expm1` and `exprel` are emitted inline (they need fused multiply-add).
     fma: bool,
+    /// In the blocked loop: the calls computed for the whole block, by result: their argument and
+    /// where it goes, from `scratch_at` (`blocked.rs`).
+    batched: HashMap<ValueId, (ValueId, i32)>,
+    /// In the blocked loop: the scratch memory's address for the current pair of neurons.
+    scratch_at: Option<Value>,
 }
 
 impl<'a, 'f> Translator<'a, 'f> {
@@ -170,6 +188,8 @@ impl<'a, 'f> Translator<'a, 'f> {
             cur: 0,
             pool: crate::math::ConstPool::default(),
             fma: crate::math::has_fma(),
+            batched: HashMap::new(),
+            scratch_at: None,
         }
     }
 
@@ -218,7 +238,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         let exit = self.b.create_block();
         let scalar_vals = self.vals.clone();
         if vectorizable(k) {
-            self.wide_loop(len, zero, tail_header);
+            self.wide_loops(len, zero, tail_header);
         } else {
             self.b.ins().jump(tail_header, &[BlockArg::Value(zero)]);
         }
@@ -296,11 +316,10 @@ impl<'a, 'f> Translator<'a, 'f> {
         }
     }
 
-    /// The two-neuron loop from neuron 0, which leaves for `tail_header` with the first neuron it did
-    /// not run.
-    fn wide_loop(&mut self, len: Value, zero: Value, tail_header: cranelift_codegen::ir::Block) {
+    /// Splats every uniform value the vector block reads, before the loops (Cranelift hoists them no
+    /// further than where they are first needed: inside the loop otherwise).
+    fn splat_uniforms(&mut self) {
         let k = self.kernel;
-        // Cranelift does not hoist: splat every uniform value the loop reads before the loop.
         self.width = 2;
         self.splats.clear();
         let mut read = Vec::new();
@@ -315,26 +334,64 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.packed(id, ty);
             }
         }
+    }
+
+    /// The wide loops: the blocked loop where the kernel has one ([`blocked`]), then the two-neuron loop
+    /// from where it stopped (or from neuron 0), which leaves for `tail_header` with the first neuron it
+    /// did not run. The entry branches to each loop's header, so that no loop's header is dominated by
+    /// another's: Cranelift's loop-invariant code motion forgets an enclosing loop once it has visited
+    /// another loop below that loop's header in the dominator tree, and would then leave the splats
+    /// inside the loops.
+    fn wide_loops(&mut self, len: Value, zero: Value, tail_header: cranelift_codegen::ir::Block) {
+        let k = self.kernel;
+        let scalar_vals = self.vals.clone();
+        let plan = self.blocked_plan();
+        if let Some(plan) = &plan {
+            self.width = 2;
+            self.blocked_prelude(plan);
+        }
+        self.splat_uniforms();
         let wide_header = self.b.create_block();
         self.b.append_block_param(wide_header, types::I64);
+        if let Some(plan) = &plan {
+            self.blocked_loop(plan, len, wide_header);
+            self.vals = scalar_vals;
+        }
         let wide_body = self.b.create_block();
-        self.b.ins().jump(wide_header, &[BlockArg::Value(zero)]);
+        let two = self.b.ins().iconst(types::I64, 2);
+        let some = self.b.ins().icmp(IntCC::SignedLessThanOrEqual, two, len);
+        self.b.ins().brif(
+            some,
+            wide_header,
+            &[BlockArg::Value(zero)],
+            tail_header,
+            &[BlockArg::Value(zero)],
+        );
         self.b.switch_to_block(wide_header);
         let i = self.b.block_params(wide_header)[0];
-        let next = self.b.ins().iadd_imm_s(i, 2);
-        let fits = self.b.ins().icmp(IntCC::SignedLessThanOrEqual, next, len);
+        // `i + 2 <= len` as `i < len - 1`: an `i + 2` here would be merged with the one at the end of the
+        // body and kept live (spilled) through it.
+        let last = self.b.ins().iadd_imm_s(len, -1);
+        let fits = self.b.ins().icmp(IntCC::SignedLessThan, i, last);
         self.b
             .ins()
             .brif(fits, wide_body, &[], tail_header, &[BlockArg::Value(i)]);
         self.b.switch_to_block(wide_body);
-        // The pool's address is read again in every iteration: the constants, loaded from it, then
-        // depend on the loop and are not hoisted out of it (where they would all stay live).
-        self.pool.base = Some(self.ctx_field(types::I64, offsets::CONSTS));
+        self.load_pool_base();
         self.index = i;
         self.width = 2;
         self.block(&k.vector);
         let next = self.b.ins().iadd_imm_s(i, 2);
         self.b.ins().jump(wide_header, &[BlockArg::Value(next)]);
+    }
+
+    /// Reads the pool's address, in the body of a wide loop: in every iteration, so that the constants
+    /// loaded from it depend on the loop and are not hoisted out of it (where they would all stay live).
+    /// Only kernels with inline functions read it.
+    fn load_pool_base(&mut self) {
+        if self.fma && uses_sequences(self.kernel) {
+            self.pool.base = Some(self.ctx_field(types::I64, offsets::CONSTS));
+        }
     }
 
     /// The one-neuron loop from the neuron `tail_header` receives to `len`, then to `exit`.
@@ -369,8 +426,17 @@ impl<'a, 'f> Translator<'a, 'f> {
     }
 
     fn block(&mut self, block: &IrBlock) {
-        for inst in &block.insts {
-            self.inst(inst);
+        let insts = &block.insts;
+        let mut k = 0;
+        while k < insts.len() {
+            let run = self.rare_run_len(&insts[k..]);
+            if run >= 2 {
+                self.rare_run(&insts[k..k + run]);
+                k += run;
+            } else {
+                self.inst(&insts[k]);
+                k += 1;
+            }
         }
     }
 
@@ -385,6 +451,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             Op::Unary(..) | Op::Binary(..) | Op::Cmp(..) | Op::Select(..) | Op::Cast(_) => {
                 self.arithmetic(inst)
             }
+            Op::Call(..) if self.batched_call(inst) => {}
             Op::Call(f, args) => self.builtin(inst, *f, args),
             Op::Random { .. } | Op::Binomial { .. } => self.draw(inst),
             Op::Expm { n, entries } => {
