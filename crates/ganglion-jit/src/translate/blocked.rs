@@ -351,7 +351,7 @@ impl Translator<'_, '_> {
                     .load(packed_type(ty), flags(), at, s as i32 * bytes);
                 self.vals.insert(v, V::Packed(x));
             }
-            self.load_pool_base();
+            self.enter_loop_body();
             self.block(&IrBlock { insts });
             for &(v, s, ty) in &plan.writes[p] {
                 let x = self.packed(v, ty);
@@ -378,6 +378,7 @@ impl Translator<'_, '_> {
         }
         self.batched.clear();
         self.scratch_at = None;
+        self.uniform_base = None;
         self.splats = entry_splats;
         let next = self.b.ins().iadd_imm_s(start, BLOCK as i64);
         self.b.ins().jump(header, &[BlockArg::Value(next)]);

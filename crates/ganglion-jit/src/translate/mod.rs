@@ -22,8 +22,8 @@ use std::collections::HashMap;
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    AbiParam, BlockArg, Endianness, FuncRef, InstBuilder, MemFlagsData, Signature, Type as CType,
-    Value, types,
+    AbiParam, BlockArg, Endianness, FuncRef, InstBuilder, MemFlagsData, Signature, StackSlot,
+    StackSlotData, StackSlotKind, Type as CType, Value, types,
 };
 use cranelift_frontend::{FunctionBuilder, Variable};
 use cranelift_jit::JITModule;
@@ -102,6 +102,11 @@ pub(crate) fn vectorizable(k: &Kernel) -> bool {
     ok
 }
 
+/// How many uniform values the wide loops keep splatted in registers; above that, they read each splat
+/// from memory where they use it (x86-64 has 16 vector registers, and the loops need some for their own
+/// values).
+const SPLATS_IN_REGISTERS: usize = 10;
+
 /// Whether the vector block calls a function the JIT emits as an inline sequence (`exp`, `expm1`,
 /// `exprel`), whose constants come from the pool.
 fn uses_sequences(k: &Kernel) -> bool {
@@ -149,6 +154,16 @@ pub(crate) struct Translator<'a, 'f> {
     batched: HashMap<ValueId, (ValueId, i32)>,
     /// In the blocked loop: the scratch memory's address for the current pair of neurons.
     scratch_at: Option<Value>,
+    /// The address of the stack slot where the entry stores the splats of the uniform values the loops
+    /// read, and each one's offset there: the loops read them where used (as memory operands), so that they take no
+    /// register through the loops (there are often more than registers).
+    uniform_offsets: HashMap<(ValueId, CType), i32>,
+    /// A stack slot holding that slot's address, which each loop body loads again
+    /// ([`Translator::enter_loop_body`]): the splats, read from that address where used, then depend on
+    /// the loop and are neither hoisted out of it (where they would stay live) nor kept in registers.
+    uniform_home: Option<StackSlot>,
+    /// The splats' address in the current loop body.
+    uniform_base: Option<Value>,
 }
 
 impl<'a, 'f> Translator<'a, 'f> {
@@ -190,6 +205,9 @@ impl<'a, 'f> Translator<'a, 'f> {
             fma: crate::math::has_fma(),
             batched: HashMap::new(),
             scratch_at: None,
+            uniform_offsets: HashMap::new(),
+            uniform_home: None,
+            uniform_base: None,
         }
     }
 
@@ -322,16 +340,89 @@ impl<'a, 'f> Translator<'a, 'f> {
         let k = self.kernel;
         self.width = 2;
         self.splats.clear();
-        let mut read = Vec::new();
-        k.vector.walk(&mut |i: &Inst| read.extend(i.op.operands()));
+        // (What only `If` bodies read, they read lane by lane: no splat.)
+        let mut read: Vec<ValueId> = k
+            .vector
+            .insts
+            .iter()
+            .flat_map(|i| i.op.operands())
+            .collect();
         read.sort();
         read.dedup();
+        let mut splats = Vec::new();
         for id in read {
             if let (Some(V::Uniform(_)), Some(ty)) =
                 (self.vals.get(&id), self.value_types.get(&id).copied())
                 && packable(ty)
             {
-                self.packed(id, ty);
+                splats.push(((id, packed_type(ty)), self.packed(id, ty)));
+            }
+        }
+        if splats.is_empty() {
+            return;
+        }
+        let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            (splats.len() * 16) as u32,
+            4,
+        ));
+        let base = self.b.ins().stack_addr(types::I64, slot, 0);
+        for (k, (key, s)) in splats.into_iter().enumerate() {
+            let offset = (k * 16) as i32;
+            self.b.ins().store(flags(), s, base, offset);
+            self.uniform_offsets.insert(key, offset);
+        }
+        let home =
+            self.b
+                .create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 8, 3));
+        self.b.ins().stack_store(types::I64, base, home, 0);
+        self.uniform_home = Some(home);
+    }
+
+    /// At the start of a loop body: the splats' address, read again (see `uniform_home`), and the pool's.
+    fn enter_loop_body(&mut self) {
+        let needed = self.width == 1 || self.uniform_offsets.len() > SPLATS_IN_REGISTERS;
+        self.uniform_base = match self.uniform_home {
+            Some(home) if needed => Some(self.b.ins().stack_load(types::I64, types::I64, home, 0)),
+            _ => None,
+        };
+        self.load_pool_base();
+    }
+
+    /// A uniform value's splat (or, for a scalar type, its lane 0) where the loops read it: from the
+    /// splats' slot, inside a loop body, when the wide loops read more uniform values than they can keep
+    /// in registers (or, in the tail loop, for scalar types); `None` where the splat made at the entry
+    /// serves.
+    pub(super) fn uniform_from_memory(
+        &mut self,
+        id: ValueId,
+        pt: CType,
+        ty: CType,
+    ) -> Option<Value> {
+        let base = self.uniform_base?;
+        if ty == pt && self.uniform_offsets.len() <= SPLATS_IN_REGISTERS {
+            return None;
+        }
+        let offset = *self.uniform_offsets.get(&(id, pt))?;
+        // Read-only and movable, like the pool's constants: placed where used, and merged into the
+        // instruction that uses it.
+        let flags = MemFlagsData::trusted().with_readonly().with_can_move();
+        Some(self.b.ins().load(ty, flags, base, offset))
+    }
+
+    /// In the tail loop's body: the uniform values read from the splats' slot (lane 0), so that the
+    /// values computed at the entry need not stay live through the wide loops.
+    fn reload_uniforms(&mut self) {
+        let mut ids: Vec<_> = self.uniform_offsets.iter().map(|(k, o)| (*o, *k)).collect();
+        ids.sort_by_key(|(o, _)| *o);
+        for (_, (id, pt)) in ids {
+            let ty = self.value_types[&id];
+            if matches!(ty, Type::F64 | Type::I64 | Type::F32)
+                && pt == packed_type(ty)
+                && matches!(self.vals.get(&id), Some(V::Uniform(_)))
+                && let Some(x) = self.uniform_from_memory(id, pt, ctype(ty))
+            {
+                self.vals.insert(id, V::Uniform(x));
             }
         }
     }
@@ -377,12 +468,13 @@ impl<'a, 'f> Translator<'a, 'f> {
             .ins()
             .brif(fits, wide_body, &[], tail_header, &[BlockArg::Value(i)]);
         self.b.switch_to_block(wide_body);
-        self.load_pool_base();
+        self.enter_loop_body();
         self.index = i;
         self.width = 2;
         self.block(&k.vector);
         let next = self.b.ins().iadd_imm_s(i, 2);
         self.b.ins().jump(wide_header, &[BlockArg::Value(next)]);
+        self.uniform_base = None;
     }
 
     /// Reads the pool's address, in the body of a wide loop: in every iteration, so that the constants
@@ -410,6 +502,8 @@ impl<'a, 'f> Translator<'a, 'f> {
         let tail_body = self.b.create_block();
         self.b.ins().brif(more, tail_body, &[], exit, &[]);
         self.b.switch_to_block(tail_body);
+        self.enter_loop_body();
+        self.reload_uniforms();
         self.index = match k.domain {
             Domain::Neurons => i,
             Domain::Events(_) => {
@@ -423,6 +517,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.block(&k.vector);
         let next = self.b.ins().iadd_imm_s(i, 1);
         self.b.ins().jump(tail_header, &[BlockArg::Value(next)]);
+        self.uniform_base = None;
     }
 
     fn block(&mut self, block: &IrBlock) {
