@@ -671,6 +671,43 @@ pub fn slice_math(f: SliceFn, x: &[f64], y: &mut [f64]) {
     f.apply(x, y);
 }
 
+/// A loop to run on this machine's widest vectors ([`on_widest_vectors`]): the benchmarks' speed-of-light
+/// loops, compiled as the host's C++ compilers would compile them.
+pub trait WideLoop {
+    /// What the loop returns.
+    type Output;
+    /// The loop. Implementations mark it `#[inline(always)]`, so that it is compiled inside the functions
+    /// [`on_widest_vectors`] builds for wider vectors rather than called from them.
+    fn run(self) -> Self::Output;
+}
+
+/// Runs `code` compiled for AVX-512 (or AVX2 with FMA) where this machine has those features, otherwise
+/// as built.
+pub fn on_widest_vectors<L: WideLoop>(code: L) -> L::Output {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx512f,avx2,fma")]
+        fn avx512<L: WideLoop>(code: L) -> L::Output {
+            code.run()
+        }
+        #[target_feature(enable = "avx2,fma")]
+        fn avx2<L: WideLoop>(code: L) -> L::Output {
+            code.run()
+        }
+        use std::arch::is_x86_feature_detected as has;
+        if has!("avx512f") && has!("avx2") && has!("fma") {
+            // SAFETY: `avx512` is compiled for AVX-512F, AVX2 and FMA, which this machine has (checked
+            // just above); that is its only requirement beyond those of a safe function.
+            return unsafe { avx512(code) };
+        }
+        if has!("avx2") && has!("fma") {
+            // SAFETY: `avx2` is compiled for AVX2 and FMA, which this machine has (checked just above).
+            return unsafe { avx2(code) };
+        }
+    }
+    code.run()
+}
+
 /// [`slice_math`] on `n` values at `x`, into `n` at `y`: called by generated code once per block of the
 /// blocked loop (`translate/blocked.rs`), with `x` and `y` two distinct slots of its scratch memory.
 fn slice_math_raw(f: SliceFn, x: *const f64, y: *mut f64, n: u64) {

@@ -23,7 +23,7 @@ mod translate;
 
 use std::time::{Duration, Instant};
 
-pub use abi::slice_math;
+pub use abi::{WideLoop, on_widest_vectors, slice_math};
 use cranelift_codegen::ir::{AbiParam, Signature, UserFuncName, types};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::{CodegenError, Context};
