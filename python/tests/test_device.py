@@ -150,3 +150,128 @@ def test_a_constant_may_change_its_type_between_runs(brian_ganglion):
     eta = 1e-2  # noqa: F841 (read by Brian2's namespace at the next run)
     b.run(1 * b.ms)
     assert float(g.w[0]) == pytest.approx(0.1 * 1e-2 * 10, rel=1e-9)
+
+
+def test_a_refused_run_simulates_nothing(brian_ganglion):
+    """The refusal comes before any state is touched: time, state and monitors stay as they were, and the
+    message names the refused object."""
+    b = brian_ganglion
+    g = b.NeuronGroup(2, "dv/dt = (2 - v)/(10*ms) : 1", threshold="v > 1", reset="v = 0", method="exact")
+    m = b.SpikeMonitor(g)
+    net = b.Network(g, m)
+    net.run(5 * b.ms)
+    v = np.array(g.v[:])
+    spikes = m.num_spikes
+
+    @b.network_operation(dt=1 * b.ms, name="my_operation")
+    def poke():
+        g.v += 1
+
+    net.add(poke)
+    with pytest.raises(NotImplementedError) as e:
+        net.run(5 * b.ms)
+    assert "my_operation" in str(e.value) and "network_operation" in str(e.value)
+    assert float(net.t / b.ms) == pytest.approx(5.0)
+    np.testing.assert_array_equal(np.array(g.v[:]), v)
+    assert m.num_spikes == spikes
+
+
+@pytest.mark.parametrize(
+    "method, feature",
+    [
+        ("gsl_rk4", "GSL"),
+        ("explicit_updater", "integration method"),
+        ("method_options", "method_options"),
+    ],
+)
+def test_integrators_ganglion_lacks_are_refused(brian_ganglion, method, feature):
+    b = brian_ganglion
+    kwds = {}
+    if method == "explicit_updater":
+        kwds["method"] = b.ExplicitStateUpdater("x_new = x + dt*f(x, t)")
+    elif method == "method_options":
+        kwds = {"method": "euler", "method_options": {"anything": 1}}
+    else:
+        kwds["method"] = method
+    g = b.NeuronGroup(1, "dv/dt = -v/(10*ms) : 1", name="integrated", **kwds)  # noqa: F841
+    with pytest.raises(NotImplementedError) as e:
+        b.run(1 * b.ms)
+    assert feature in str(e.value) and "integrated" in str(e.value)
+
+
+def test_functions_with_implementations_are_refused(brian_ganglion):
+    b = brian_ganglion
+
+    @b.implementation("numpy", discard_units=True)
+    @b.check_units(x=1, result=1)
+    def double(x):
+        return 2 * x
+
+    g = b.NeuronGroup(1, "v = double(2) : 1", name="calls_double")  # noqa: F841
+    with pytest.raises(NotImplementedError) as e:
+        b.run(1 * b.ms)
+    assert "double" in str(e.value) and "calls_double" in str(e.value)
+
+
+def test_synaptic_changes_between_runs_apply(brian_ganglion):
+    """Weights and delays set between runs, and a monitor added before the second run, take effect."""
+    b = brian_ganglion
+    src = b.SpikeGeneratorGroup(1, [0, 0], [1, 11] * b.ms)
+    tgt = b.NeuronGroup(1, "v : 1")
+    syn = b.Synapses(src, tgt, "w : 1", on_pre="v_post += w")
+    syn.connect()
+    syn.w = 1
+    b.run(10 * b.ms)
+    assert float(tgt.v[0]) == 1.0
+    syn.w = 5
+    syn.delay = 2 * b.ms
+    st = b.StateMonitor(tgt, "v", record=0)
+    b.run(10 * b.ms)
+    assert float(tgt.v[0]) == 6.0
+    k = int(np.argmax(np.asarray(st.v[0]) > 1.5))
+    assert float(st.t[k] / b.ms) == pytest.approx(13.1)  # spike at 11 ms, 2 ms delay, seen a step later
+
+
+def test_monitors_accumulate_over_runs(brian_ganglion):
+    b = brian_ganglion
+    g = b.NeuronGroup(1, "dv/dt = (2 - v)/(10*ms) : 1", threshold="v > 1", reset="v = 0", method="exact")
+    s = b.SpikeMonitor(g)
+    st = b.StateMonitor(g, "v", record=0)
+    r = b.PopulationRateMonitor(g)
+    b.run(20 * b.ms)
+    first = s.num_spikes
+    b.run(20 * b.ms)
+    assert len(st.t) == 400 and len(r.t) == 400
+    np.testing.assert_allclose(np.diff(np.asarray(st.t)), 1e-4, rtol=1e-9)
+    # Period 10 ms * ln 2: spikes at 7, 14 ms in the first run, 21, 28, 35 ms in the second.
+    assert first == 2 and s.num_spikes == 5
+    assert np.all(np.diff(np.asarray(s.t)) > 0)
+
+
+def test_store_and_restore_keep_spikes_in_flight(brian_ganglion):
+    b = brian_ganglion
+    src = b.SpikeGeneratorGroup(1, [0], [0.5] * b.ms)
+    tgt = b.NeuronGroup(1, "v : 1")
+    syn = b.Synapses(src, tgt, on_pre="v_post += 1", delay=3 * b.ms)
+    syn.connect()
+    net = b.Network(src, tgt, syn)
+    net.run(1 * b.ms)
+    net.store("in_flight")
+    net.run(5 * b.ms)
+    assert float(tgt.v[0]) == 1.0
+    net.restore("in_flight")
+    assert float(tgt.v[0]) == 0.0
+    net.run(5 * b.ms)
+    assert float(tgt.v[0]) == 1.0
+
+
+def test_changing_dt_between_runs(brian_ganglion):
+    b = brian_ganglion
+    g = b.NeuronGroup(1, "dv/dt = 1/ms : 1", method="euler")
+    st = b.StateMonitor(g, "v", record=0)
+    b.run(1 * b.ms)
+    b.defaultclock.dt = 0.5 * b.ms
+    b.run(2 * b.ms)
+    assert float(g.v[0]) == pytest.approx(3.0)
+    assert float(b.defaultclock.t / b.ms) == pytest.approx(3.0)
+    assert len(st.t) == 10 + 4
