@@ -439,3 +439,53 @@ def test_synapses():
             )
         )
     assert_stats("synapses", runs, reference("synapses")["stats"])
+
+
+def test_state_variables():
+    """synapses/state_variables.py builds and never runs: every w set by `S.w['i > j'] = ...` is Brian2's
+    (to a few ulps), and the random jitter of v has Brian2's statistics."""
+    want = reference("state_variables")
+    by_distance = np.asarray(want["w_by_distance"])
+    runs = []
+    for s in SEEDS:
+        g = run_example("state_variables", seed=s)
+        syn = g["S"]
+        i, j, w = np.asarray(syn.i[:]), np.asarray(syn.j[:]), np.asarray(syn.w_[:])
+        assert len(i) == want["n_synapses"]
+        np.testing.assert_array_equal(i * 100 + j, np.arange(len(i)), "synapse order")
+        expected = np.where(i > j, by_distance[np.maximum(i - j - 1, 0)], 0.0)
+        assert np.all(np.abs(w - expected) <= 4 * np.finfo(float).eps * expected)
+        k = np.arange(100)
+        r = np.asarray(g["G"].v_) / 1e-3 - (np.sin(2 * np.pi * k / 100) - 70)
+        runs.append(dict(jitter_mean=float(r.mean()), jitter_sd=float(r.std())))
+    assert_stats("state_variables", runs, want["stats"])
+
+
+def _lfp_stats(rate):
+    """`ref_brunel_hakim_1999.py`'s statistics of the population rate over the steps >= 200."""
+    y = np.asarray(rate, dtype=float)[200:]
+    sm = np.convolve(y, np.ones(5) / 5, mode="valid")
+    z = y - y.mean()
+    ac = np.array([np.dot(z[: len(z) - k], z[k:]) for k in range(121)])
+    k = int(np.argmax(ac[40:121])) + 40
+    return dict(rate_late=float(y.mean()), lfp_sd=float(sm.std()), period_ms=k * 0.1, ac_peak=float(ac[k] / ac[0]))
+
+
+def test_brunel_hakim_1999():
+    runs = []
+    for s in (1, 2):
+        g = run_example("brunel_hakim_1999", seed=s)
+        out = dict(rate_hz=float(g["M"].num_spikes / 5000 / 0.1), n_synapses=float(len(g["conn"])))
+        out.update(_lfp_stats(g["LFP"].rate_[:]))
+        runs.append(out)
+    assert_stats("Brunel_Hakim_1999", runs, reference("brunel_hakim_1999")["stats"])
+
+
+def test_clopath_et_al_2010_no_homeostasis():
+    """210 runs, with state set between them: both weights after the 15 pairings at each rate (the
+    script's `weight_result`) are Brian2's (numpy target)."""
+    want = reference("clopath_et_al_2010_no_homeostasis")
+    g = run_example("clopath_et_al_2010_no_homeostasis")
+    assert_trace("Clopath_et_al_2010_no_homeostasis, weight_result", g["weight_result"], want["weight_result"])
+    assert list(g["Syn"].i[:]) == want["syn_i"] and list(g["Syn"].j[:]) == want["syn_j"]
+    assert int(round(float(brian2.defaultclock.t / brian2.second) / want["dt"])) == want["final_step"]
