@@ -275,3 +275,16 @@ def test_changing_dt_between_runs(brian_ganglion):
     assert float(g.v[0]) == pytest.approx(3.0)
     assert float(b.defaultclock.t / b.ms) == pytest.approx(3.0)
     assert len(st.t) == 10 + 4
+
+
+def test_run_regularly_reads_the_run_namespace(brian_ganglion):
+    """run_regularly code is checked with the script's constants, read again at every run."""
+    b = brian_ganglion
+    step = 2
+    g = b.NeuronGroup(3, "x : 1")
+    g.run_regularly("x += step", dt=1 * b.ms)
+    b.run(3 * b.ms)
+    assert list(g.x[:]) == [6, 6, 6]
+    step = 10  # noqa: F841 (read by Brian2's namespace at the next run)
+    b.run(1 * b.ms)
+    assert list(g.x[:]) == [16, 16, 16]

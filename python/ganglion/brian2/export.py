@@ -17,6 +17,7 @@ from brian2 import (
 )
 from brian2.core.functions import DEFAULT_FUNCTIONS, Function
 from brian2.core.variables import Constant
+from brian2.groups.group import CodeRunner
 from brian2.groups.subgroup import Subgroup
 from brian2.input.timedarray import TimedArray
 from brian2.units.fundamentalunits import DIMENSIONLESS
@@ -169,12 +170,13 @@ def _is_unit(name, constant):
 
 
 def group_codes(group):
-    """Every code string of a NeuronGroup (for name resolution)."""
+    """Every code string of a NeuronGroup (for name resolution), its `run_regularly` code included."""
     codes = [eq.expr.code for eq in group.user_equations._equations.values() if eq.expr is not None]
     codes += [c for c in group.events.values() if c]
     codes += list(group.event_codes.values())
     if isinstance(group._refractory, str):
         codes.append(group._refractory)
+    codes += [c.abstract_code for c in group.contained_objects if type(c) is CodeRunner]
     return codes
 
 
