@@ -583,3 +583,23 @@ def test_clopath_et_al_2010_homeostasis():
         runs.append(run)
     stats = reference("clopath_et_al_2010_homeostasis")["stats"]
     assert_stats("Clopath_et_al_2010_homeostasis", runs, stats, [n for n in stats if n != "w_top2"])
+
+
+def test_sturzl_et_al_2000():
+    """The inhibitory synapses exactly; spike counts per neuron, the estimated angle and the legs' spikes
+    by statistics. (The reference's wave is one drawn with numpy seed 1; the script draws its own at
+    every run, with Brian2's `seed()`.)"""
+    want = reference("sturzl_et_al_2000")
+    degree = 2 * np.pi / 360
+    runs = []
+    for s in SEEDS:
+        g = run_example("sturzl_et_al_2000", seed=s)
+        syn = g["synapses_inh"]
+        assert list(syn.i[:]) == want["inh_i"] and list(syn.j[:]) == want["inh_j"]
+        counts = np.asarray(g["spikes"].count[:])
+        gamma = (22.5 + 45.0 * np.arange(8)) * degree
+        run = {f"count.{k}": float(c) for k, c in enumerate(counts)}
+        run["phi_est_deg"] = float(np.arctan2((counts * np.sin(gamma)).sum(), (counts * np.cos(gamma)).sum()) / degree)
+        run["legs_total"] = float(g["spikes_legs"].num_spikes)
+        runs.append(run)
+    assert_stats("Sturzl_et_al_2000", runs, want["stats"])
