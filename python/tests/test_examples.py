@@ -603,3 +603,47 @@ def test_sturzl_et_al_2000():
         run["legs_total"] = float(g["spikes_legs"].num_spikes)
         runs.append(run)
     assert_stats("Sturzl_et_al_2000", runs, want["stats"])
+
+
+def test_jeffress():
+    """The synaptic delays and the interaural delay trace exactly; the detectors' spikes and place code by
+    statistics (the script has no monitor on the ears: their counts are not compared; it draws its own
+    sound at every run, the reference one from `examples/brian2/jeffress_sound.npy`)."""
+    want = reference("jeffress")
+    step = want["trace_every"]
+    runs = []
+    for s in SEEDS:
+        g = run_example("jeffress", seed=s)
+        assert_trace("jeffress, synaptic delays", g["synapses"].delay_[:], want["syn_delay"], rel=1e-12)
+        delay = np.asarray(g["traces"].delay_)
+        for k, row in enumerate(want["delay_trace"]):
+            assert_trace(f"jeffress, delay of ear {k}", delay[k][::step], row)
+        i, t = np.asarray(g["spikes"].i), np.asarray(g["spikes"].t_)
+        run = {"total": float(len(i))}
+        for w, p in enumerate(_place_code(i, t, 0.1, 10)):
+            run[f"place.{w}"] = p
+        runs.append(run)
+    stats = want["stats"]
+    assert_stats("jeffress", runs, stats, [n for n in stats if not n.startswith("ears")])
+
+
+def test_diesmann_et_al_1999():
+    """Synfire chain: per group the volley's size, mean time and spread, the background spikes, synapse
+    and input counts by statistics (the script draws its input times at every run; the reference's are
+    `examples/brian2/diesmann_et_al_1999_input_times.npy`)."""
+    runs = []
+    for s in SEEDS:
+        g = run_example("diesmann_et_al_1999", seed=s)
+        i, t = np.asarray(g["Mgp"].i), np.asarray(g["Mgp"].t_) * 1e3
+        run = {}
+        for k in range(10):
+            volley = t[(i // 100 == k) & (t >= 50.0) & (t < 60.0)]
+            run[f"volley_count.{k}"] = float(len(volley))
+            run[f"volley_mean_ms.{k}"] = float(volley.mean()) if len(volley) else 0.0
+            run[f"volley_sd_ms.{k}"] = float(volley.std()) if len(volley) else 0.0
+        run["background"] = float((t < 50.0).sum())
+        run["early"] = float((t < 10.0).sum())
+        run["synapses"] = float(len(g["S"]))
+        run["input_spikes"] = float(g["Minput"].num_spikes)
+        runs.append(run)
+    assert_stats("Diesmann_et_al_1999", runs, reference("diesmann_et_al_1999")["stats"])
