@@ -288,3 +288,28 @@ def test_run_regularly_reads_the_run_namespace(brian_ganglion):
     step = 10  # noqa: F841 (read by Brian2's namespace at the next run)
     b.run(1 * b.ms)
     assert list(g.x[:]) == [16, 16, 16]
+
+
+def test_different_seeds_give_different_runs(brian_ganglion):
+    """`seed(s)` seeds both Brian2's own draws (a `rand()` initialisation, a random connect) and
+    Ganglion's (noise, Poisson spikes): another seed gives another run."""
+    b = brian_ganglion
+
+    def once(s):
+        b.start_scope()
+        b.seed(s)
+        g = b.NeuronGroup(20, "dv/dt = -v/(10*ms) + 0.5*xi/sqrt(ms) : 1", threshold="v > 1", reset="v = 0",
+                          name="noisy")
+        g.v = "rand()"
+        v0 = np.array(g.v[:])
+        p = b.PoissonGroup(20, 200 * b.Hz, name="poisson")
+        syn = b.Synapses(p, g, on_pre="v += 0.1", name="syn")
+        syn.connect(p=0.3)
+        m = b.SpikeMonitor(g)
+        b.run(20 * b.ms)
+        return v0, np.array(syn.i[:]), np.array(m.t)
+
+    a, c, d = once(5), once(5), once(6)
+    for x, y in zip(a, c):
+        np.testing.assert_array_equal(x, y)
+    assert not np.array_equal(a[0], d[0]) and not np.array_equal(a[2], d[2])
