@@ -328,9 +328,6 @@ def _externals(objects, namespace):
             externals.resolve(obj, synapses_codes(obj))
         elif isinstance(obj, NeuronGroup):
             externals.resolve(obj, group_codes(obj))
-            for c in obj.contained_objects:
-                if type(c) is CodeRunner:
-                    externals.resolve(obj, [c.abstract_code])
         elif isinstance(obj, PoissonGroup) and isinstance(obj._rates, str):
             externals.resolve(obj, [obj._rates])
         elif isinstance(obj, PoissonInput) and isinstance(obj._weight, str):
