@@ -313,3 +313,79 @@ def test_different_seeds_give_different_runs(brian_ganglion):
     for x, y in zip(a, c):
         np.testing.assert_array_equal(x, y)
     assert not np.array_equal(a[0], d[0]) and not np.array_equal(a[2], d[2])
+
+
+def _inactive(b):
+    g = b.NeuronGroup(1, "dv/dt = 1/ms : 1", name="switched_off")
+    g.active = False
+    return g
+
+
+def _legacy(b):
+    b.prefs.legacy.refractory_timing = True
+    return b.NeuronGroup(1, "dv/dt = 1/ms : 1", threshold="v > 1", reset="v = 0", refractory=1 * b.ms)
+
+
+def _named_pathway(b):
+    src = b.NeuronGroup(1, "v : 1", threshold="v > 1")
+    syn = b.Synapses(src, src, "w : 1", on_pre={"path_a": "w += 1"})
+    syn.connect()
+    return src, syn
+
+
+def _synaptic_constant_over_dt(b):
+    src = b.NeuronGroup(1, "v : 1", threshold="v > 1")
+    syn = b.Synapses(src, src, "s = 5 : 1 (constant over dt)", on_pre="v_post += s")
+    syn.connect()
+    return src, syn
+
+
+def _linked_subexpression(b):
+    g = b.NeuronGroup(2, "dv/dt = 100*Hz : 1\nI = clip(v, 0, inf) : 1")
+    g2 = b.NeuronGroup(2, "I_l : 1 (linked)")
+    g2.I_l = b.linked_var(g.I)
+    return g, g2
+
+
+@pytest.mark.parametrize(
+    "build, feature",
+    [
+        (_inactive, "active = False"),
+        (_legacy, "legacy.refractory_timing"),
+        (lambda b: b.NeuronGroup(1, "dv/dt = poisson(2)/ms : 1", method="euler"), "function `poisson`"),
+        (_named_pathway, "pathway name `path_a`"),
+        (_synaptic_constant_over_dt, "constant over dt"),
+        (_linked_subexpression, "referring to a subexpression"),
+    ],
+)
+def test_features_that_would_give_wrong_results_are_refused(brian_ganglion, build, feature):
+    """Found by running Brian2's own standalone-compatible tests on the device: each of these gave a
+    result differing from Brian2's, or a Ganglion error, before it was refused."""
+    b = brian_ganglion
+    b.prefs._backup()
+    try:
+        built = build(b)
+        net = b.Network(*(built if isinstance(built, tuple) else (built,)))
+        with pytest.raises(NotImplementedError) as e:
+            net.run(1 * b.ms)
+        assert feature in str(e.value)
+    finally:
+        b.prefs._restore()
+
+
+def test_a_constant_over_dt_subexpression_of_a_group(brian_ganglion):
+    b = brian_ganglion
+    g = b.NeuronGroup(2, "dv/dt = c/ms : 1\nc = 1 + i : 1 (constant over dt)", method="euler")
+    b.run(1 * b.ms)
+    np.testing.assert_allclose(g.v[:], [1.0, 2.0])
+
+
+def test_a_timed_array_replaced_between_runs(brian_ganglion):
+    b = brian_ganglion
+    inp = b.TimedArray([1, 2], dt=b.defaultclock.dt)
+    group = b.NeuronGroup(1, "v = inp(t) : 1")
+    mon = b.StateMonitor(group, "v", record=0)
+    b.run(2 * b.defaultclock.dt)
+    inp = b.TimedArray([0, 0, 3, 4], dt=b.defaultclock.dt)  # noqa: F841 (read at the next run)
+    b.run(2 * b.defaultclock.dt)
+    np.testing.assert_array_equal(mon.v[0], [1, 2, 3, 4])

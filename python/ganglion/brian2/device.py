@@ -3,6 +3,7 @@ Ganglion. Brian2 keeps its own arrays between runs; each run hands their values 
 per Brian2 network (kept alive while the network's objects stay the same), runs it, and writes the
 results back into Brian2's arrays and monitors."""
 
+import re
 import time
 import weakref
 
@@ -22,6 +23,7 @@ from brian2 import (
 from brian2.core.namespace import get_local_namespace
 from brian2.core.network import Network, TextReport, _check_multiple_summed_updaters
 from brian2.core.preferences import prefs
+from brian2.core.variables import ArrayVariable
 from brian2.devices.device import RuntimeDevice
 from brian2.groups.group import CodeRunner
 from brian2.groups.subgroup import Subgroup
@@ -30,6 +32,7 @@ from brian2.units.fundamentalunits import fail_for_dimension_mismatch
 from .. import _ganglion
 from .export import (
     Externals,
+    constant_over_dt,
     group_codes,
     group_model,
     methods_of,
@@ -151,10 +154,13 @@ class GanglionDevice(RuntimeDevice):
         self._before_run(net, objects)
         if not objects:
             return
-        active = [o for o in objects if o.active]
-        check_supported(active)
+        check_supported(objects)
         externals = _externals(objects, namespace)
-        session = self._session(net, objects, namespace, externals)
+        try:
+            session = self._session(net, objects, namespace, externals)
+        except _ganglion.ModelError as e:
+            _refuse_missing_function(e, objects)
+            raise
         self._push(session, externals)
         report_callback = _report(report)
         completed = self._run(net, session, float(duration), report_callback, float(report_period), t_start, duration)
@@ -214,7 +220,8 @@ class GanglionDevice(RuntimeDevice):
     def _session(self, net, objects, namespace, externals):
         """The Ganglion network for `net`: the one of the last run while the objects (and the types of
         the constants their code was checked with) are the same."""
-        sig = (signature(objects), _types(externals.run))
+        timed_arrays = tuple((name, _Same(ta)) for name, ta in sorted(externals.timed_arrays.items(), key=lambda kv: kv[0]))
+        sig = (signature(objects), _types(externals.run), timed_arrays)
         session = self._sessions.get(net.id)
         stale = session is not None and abs(session.gnet.t - float(net.t_)) > 0.5 * float(
             self.defaultclock.dt_
@@ -248,11 +255,14 @@ class GanglionDevice(RuntimeDevice):
         for name, value in externals.run.items():
             _set_constant(gnet, name, value)
         for obj, g in session.owners:
+            computed = constant_over_dt(obj) if isinstance(obj, (NeuronGroup, Synapses)) else {}
             for name, (dims, ty, shared) in gnet.variables(g).items():
                 var = obj.variables.get(name)
-                if var is None or getattr(var, "owner", None) is None or var.owner.name != obj.name:
+                if not isinstance(var, ArrayVariable) or getattr(var, "owner", None) is None:
                     continue
-                if name in _NOT_PUSHED:
+                if var.owner.name != obj.name:
+                    continue
+                if name in _NOT_PUSHED or name in computed:
                     continue
                 values = np.asarray(var.get_value(), dtype=np.float64).ravel()
                 if isinstance(obj, Synapses) and len(values) == 0:
@@ -269,7 +279,7 @@ class GanglionDevice(RuntimeDevice):
         for obj, g in session.owners:
             for name in gnet.variables(g):
                 var = obj.variables.get(name)
-                if var is None or getattr(var, "owner", None) is None:
+                if not isinstance(var, ArrayVariable) or getattr(var, "owner", None) is None:
                     continue
                 if var.owner.name != obj.name:
                     continue
@@ -333,6 +343,29 @@ def _externals(objects, namespace):
         elif isinstance(obj, PoissonInput) and isinstance(obj._weight, str):
             externals.resolve(side(obj._group)[0], [obj._weight])
     return externals
+
+
+def _refuse_missing_function(error, objects):
+    """A function of Brian2's that Ganglion does not have is a refusal, not a model error."""
+    from brian2.core.functions import DEFAULT_FUNCTIONS
+
+    for name in re.findall(r"unknown name `([A-Za-z_][A-Za-z0-9_]*)`", str(error)):
+        if name in DEFAULT_FUNCTIONS:
+            owner = next((o for o in objects if _uses(o, name)), objects[0])
+            refuse(owner, f"Brian2's function `{name}`")
+
+
+def _uses(obj, name):
+    """Whether the code of a group or synapses object names `name`."""
+    from brian2.utils.stringtools import get_identifiers
+
+    if isinstance(obj, Synapses):
+        codes = synapses_codes(obj)
+    elif isinstance(obj, NeuronGroup):
+        codes = group_codes(obj)
+    else:
+        return False
+    return any(name in get_identifiers(c) for c in codes if c)
 
 
 def _types(constants):

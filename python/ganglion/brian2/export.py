@@ -81,12 +81,36 @@ def synapses_model(syn):
                 lines[eq.varname] = equation_line(eq, flags)
             else:
                 lines.setdefault(eq.varname, equation_line(eq))
+    for name, expr in constant_over_dt(syn).items():
+        eq = syn.equations._equations[name]
+        lines[name] = f"{name} = {expr} : {unit_of(eq)} (constant over dt)"
     for name, updater in syn.summed_updaters.items():
         var = syn.variables["_summed_" + name]
         unit = _ganglion.unit_expression(dims_of(var.dim))
         target = updater.target_varname
         lines[target] = f"{target} = {updater.expression.code} : {unit} (summed)"
     return "\n".join(lines.values())
+
+
+def constant_over_dt(obj):
+    """The `(constant over dt)` subexpressions of a group or synapses object: name -> expression. Brian2
+    turns them into parameters computed by a `SubexpressionUpdater` before each step; Ganglion computes
+    them itself."""
+    if isinstance(obj, NeuronGroup) and not isinstance(obj, Synapses):
+        return {
+            eq.varname: eq.expr.code
+            for eq in obj.user_equations._equations.values()
+            if eq.type == "subexpression" and "constant over dt" in eq.flags
+        }
+    updater = getattr(obj, "subexpression_updater", None)
+    out = {}
+    if updater is not None:
+        for line in updater.abstract_code.splitlines():
+            if "=" in line:
+                name, expr = line.split("=", 1)
+                if name.strip() in obj.equations._equations:
+                    out[name.strip()] = expr.strip()
+    return out
 
 
 def side(obj):
