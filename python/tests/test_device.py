@@ -389,3 +389,19 @@ def test_a_timed_array_replaced_between_runs(brian_ganglion):
     inp = b.TimedArray([0, 0, 3, 4], dt=b.defaultclock.dt)  # noqa: F841 (read at the next run)
     b.run(2 * b.defaultclock.dt)
     np.testing.assert_array_equal(mon.v[0], [1, 2, 3, 4])
+
+
+def test_record_single_timestep_and_monitors_recording_nothing(brian_ganglion):
+    b = brian_ganglion
+    g = b.NeuronGroup(2, "dv/dt = -v/(5*ms) : 1\nf = clip(v, 0.1, 0.9) : 1")
+    g.v = 1
+    mon = b.StateMonitor(g, ["v", "f"], record=True)
+    nothing = b.StateMonitor(g, "v", record=False)
+    with pytest.raises(TypeError):
+        mon.record_single_timestep()
+    b.run(0.5 * b.ms)
+    mon.record_single_timestep()
+    assert len(mon.t) == 6 and float(mon.t[-1] / b.ms) == pytest.approx(0.5)
+    np.testing.assert_array_equal(mon.v[:, -1], g.v[:])
+    np.testing.assert_array_equal(mon.f[:, -1], np.clip(g.v[:], 0.1, 0.9))
+    assert len(nothing.t) == 5 and nothing.v.shape == (0, 5)

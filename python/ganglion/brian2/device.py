@@ -290,6 +290,8 @@ class GanglionDevice(RuntimeDevice):
                 target[...] = values.reshape(target.shape).astype(target.dtype, copy=False)
         for k, (mon, gmon, written) in enumerate(session.monitors):
             session.monitors[k] = (mon, gmon, _write_monitor(gnet, mon, gmon, written))
+            if isinstance(mon, StateMonitor) and mon.codeobj is None:
+                mon.codeobj = _SingleStep(mon)
         reached = gnet.t
         for clock in net._clocks:
             if completed >= 1.0:
@@ -408,6 +410,27 @@ def _size(mon):
     return int(np.asarray(mon.variables["N"].get_value()).ravel()[0])
 
 
+class _SingleStep:
+    """What `StateMonitor.record_single_timestep()` calls after a run: appends the source's current
+    values at the current time, Brian2-side (Brian2 calls the monitor's code object)."""
+
+    def __init__(self, mon):
+        self.ref = weakref.ref(mon)
+
+    def __call__(self):
+        mon = self.ref()
+        if mon is None:
+            return
+        n = _size(mon)
+        mon.resize(n + 1)
+        t = np.asarray(mon.clock.variables["t"].get_value()).ravel()[0]
+        mon.variables["t"].get_value()[n] = float(t)
+        record = np.asarray(mon.record, dtype=np.int64)
+        for name in mon.record_variables:
+            values = np.asarray(getattr(mon.source, name + "_")[:]).reshape(-1)
+            mon.variables[name].get_value()[n, :] = values[record]
+
+
 def _write_monitor(gnet, mon, gmon, written):
     """Appends what a Ganglion monitor recorded since the last write-back to the Brian2 monitor;
     returns how many records have been written."""
@@ -435,7 +458,10 @@ def _write_monitor(gnet, mon, gmon, written):
         mon.resize(old + k)
         mon.variables["t"].get_value()[old:] = t
         for name, values in d["values"].items():
-            mon.variables[name].get_value()[old:, :] = np.asarray(values)[:, written:].T
+            values = np.asarray(values)
+            if values.size == 0:
+                continue  # nothing recorded (`record=False`), or no new samples
+            mon.variables[name].get_value()[old:, :] = values[:, written:].T
         return written + k
     if isinstance(mon, PopulationRateMonitor):
         d = gnet.rate_data(gmon)
