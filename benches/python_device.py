@@ -94,13 +94,17 @@ def main():
                 print(f"{name:8s} {kind:15s} {row[kind]:8.2f} s", flush=True)
     kinds = args.variants.split(",")
     print()
-    print("| script | " + " | ".join(kinds) + " | cython / device | cpp_standalone / device | device − cli |")
+    ratios = " | cython / device | cpp_standalone / device | device − cli |"
+    print("| script | " + " | ".join(kinds) + ratios)
     print("|---|" + "---:|" * (len(kinds) + 3))
     for name, row in results.items():
         cells = [f"{row[k]:.1f} s" for k in kinds]
-        ratio = lambda k: f"{row[k] / row['device']:.1f}×" if k in row and "device" in row else "–"  # noqa: E731
+        def ratio(k, row=row):
+            return f"{row[k] / row['device']:.1f}×" if k in row and "device" in row else "–"
+
         diff = f"{row['device'] - row['cli']:+.1f} s" if "cli" in row and "device" in row else "–"
-        print(f"| {name} | " + " | ".join(cells) + f" | {ratio('cython')} | {ratio('cpp_standalone')} | {diff} |")
+        tail = f" | {ratio('cython')} | {ratio('cpp_standalone')} | {diff} |"
+        print(f"| {name} | " + " | ".join(cells) + tail)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(dict(machine=platform.platform(), cpus=os.cpu_count(), results=results), f, indent=1)

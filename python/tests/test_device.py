@@ -347,6 +347,13 @@ def _linked_subexpression(b):
     return g, g2
 
 
+def _linked_write(b):
+    g1 = b.NeuronGroup(3, "x : 1")
+    g2 = b.NeuronGroup(3, "x_linked : 1 (linked)\ny : 1", threshold="y > 1", reset="y = 0; x_linked += 1")
+    g2.x_linked = b.linked_var(g1, "x")
+    return g1, g2
+
+
 @pytest.mark.parametrize(
     "build, feature",
     [
@@ -356,6 +363,7 @@ def _linked_subexpression(b):
         (_named_pathway, "pathway name `path_a`"),
         (_synaptic_constant_over_dt, "constant over dt"),
         (_linked_subexpression, "referring to a subexpression"),
+        (_linked_write, "writing to the linked variable `x_linked`"),
     ],
 )
 def test_features_that_would_give_wrong_results_are_refused(brian_ganglion, build, feature):

@@ -462,7 +462,9 @@ def _lfp_stats(rate):
     z = y - y.mean()
     ac = np.array([np.dot(z[: len(z) - k], z[k:]) for k in range(121)])
     k = int(np.argmax(ac[40:121])) + 40
-    return dict(rate_late=float(y.mean()), lfp_sd=float(sm.std()), period_ms=k * 0.1, ac_peak=float(ac[k] / ac[0]))
+    return dict(
+        rate_late=float(y.mean()), lfp_sd=float(sm.std()), period_ms=k * 0.1, ac_peak=float(ac[k] / ac[0])
+    )
 
 
 def test_brunel_hakim_1999():
@@ -480,7 +482,7 @@ def test_clopath_et_al_2010_no_homeostasis():
     script's `weight_result`) are Brian2's (numpy target)."""
     want = reference("clopath_et_al_2010_no_homeostasis")
     g = run_example("clopath_et_al_2010_no_homeostasis")
-    assert_trace("Clopath_et_al_2010_no_homeostasis, weight_result", g["weight_result"], want["weight_result"])
+    assert_trace("Clopath_et_al_2010_no_homeostasis, weights", g["weight_result"], want["weight_result"])
     assert list(g["Syn"].i[:]) == want["syn_i"] and list(g["Syn"].j[:]) == want["syn_j"]
     assert int(round(float(brian2.defaultclock.t / brian2.second) / want["dt"])) == want["final_step"]
 
@@ -593,7 +595,8 @@ def test_sturzl_et_al_2000():
         counts = np.asarray(g["spikes"].count[:])
         gamma = (22.5 + 45.0 * np.arange(8)) * degree
         run = {f"count.{k}": float(c) for k, c in enumerate(counts)}
-        run["phi_est_deg"] = float(np.arctan2((counts * np.sin(gamma)).sum(), (counts * np.cos(gamma)).sum()) / degree)
+        phi = np.arctan2((counts * np.sin(gamma)).sum(), (counts * np.cos(gamma)).sum())
+        run["phi_est_deg"] = float(phi / degree)
         run["legs_total"] = float(g["spikes_legs"].num_spikes)
         runs.append(run)
     assert_stats("Sturzl_et_al_2000", runs, want["stats"])

@@ -220,7 +220,9 @@ class GanglionDevice(RuntimeDevice):
     def _session(self, net, objects, namespace, externals):
         """The Ganglion network for `net`: the one of the last run while the objects (and the types of
         the constants their code was checked with) are the same."""
-        timed_arrays = tuple((name, _Same(ta)) for name, ta in sorted(externals.timed_arrays.items(), key=lambda kv: kv[0]))
+        timed_arrays = tuple(
+            (name, _Same(externals.timed_arrays[name])) for name in sorted(externals.timed_arrays)
+        )
         sig = (signature(objects), _types(externals.run), timed_arrays)
         session = self._sessions.get(net.id)
         stale = session is not None and abs(session.gnet.t - float(net.t_)) > 0.5 * float(

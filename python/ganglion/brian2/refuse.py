@@ -1,5 +1,7 @@
 """What Ganglion's Brian2 device does not run, refused by name before anything is simulated."""
 
+import re
+
 import numpy as np
 
 from brian2 import (
@@ -108,9 +110,16 @@ def _check_methods(obj):
 
 
 def _check_links(group):
+    codes = list(group.event_codes.values())
+    codes += [c.abstract_code for c in group.contained_objects if type(c) is CodeRunner]
     for eq in group.user_equations._equations.values():
-        if "linked" in eq.flags and isinstance(group.variables.get(eq.varname), Subexpression):
+        if "linked" not in eq.flags:
+            continue
+        if isinstance(group.variables.get(eq.varname), Subexpression):
             refuse(group, f"the linked variable `{eq.varname}` referring to a subexpression")
+        written = re.compile(rf"(^|;)\s*{re.escape(eq.varname)}\s*([-+*/]|//|\*\*)?=(?!=)", re.MULTILINE)
+        if any(code and written.search(code) for code in codes):
+            refuse(group, f"writing to the linked variable `{eq.varname}` (reset, event, run_regularly)")
 
 
 def _check_synapses(syn):
