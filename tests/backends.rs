@@ -10,9 +10,17 @@ use ganglion_tests::model_files::{build_if_supported, load, run_segments};
 /// Simulated time per model: enough for spikes, resets and refractoriness in most models.
 const DURATION: f64 = 0.02;
 
+/// Models with more neurons than this are left to their own tests (`network_examples.rs` builds and
+/// runs them against Brian2): on the interpreter they would take minutes.
+const MAX_NEURONS: i64 = 8000;
+
 /// Runs a model file for [`DURATION`] (or its own duration, if shorter); `None` for a model using a
-/// feature that is not supported yet (the corpus test asserts such models at least check clean).
+/// feature that is not supported yet (the corpus test asserts such models at least check clean), or too
+/// large for the interpreter ([`MAX_NEURONS`]).
 fn run_file(file: ModelFile, backend: BackendChoice, what: &str) -> Option<Network> {
+    if corpus::neurons(&file) > MAX_NEURONS {
+        return None;
+    }
     let (mut net, plan) = build_if_supported(file, backend, what)?;
     net.set_check_interval(0);
     run_segments(&mut net, &plan, Some(DURATION));
@@ -62,7 +70,8 @@ fn float32_corpus_models_agree_bit_for_bit() {
             }
         }
         let name = format!("{} (float32)", corpus::name(&path));
-        let load = || ModelFile::parse(&name, &out).unwrap();
+        let dir = path.parent().map(|d| d.to_path_buf());
+        let load = || ModelFile::parse_in(&name, &out, dir.clone()).unwrap();
         let Some(jit) = run_file(load(), BackendChoice::Jit, &name) else {
             continue;
         };

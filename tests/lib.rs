@@ -59,6 +59,17 @@ pub mod corpus {
         }
     }
 
+    /// How many neurons a model file's groups have together: the largest models (Kremer et al.'s 31 000
+    /// neurons, Vogels et al.'s 10 000) are left to their own tests in `network_examples.rs` by the tests
+    /// that run the whole corpus several times.
+    pub fn neurons(file: &ganglion_modelfile::ModelFile) -> i64 {
+        file.groups
+            .iter()
+            .filter_map(|g| g.n.as_ref())
+            .map(|n| n.value)
+            .sum()
+    }
+
     /// The name of a model file for messages: its path below `examples/` (`"brian2/reliability.toml"`).
     pub fn name(path: &Path) -> String {
         path.strip_prefix(examples_dir())

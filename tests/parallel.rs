@@ -9,11 +9,19 @@ use ganglion_tests::compare::{assert_same_run, fingerprint};
 use ganglion_tests::corpus;
 use ganglion_tests::model_files::{build_if_supported, load, run_segments};
 
+/// Models with more neurons than this are left to their own tests (`network_examples.rs`): built three
+/// times here, Kremer et al.'s connect alone would take minutes in the test profile.
+const MAX_NEURONS: i64 = 20000;
+
 /// Runs a model file for `duration` (or its own duration, if shorter) on `threads` threads; `None` for a
-/// model using a feature that is not supported yet.
+/// model using a feature that is not supported yet, or too large ([`MAX_NEURONS`]).
 fn run(path: &Path, threads: usize, duration: f64) -> Option<Network> {
     let what = corpus::name(path);
-    let (mut net, plan) = build_if_supported(load(path), BackendChoice::Jit, &what)?;
+    let file = load(path);
+    if corpus::neurons(&file) > MAX_NEURONS {
+        return None;
+    }
+    let (mut net, plan) = build_if_supported(file, BackendChoice::Jit, &what)?;
     net.set_threads(threads);
     net.set_parallel_grain(1);
     net.set_check_interval(0);

@@ -273,7 +273,7 @@ impl Network {
     /// Adds a state monitor (slot `start` by default: values before each step's update).
     pub fn add_state_monitor(&mut self, m: StateMonitor) -> Result<MonitorHandle, Error> {
         let entry = self.driver.entry(m.source);
-        let context = entry.synapses.as_ref().map(|s| &s.context);
+        let context = entry.synapses.as_ref().map(|s| &s.link.context);
         if let Some(v) = m
             .variables
             .iter()

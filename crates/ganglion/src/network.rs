@@ -714,7 +714,9 @@ impl Network {
             .map_err(|problem| self.unfit(g, var, problem))?;
         let entry = self.driver.entry(g);
         let scope = match &entry.synapses {
-            Some(s) => ganglion_model::synapse_scope(&entry.model, &s.context, &self.namespace),
+            Some(s) => {
+                ganglion_model::synapse_scope(&entry.model, &s.link.context, &self.namespace)
+            }
             None => ganglion_model::group_scope(&entry.model, &self.namespace),
         };
         let context = format!("the value of `{var}`");

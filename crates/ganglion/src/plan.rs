@@ -15,7 +15,7 @@ use ganglion_modelfile::ModelFile;
 use ganglion_runtime::Window;
 use ganglion_syntax::{Diagnostic, SourceMap};
 
-use crate::driver::{GroupSettings, MonitorParts, PoissonInputParts, SynapseSettings};
+use crate::driver::{GroupSettings, MonitorParts, PoissonInputParts, SynapseLink};
 use crate::error::Error;
 use crate::group::ClockChoice;
 use crate::handles::{GroupHandle, Subgroup};
@@ -287,7 +287,7 @@ impl Network {
             Some(m) => (m.names.clone(), m.at),
             None => (crate::group::default_methods(), None),
         };
-        let settings = SynapseSettings {
+        let link = SynapseLink {
             source: source.group,
             source_range: self.range_of(source).map_err(at)?,
             target: target.group,
@@ -295,6 +295,8 @@ impl Network {
             context,
             on_event: s.on_event.iter().cloned().collect(),
             delay: s.delay,
+        };
+        let settings = GroupSettings {
             methods,
             method_at,
             dtypes: Default::default(),
@@ -304,7 +306,7 @@ impl Network {
         };
         let h = self
             .driver
-            .add_synapses(s.model.clone(), settings)
+            .add_synapses(s.model.clone(), link, settings)
             .map_err(at)?;
         for (c, where_) in &s.connect {
             let r = self.driver.connect(h, c, &self.namespace);

@@ -11,7 +11,7 @@ use ganglion_model::{
 use ganglion_syntax::Span;
 use ganglion_units::Quantity;
 
-use crate::driver::SynapseSettings;
+use crate::driver::{GroupSettings, SynapseLink};
 use crate::error::{Error, UsageError};
 use crate::group::ClockChoice;
 use crate::handles::{GroupHandle, Subgroup};
@@ -355,7 +355,7 @@ impl Network {
         self.absorb(diagnostics)?;
         let model = model.expect("a model without errors");
         let clock = self.driver.clock_for(&syn.clock, &name)?;
-        let settings = SynapseSettings {
+        let link = SynapseLink {
             source: syn.source.group,
             source_range,
             target: syn.target.group,
@@ -363,6 +363,8 @@ impl Network {
             context,
             on_event: syn.on_event,
             delay: syn.delay,
+        };
+        let settings = GroupSettings {
             methods: syn.methods,
             method_at: None,
             dtypes: syn.dtypes,
@@ -370,7 +372,7 @@ impl Network {
             order: syn.order,
             namespace: syn.namespace,
         };
-        self.driver.add_synapses(model, settings)
+        self.driver.add_synapses(model, link, settings)
     }
 
     /// Number of synapses of a Synapses object.
@@ -389,8 +391,8 @@ impl Network {
             .into());
         };
         let sizes = (
-            syn.source_range.1 - syn.source_range.0,
-            syn.target_range.1 - syn.target_range.0,
+            syn.link.source_range.1 - syn.link.source_range.0,
+            syn.link.target_range.1 - syn.link.target_range.0,
         );
         let name = entry.name.clone();
         let mut source =
@@ -432,7 +434,8 @@ impl Network {
         };
         let entry = self.driver.entry(s);
         let syn = entry.synapses.as_ref().expect("synapses");
-        let mut scope = ganglion_model::synapse_scope(&entry.model, &syn.context, &self.namespace);
+        let mut scope =
+            ganglion_model::synapse_scope(&entry.model, &syn.link.context, &self.namespace);
         scope.namespaces.insert(0, &entry.namespace);
         let cx = ConnectContext {
             scope: &scope,

@@ -33,7 +33,7 @@ impl Driver {
             }
             .into());
         };
-        let (src, tgt) = (syn.source_range, syn.target_range);
+        let (src, tgt) = (syn.link.source_range, syn.link.target_range);
         let (n_pre, n_post) = (src.1 - src.0, tgt.1 - tgt.0);
         let stream = syn.connects;
         let mut made = Made::new(self.owned_targets(s), c.n, n_pre);
@@ -98,12 +98,12 @@ impl Driver {
     /// this process owns; a process holds the synapses onto them.
     fn owned_targets(&self, s: GroupHandle) -> Option<(u32, u32)> {
         let syn = self.entry(s).synapses.as_ref()?;
-        let target = self.sim.group(self.entry(syn.target).id);
+        let target = self.sim.group(self.entry(syn.link.target).id);
         let ganglion_runtime::Layout::Block(start, stop) = *target.layout() else {
             // (A target every process runs whole: the driver refuses synapses onto one.)
             return None;
         };
-        let (a, b) = syn.target_range;
+        let (a, b) = syn.link.target_range;
         let (lo, hi) = (start.clamp(a, b), stop.clamp(a, b));
         Some(((lo - a) as u32, (hi - a) as u32))
     }
@@ -172,7 +172,7 @@ impl Driver {
     ) -> Result<(), Error> {
         let entry = &self.groups[s.0];
         let syn = entry.synapses.as_ref().expect("checked by the caller");
-        let (src, tgt) = (syn.source_range, syn.target_range);
+        let (src, tgt) = (syn.link.source_range, syn.link.target_range);
         let (n_pre, n_post) = (src.1 - src.0, tgt.1 - tgt.0);
         let mut storage = entry.storage.clone();
         let outputs: Vec<String> = (0..exprs.len()).map(|k| format!("_value{k}")).collect();
@@ -282,8 +282,8 @@ impl Driver {
         kept: &mut dyn FnMut((u32, u32)),
     ) -> Result<(), Error> {
         let syn = self.groups[s.0].synapses.as_ref().expect("synapses");
-        let n_pre = syn.source_range.1 - syn.source_range.0;
-        let n_post = syn.target_range.1 - syn.target_range.0;
+        let n_pre = syn.link.source_range.1 - syn.link.source_range.0;
+        let n_post = syn.link.target_range.1 - syn.link.target_range.0;
         let per_row = |k: usize| (k as u32, 0u32);
         // Candidate targets of each row.
         let mut candidates: Vec<(u32, i64)> = Vec::new();

@@ -31,7 +31,7 @@ pub use fusion::Fusion;
 pub(crate) use groups::GroupSettings;
 pub(crate) use inputs::PoissonInputParts;
 pub(crate) use monitors::MonitorParts;
-pub(crate) use synapses::{SynapseEntry, SynapseSettings};
+pub(crate) use synapses::{SynapseEntry, SynapseLink};
 
 /// What the driver keeps about a group (or Synapses object).
 pub(crate) struct GroupEntry {

@@ -94,7 +94,7 @@ impl Driver {
         let mut probes = Vec::new();
         let mut recorded = Vec::new();
         let mut scratch_arrays = Vec::new();
-        let context = entry.synapses.as_ref().map(|s| &s.context);
+        let context = entry.synapses.as_ref().map(|s| &s.link.context);
         for v in variables {
             match ganglion_model::recordable(&entry.model, context, v) {
                 Some(Recordable::Computed { ty, shared }) => {

@@ -6,24 +6,32 @@ use std::collections::HashMap;
 use ganglion_ir::{Extent, Kernel, Type};
 use ganglion_lower::{Dtypes, LowerOptions, StorageInfo, SynapseKernels, SynapseSides, Via};
 use ganglion_model::plan::Timing;
-use ganglion_model::{Location, Namespace, NeuronGroupModel, SynapseContext};
+use ganglion_model::{Location, NeuronGroupModel, SynapseContext};
+use ganglion_runtime::Slot;
 use ganglion_runtime::synapses::{Delay, PathwaySpec};
-use ganglion_runtime::{ClockId, Layout, Numbers, Slot};
+use ganglion_runtime::{Layout, Numbers};
 
-use super::groups::method_error;
+use super::groups::{GroupSettings, method_error};
 use super::{Driver, GroupEntry, value_map};
 use crate::error::Error;
 use crate::handles::{GroupHandle, GroupObjects};
 
-/// What the driver keeps about a Synapses object besides what every group has.
-pub(crate) struct SynapseEntry {
+/// What Synapses connect, what their code sees of the groups, and how their pathways are triggered.
+pub(crate) struct SynapseLink {
     pub(crate) source: GroupHandle,
     pub(crate) source_range: (usize, usize),
     pub(crate) target: GroupHandle,
     pub(crate) target_range: (usize, usize),
     pub(crate) context: SynapseContext,
+    /// Pathways triggered by an event other than `spike`.
     pub(crate) on_event: HashMap<String, String>,
+    /// The `pre` pathway's delay (seconds).
     pub(crate) delay: f64,
+}
+
+/// What the driver keeps about a Synapses object besides what every group has.
+pub(crate) struct SynapseEntry {
+    pub(crate) link: SynapseLink,
     pub(crate) dtypes: Dtypes,
     pub(crate) method_at: Option<Location>,
     /// The objects are in the schedule (from the first run on).
@@ -36,38 +44,20 @@ pub(crate) struct SynapseEntry {
     pub(crate) outgoing: Vec<u32>,
 }
 
-/// How checked synapses are stored and scheduled.
-pub(crate) struct SynapseSettings {
-    pub(crate) source: GroupHandle,
-    pub(crate) source_range: (usize, usize),
-    pub(crate) target: GroupHandle,
-    pub(crate) target_range: (usize, usize),
-    pub(crate) context: SynapseContext,
-    /// Pathways triggered by an event other than `spike`.
-    pub(crate) on_event: HashMap<String, String>,
-    /// The `pre` pathway's delay (seconds).
-    pub(crate) delay: f64,
-    pub(crate) methods: Vec<String>,
-    pub(crate) method_at: Option<Location>,
-    pub(crate) dtypes: Dtypes,
-    pub(crate) clock: ClockId,
-    pub(crate) order: i64,
-    pub(crate) namespace: Namespace,
-}
-
 impl Driver {
     /// Adds checked synapses (none made yet: `connect` makes them).
     pub(crate) fn add_synapses(
         &mut self,
         model: NeuronGroupModel,
-        s: SynapseSettings,
+        link: SynapseLink,
+        s: GroupSettings,
     ) -> Result<GroupHandle, Error> {
         let name = model.name.clone();
         let sides = SynapseSides {
-            source: &self.entry(s.source).name,
-            source_storage: &self.entry(s.source).storage,
-            target: &self.entry(s.target).name,
-            target_storage: &self.entry(s.target).storage,
+            source: &self.entry(link.source).name,
+            source_storage: &self.entry(link.source).storage,
+            target: &self.entry(link.target).name,
+            target_storage: &self.entry(link.target).storage,
         };
         let storage = ganglion_lower::synapse_storage(&model, &sides, &s.dtypes);
         let mut own: Vec<(String, StorageInfo)> = storage
@@ -83,7 +73,7 @@ impl Driver {
         let id = self.sim.add_group(&name, 0, &variables);
         if self.sim.exchange().is_some() {
             // A process holds the synapses onto the neurons it owns.
-            let target = self.sim.group(self.entry(s.target).id);
+            let target = self.sim.group(self.entry(link.target).id);
             if !matches!(target.layout(), Layout::Block(..)) {
                 return Err(ganglion_runtime::BuildError::NotDistributed {
                     object: name,
@@ -96,8 +86,8 @@ impl Driver {
                 .set_layout(Layout::Subset(Numbers::new()));
         }
         let sizes = [
-            ("N_pre", s.source_range.1 - s.source_range.0),
-            ("N_post", s.target_range.1 - s.target_range.0),
+            ("N_pre", link.source_range.1 - link.source_range.0),
+            ("N_post", link.target_range.1 - link.target_range.0),
         ];
         for (var, value) in sizes {
             if let Some(a) = self.sim.group_mut(id).array_mut(var) {
@@ -126,13 +116,7 @@ impl Driver {
             fusion: Default::default(),
             linked: Default::default(),
             synapses: Some(SynapseEntry {
-                source: s.source,
-                source_range: s.source_range,
-                target: s.target,
-                target_range: s.target_range,
-                context: s.context,
-                on_event: s.on_event,
-                delay: s.delay,
+                link,
                 dtypes: s.dtypes,
                 method_at: s.method_at,
                 registered: false,
@@ -175,7 +159,7 @@ impl Driver {
         }
         let entry = &self.groups[s.0];
         let syn = entry.synapses.as_ref().expect("synapses");
-        let (src, tgt, delay) = (syn.source_range, syn.target_range, syn.delay);
+        let (src, tgt, delay) = (syn.link.source_range, syn.link.target_range, syn.link.delay);
         let shared: Vec<String> = entry
             .storage
             .iter()
@@ -289,7 +273,10 @@ impl Driver {
     ) -> Result<(), Error> {
         let entry = self.entry(g);
         let syn = entry.synapses.as_ref().expect("synapses");
-        let (source, target) = (self.entry(syn.source).id, self.entry(syn.target).id);
+        let (source, target) = (
+            self.entry(syn.link.source).id,
+            self.entry(syn.link.target).id,
+        );
         let mut added = Vec::new();
         // A pathway's phases are consecutive kernels of the same pathway.
         let mut pathways: Vec<(&String, Vec<Kernel>)> = Vec::new();
@@ -305,14 +292,15 @@ impl Driver {
                 synapses: entry.id.0,
                 source: if pre { source.0 } else { target.0 },
                 source_event: syn
+                    .link
                     .on_event
                     .get(pathway)
                     .cloned()
                     .unwrap_or_else(|| "spike".into()),
                 range: if pre {
-                    syn.source_range
+                    syn.link.source_range
                 } else {
-                    syn.target_range
+                    syn.link.target_range
                 },
                 index_array: if pre { Via::Pre } else { Via::Post }.index_array().into(),
                 buffer: pathway.clone(),
@@ -348,12 +336,12 @@ impl Driver {
     ) -> Result<(), Error> {
         let entry = self.entry(g);
         let syn = entry.synapses.as_ref().expect("synapses");
-        let target_order = self.entry(syn.target).order;
+        let target_order = self.entry(syn.link.target).order;
         let mut added = Vec::new();
         for (var, via, k) in &kernels.summed {
             let (group, range) = match via {
-                Via::Post => (self.entry(syn.target).id, syn.target_range),
-                Via::Pre => (self.entry(syn.source).id, syn.source_range),
+                Via::Post => (self.entry(syn.link.target).id, syn.link.target_range),
+                Via::Pre => (self.entry(syn.link.source).id, syn.link.source_range),
             };
             let timing = Timing {
                 when: None,
