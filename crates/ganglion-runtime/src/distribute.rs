@@ -10,8 +10,9 @@
 //! applies them and sums come out bit for bit the same. Spike generators and tables are
 //! [`Layout::Whole`]: every process runs all of them.
 //!
-//! What crosses between processes goes through the [`Exchange`] trait (an MPI implementation lives in
-//! the `ganglion-mpi` crate; [`Alone`] is one process):
+//! What crosses between processes goes through the [`Exchange`] trait (MPI's, in the `ganglion` binary
+//! built with the `mpi` feature; [`InProcess`], ranks as threads of one process, for tests; [`Alone`],
+//! one process):
 //! - spikes, once per shortest synaptic delay of the pathways (NEST's scheme): a pathway records the
 //!   spikes of the source neurons this process owns at each of its steps, and when any pathway has as
 //!   many steps recorded as its shortest delay, one all-gather of every pathway's records follows and
@@ -328,13 +329,15 @@ impl Distribution {
             put_str(&mut out, what);
         }
         let all = self.all_gather_timed(&out, false);
-        for bytes in all.iter().filter(|b| !b.is_empty()) {
-            let mut r = Reader::new(bytes);
-            let object = r.str();
-            let what = r.str();
-            return Err(BuildError::NotDistributed { object, what });
+        match all.iter().find(|b| !b.is_empty()) {
+            Some(bytes) => {
+                let mut r = Reader::new(bytes);
+                let object = r.str();
+                let what = r.str();
+                Err(BuildError::NotDistributed { object, what })
+            }
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// All-gathers the blocks of the arrays `list` (group, array) of neuron groups.
@@ -518,7 +521,7 @@ impl Simulation {
             }
             .into());
         }
-        let (rank, ranks) = (d.exchange.rank(), d.exchange.ranks());
+        let rank = d.exchange.rank();
         let groups = &self.groups;
         let mut refusal: Option<(String, String)> = None;
         let mut refuse = |object: &str, what: &str| {
@@ -592,18 +595,23 @@ impl Simulation {
                 }
                 Action::Kernel(_) | Action::Generator(_) => {}
             }
+            // Linked variables read neurons of their source that another process may own (an index,
+            // or a source of another size, e.g. one neuron): the source's blocks are gathered first.
+            let (group, reads) = action.group();
+            for l in self.links.iter().filter(|l| reads && l.target == group) {
+                let source = &groups[l.source.0];
+                let same_block = l.index.is_none() && source.n() == groups[l.target.0].n();
+                if let (Layout::Block(..), false) = (&source.layout, same_block)
+                    && let Some(a) = source.array_index(&l.source_var)
+                    && source.arrays[a].1.len() == source.n()
+                    && !source.shared.contains(&l.source_var)
+                {
+                    plan.gather.push((l.source.0, a));
+                }
+            }
             plan.gather.sort_unstable();
             plan.gather.dedup();
             plans.push(plan);
-        }
-        for l in &self.links {
-            let source = &groups[l.source.0];
-            if l.index.is_some() && matches!(source.layout, Layout::Block(..)) {
-                refuse(
-                    self.groups[l.target.0].name(),
-                    "a linked variable with an index",
-                );
-            }
         }
         d.agree(refusal)?;
         // The shortest delay of each exchanging pathway over every process's synapses.
@@ -630,7 +638,6 @@ impl Simulation {
                 g.span = Some((start, stop));
             }
         }
-        let _ = ranks;
         Ok(())
     }
 

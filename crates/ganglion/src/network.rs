@@ -176,8 +176,8 @@ impl Network {
         self.driver.sim.set_threads(n);
     }
 
-    /// Distributes the network over the processes `exchange` connects (MPI ranks; `ganglion-mpi` has
-    /// an implementation): every process builds the same network, by the same calls in the same
+    /// Distributes the network over the processes `exchange` connects (MPI ranks: the `ganglion`
+    /// binary's `mpi` feature has an implementation; [`crate::InProcess`] runs ranks as threads): every process builds the same network, by the same calls in the same
     /// order; each runs its block of every neuron group and holds the synapses onto its neurons, and
     /// the spikes, recordings and final state are those of one process, bit for bit. Call it first,
     /// before adding anything. State read on a process is its own copy (neuron groups: whole between
