@@ -1122,6 +1122,30 @@ mod tests {
     }
 
     #[test]
+    fn ranks_in_threads_gather_in_order_of_rank() {
+        type Gathered = (Vec<Vec<u8>>, Option<Vec<Vec<u8>>>);
+        let results: Vec<Gathered> = std::thread::scope(|s| {
+            let handles: Vec<_> = InProcess::ranks(3)
+                .into_iter()
+                .map(|x| {
+                    s.spawn(move || {
+                        let mine = vec![x.rank() as u8; x.rank() + 1];
+                        // Two collectives in a row: the second must not see the first's bytes.
+                        let _ = x.all_gather(&[9]);
+                        (x.all_gather(&mine), x.gather(&mine))
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let expected = vec![vec![0], vec![1, 1], vec![2, 2, 2]];
+        for (rank, (all, root)) in results.into_iter().enumerate() {
+            assert_eq!(all, expected);
+            assert_eq!(root, (rank == 0).then(|| expected.clone()));
+        }
+    }
+
+    #[test]
     fn blocks_cover_in_order() {
         let parts: Vec<_> = (0..3).map(|r| block(4000, 3, r)).collect();
         assert_eq!(parts, [(0, 1333), (1333, 2666), (2666, 4000)]);
