@@ -6,6 +6,8 @@
 mod bench;
 mod check;
 mod ir;
+#[cfg(feature = "mpi")]
+mod mpi;
 mod output;
 mod plot;
 mod run;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use ganglion::{BackendChoice, Error, Network, Progress, Report, RunPlan};
+use ganglion::{BackendChoice, Error, Exchange, Network, Progress, Report, RunPlan};
 
 use crate::check::{ColorChoice, load, report};
 
@@ -62,7 +62,13 @@ pub fn run(path: &Path, options: RunOptions) -> ExitCode {
 /// Builds the network, runs its segments and writes what was recorded (also after a failed run); the
 /// exit code on failure, with what went wrong already printed.
 fn run_model(path: &Path, options: &RunOptions) -> Result<(), ExitCode> {
-    let (mut net, mut plan, plots) = build(path, options)?;
+    // Under `mpirun` (the `mpi` feature), every rank runs its part of the network; rank 0 reports and
+    // writes what one process would write.
+    #[cfg(feature = "mpi")]
+    let _mpi = crate::mpi::start();
+    let exchange = ranks();
+    let root = exchange.as_ref().is_none_or(|e| e.rank() == 0);
+    let (mut net, mut plan, plots) = build(path, options, exchange, root)?;
     if let Some(d) = &options.duration {
         override_duration(&mut plan, d)?;
     }
@@ -82,8 +88,23 @@ fn run_model(path: &Path, options: &RunOptions) -> Result<(), ExitCode> {
     }
     net.set_stop_flag(stop);
     let started = Instant::now();
-    let failure = simulate(&mut net, &plan, total, options.progress);
+    let failure = simulate(&mut net, &plan, total, options.progress, root);
     let elapsed = started.elapsed().as_secs_f64();
+    if let Some((rank, ranks)) = net.rank() {
+        print_exchange(&net, rank, ranks, elapsed);
+        // Every rank sends its recordings and synapses to rank 0, which writes them.
+        if let Err(e) = net.gather_to_root() {
+            eprintln!("error: {e}");
+            return Err(ExitCode::from(1));
+        }
+        if !root {
+            return if failure.is_some() {
+                Err(ExitCode::from(1))
+            } else {
+                Ok(())
+            };
+        }
+    }
     let written = write_outputs(&net, &options.out, plots.as_ref());
     match &written {
         Ok(files) => eprintln!(
@@ -118,6 +139,8 @@ fn run_model(path: &Path, options: &RunOptions) -> Result<(), ExitCode> {
 fn build(
     path: &Path,
     options: &RunOptions,
+    exchange: Option<Box<dyn Exchange>>,
+    root: bool,
 ) -> Result<(Network, RunPlan, Option<crate::plot::PlotSpec>), ExitCode> {
     let mut file = load(path, options.color)?;
     // The seed is set before the network is built: initial values such as `rand()` use it too.
@@ -130,7 +153,7 @@ fn build(
     let plots = options.plot.then(|| {
         crate::plot::PlotSpec::new(&file, options.plot_against.clone(), options.plot_format)
     });
-    let (mut net, plan) = build_network(file, options.backend, options.color)?;
+    let (mut net, plan) = build_distributed(file, options.backend, options.color, exchange, root)?;
     if let Some(t) = options.threads {
         net.set_threads(t);
     }
@@ -144,21 +167,65 @@ pub fn build_network(
     backend: BackendChoice,
     color: ColorChoice,
 ) -> Result<(Network, RunPlan), ExitCode> {
-    let (net, plan) = match Network::from_model_file(file, backend) {
+    build_distributed(file, backend, color, None, true)
+}
+
+/// [`build_network`] over the ranks `exchange` connects; only rank 0 (`root`) prints.
+fn build_distributed(
+    file: ganglion_modelfile::ModelFile,
+    backend: BackendChoice,
+    color: ColorChoice,
+    exchange: Option<Box<dyn Exchange>>,
+    root: bool,
+) -> Result<(Network, RunPlan), ExitCode> {
+    let (net, plan) = match Network::from_model_file_distributed(file, backend, exchange) {
         Ok(x) => x,
         Err(Error::Model(d)) => {
-            report(d.sources(), d.list(), color);
+            if root {
+                report(d.sources(), d.list(), color);
+            }
             return Err(ExitCode::from(1));
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            if root {
+                eprintln!("error: {e}");
+            }
             return Err(ExitCode::from(1));
         }
     };
-    if !net.warnings().is_empty() {
+    if root && !net.warnings().is_empty() {
         eprint!("{}", net.sources().render(net.warnings(), color.enabled()));
     }
     Ok((net, plan))
+}
+
+/// The ranks of the MPI job this process is part of, when there are several (the `mpi` feature).
+fn ranks() -> Option<Box<dyn Exchange>> {
+    #[cfg(feature = "mpi")]
+    {
+        let exchange = crate::mpi::MpiExchange::world();
+        if exchange.ranks() > 1 {
+            return Some(Box::new(exchange));
+        }
+    }
+    None
+}
+
+/// What a rank of a distributed run exchanged, and how long it waited for it (one line per rank, on
+/// standard error).
+fn print_exchange(net: &Network, rank: usize, ranks: usize, elapsed: f64) {
+    let Some(s) = net.exchange_stats() else {
+        return;
+    };
+    eprintln!(
+        "rank {rank}/{ranks}: {elapsed:.3} s; spike exchanges {} ({} bytes, {:.3} s); state exchanges {} ({} bytes, {:.3} s)",
+        s.spike_exchanges,
+        s.spike_bytes,
+        s.spike_time.as_secs_f64(),
+        s.state_exchanges,
+        s.state_bytes,
+        s.state_time.as_secs_f64()
+    );
 }
 
 /// `--duration`: the duration of the one segment (or of a run when the file gives none).
@@ -209,9 +276,16 @@ fn check_memory(net: &Network, total: f64) -> Result<(), ExitCode> {
 }
 
 /// Runs the segments in order (their changes, then the run), showing progress on a bar (`progress`,
-/// when standard error is a terminal) or as text (`[run] report`); the error that stopped it, if any.
-fn simulate(net: &mut Network, plan: &RunPlan, total: f64, progress: bool) -> Option<Error> {
-    let bar = (progress && std::io::stderr().is_terminal()).then(|| {
+/// when standard error is a terminal) or as text (`[run] report`), on rank 0 only (`root`); the error
+/// that stopped it, if any.
+fn simulate(
+    net: &mut Network,
+    plan: &RunPlan,
+    total: f64,
+    progress: bool,
+    root: bool,
+) -> Option<Error> {
+    let bar = (progress && root && std::io::stderr().is_terminal()).then(|| {
         let b = indicatif::ProgressBar::new(1000);
         b.set_style(
             indicatif::ProgressStyle::with_template(
@@ -221,7 +295,7 @@ fn simulate(net: &mut Network, plan: &RunPlan, total: f64, progress: bool) -> Op
         );
         b
     });
-    let text_report = matches!(plan.report, Some(Report::Text | Report::Stdout));
+    let text_report = root && matches!(plan.report, Some(Report::Text | Report::Stdout));
     let mut done_before = 0.0;
     let mut failure = None;
     for seg in &plan.segments {

@@ -522,8 +522,11 @@ pub struct Bindings<'a> {
     pub clock: Clock,
     /// The random seed of the network.
     pub seed: u64,
-    /// Number of neurons of the group.
+    /// Number of neurons of the group: a kernel over neurons runs for neurons `first..n`.
     pub n: usize,
+    /// The first neuron a kernel over neurons runs for (0: the whole group). A process that owns a block
+    /// of a group's neurons runs only that block; `i` and random draws keep the neurons' own numbers.
+    pub first: usize,
 }
 
 struct Frame<'k> {
@@ -764,6 +767,16 @@ pub enum BindError {
         /// The kernel.
         kernel: String,
     },
+    /// The first neuron of the call is past the group's end.
+    #[error("kernel `{kernel}`: called from neuron {first} of {n}")]
+    First {
+        /// The kernel.
+        kernel: String,
+        /// The first neuron asked for.
+        first: usize,
+        /// The group's size.
+        n: usize,
+    },
     /// The kernel was called before a backend prepared it.
     #[error("kernel `{kernel}`: called before it was compiled")]
     NotCompiled {
@@ -781,6 +794,7 @@ impl BindError {
             | BindError::EventIndex { kernel, .. }
             | BindError::IndexOutOfRange { kernel, .. }
             | BindError::Fault { kernel }
+            | BindError::First { kernel, .. }
             | BindError::NotCompiled { kernel } => kernel,
         }
     }
@@ -795,9 +809,16 @@ impl BindError {
 }
 
 /// Checks bindings against the kernel's declarations: as many arrays, event buffers and parameters,
-/// arrays of the declared types with enough elements for `n` neurons, and (for a kernel over events)
-/// event indices below `n`.
+/// arrays of the declared types with enough elements for `n` neurons, `first` at most `n`, and (for a
+/// kernel over events) event indices below `n`.
 pub fn check_bindings(kernel: &Kernel, bind: &Bindings<'_>) -> Result<(), BindError> {
+    if bind.first > bind.n {
+        return Err(BindError::First {
+            kernel: kernel.name.clone(),
+            first: bind.first,
+            n: bind.n,
+        });
+    }
     for (what, expected, found) in [
         ("arrays", kernel.arrays.len(), bind.arrays.len()),
         ("event buffers", kernel.events.len(), bind.events.len()),
@@ -877,8 +898,8 @@ pub fn run(kernel: &Kernel, setup: &SetupValues, bind: &mut Bindings<'_>) -> Res
     frame.run(&kernel.scalar, &mut b, None, params, dt);
     match kernel.domain {
         Domain::Neurons => {
-            let n = b.as_ref().map_or(0, |b| b.n);
-            for i in 0..n {
+            let (first, n) = b.as_ref().map_or((0, 0), |b| (b.first, b.n));
+            for i in first..n {
                 frame.run(&kernel.vector, &mut b, Some(i), params, dt);
             }
         }

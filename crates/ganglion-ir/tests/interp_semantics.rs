@@ -475,6 +475,7 @@ fn events_are_emitted_in_order_and_drive_kernels_over_their_buffer() {
             clock,
             seed: 0,
             n: 5,
+            first: 0,
         };
         interp::run(k, &setup, &mut bind).unwrap();
     }
@@ -508,6 +509,7 @@ fn bindings_that_do_not_match_are_rejected() {
         clock,
         seed: 0,
         n: 3,
+        first: 0,
     };
     assert!(interp::run(&k, &setup, &mut bind).is_err());
     // Too short.
@@ -519,6 +521,7 @@ fn bindings_that_do_not_match_are_rejected() {
         clock,
         seed: 0,
         n: 3,
+        first: 0,
     };
     assert!(interp::run(&k, &setup, &mut bind).is_err());
     // Missing array.
@@ -529,6 +532,7 @@ fn bindings_that_do_not_match_are_rejected() {
         clock,
         seed: 0,
         n: 3,
+        first: 0,
     };
     assert!(interp::run(&k, &setup, &mut bind).is_err());
     // Extra parameter.
@@ -541,6 +545,7 @@ fn bindings_that_do_not_match_are_rejected() {
         clock,
         seed: 0,
         n: 3,
+        first: 0,
     };
     assert!(interp::run(&k, &setup, &mut bind).is_err());
 }

@@ -80,6 +80,7 @@ fn run(k: &Kernel, seed: u64, step: i64, order: &[u32]) -> [Vec<f64>; 3] {
         },
         seed,
         n: N,
+        first: 0,
     };
     interp::run(k, &setup, &mut bind).unwrap();
     let [a, b, c] = [0, 1, 2].map(|i| arrays[i].to_f64_vec());

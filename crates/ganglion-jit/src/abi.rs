@@ -293,12 +293,29 @@ impl Code {
     /// One call over the whole domain, after `prepare`.
     fn call_prepared(&mut self, b: &mut Bindings<'_>) -> Result<(), BindError> {
         let mut fault = 0u64;
-        let (len, indices) = match self.kernel.domain {
-            Domain::Neurons => (b.n, std::ptr::null()),
+        let (len, indices, first) = match self.kernel.domain {
+            Domain::Neurons => (b.n - b.first, std::ptr::null(), b.first),
             Domain::Events(e) => {
                 let buf = &b.events[e.0 as usize];
-                (buf.len(), buf.as_ptr())
+                (buf.len(), buf.as_ptr(), 0)
             }
+        };
+        // A call from neuron `first` on passes per-neuron arrays from that neuron on (inside the array:
+        // `first` <= n, checked by `prepare`, and per-neuron arrays hold at least n elements).
+        let from_first: Vec<*mut u8>;
+        let arrays = if first > 0 {
+            from_first = self
+                .arrays
+                .iter()
+                .zip(&self.kernel.arrays)
+                .map(|(p, decl)| match decl.extent {
+                    Extent::PerNeuron => p.wrapping_add(first * elem_bytes(decl.ty)),
+                    _ => *p,
+                })
+                .collect();
+            from_first.as_ptr()
+        } else {
+            self.arrays.as_ptr()
         };
         self.counts.clear();
         self.events.clear();
@@ -310,11 +327,14 @@ impl Code {
             self.events.push(buf.as_mut_ptr());
         }
         let counts = self.counts.as_mut_ptr();
-        let (arrays, events) = (self.arrays.as_ptr(), self.events.as_ptr());
-        let ctx = self.context(b.clock, arrays, events, counts, indices, len, 0, &mut fault);
+        let events = self.events.as_ptr();
+        let ctx = self.context(
+            b.clock, arrays, events, counts, indices, len, first, &mut fault,
+        );
         // SAFETY: `entry` is this kernel's code and `_module` is alive. `prepare` checked that every
-        // per-neuron array has at least `n` elements (the loop runs over neurons `0..n`, or over event
-        // indices it checked to be below `n`), every shared array one, and wrote each array's length to
+        // per-neuron array has at least `n` elements (the loop runs over neurons `first..n`, their arrays
+        // passed from neuron `first` on, or over event indices it checked to be below `n`), that
+        // `first` <= n, every shared array one element, and wrote each array's length to
         // `lens`; `params`, `setup_bits` (lists kept alive by `self.setup`), `keys` and `consts` have a
         // slot per parameter, value, stream and constant; `indices` points at `len` indices; every buffer
         // the kernel emits into has room for `n` more (reserved above); `counts` and `fault` are
@@ -335,7 +355,7 @@ impl Code {
     /// Runs the code over the neuron ranges `bounds[c]..bounds[c + 1]`, the first on this thread and the
     /// others on the threads of `workers`; events are merged in neuron order, so the result is
     /// [`Code::call`]'s, bit for bit. A kernel that may not run in ranges, or bounds that do not cut
-    /// `0..n` in order into at least two ranges, run as one call.
+    /// `first..n` in order into at least two ranges, run as one call.
     pub(crate) fn call_ranges(
         &mut self,
         b: &mut Bindings<'_>,
@@ -343,7 +363,7 @@ impl Code {
         bounds: &[usize],
     ) -> Result<(), BindError> {
         let cuts = bounds.len() >= 3
-            && bounds[0] == 0
+            && bounds[0] == b.first
             && bounds[bounds.len() - 1] == b.n
             && bounds.windows(2).all(|w| w[0] <= w[1]);
         if !self.parallel || !cuts {

@@ -303,7 +303,8 @@ impl CompiledKernel for JitKernel {
         workers: &dyn Workers,
         grain: usize,
     ) -> Result<(), BindError> {
-        let n = b.n;
+        // The neurons `first..n` (a whole group, or the block one process owns).
+        let (first, n) = (b.first.min(b.n), b.n - b.first.min(b.n));
         let chunks = workers
             .threads()
             .min(n * self.per_neuron / grain.max(1))
@@ -313,11 +314,12 @@ impl CompiledKernel for JitKernel {
         }
         let bounds: Vec<usize> = (0..=chunks)
             .map(|c| {
-                if c == chunks {
-                    n
-                } else {
-                    (n * c / chunks) / ALIGN * ALIGN
-                }
+                first
+                    + if c == chunks {
+                        n
+                    } else {
+                        (n * c / chunks) / ALIGN * ALIGN
+                    }
             })
             .collect();
         self.code.call_ranges(b, workers, &bounds)

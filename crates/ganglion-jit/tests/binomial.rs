@@ -83,6 +83,7 @@ fn run(backend: &mut dyn Backend, k: &Kernel, n: usize, seed: u64, steps: i64) -
             },
             seed,
             n,
+            first: 0,
         };
         c.call(&mut bind).unwrap();
     }
@@ -151,6 +152,7 @@ fn rounding_by_adding_two_to_the_52_is_kept() {
             },
             seed: 0,
             n: inputs.len(),
+            first: 0,
         };
         c.call(&mut bind).unwrap();
         for (i, x) in inputs.iter().enumerate() {

@@ -180,6 +180,7 @@ fn phases_agree_with_the_interpreter_on_two_threads() {
                 step: s.first_step + step as i64,
             },
             seed: s.seed,
+            first: 0,
         };
         // A grain of one: split into two ranges.
         compiled

@@ -1630,6 +1630,7 @@ fn both_backends_say_an_index_was_out_of_range() {
             },
             seed: 0,
             n: 2,
+            first: 0,
         };
         let err = compiled.call(&mut bind).unwrap_err();
         assert_eq!(err.kernel(), "S.scatter");

@@ -108,6 +108,7 @@ fn call(
         },
         seed: 42,
         n: SYNAPSES,
+        first: 0,
     };
     match split {
         Some((split, threads)) => {

@@ -97,6 +97,17 @@ pub enum BuildError {
     /// A run could not be prepared.
     #[error(transparent)]
     Prepare(#[from] PrepareError),
+    /// Something a simulation distributed over several processes does not do (yet): refused rather
+    /// than run to a different answer than one process gives.
+    #[error(
+        "`{object}`: {what} is not supported when the network is distributed over several processes (MPI ranks); run it in one process"
+    )]
+    NotDistributed {
+        /// The object, group or kernel.
+        object: String,
+        /// What it does that is not distributed.
+        what: String,
+    },
 }
 
 /// Why a pathway or a spike generator cannot run with the current state and `dt`.

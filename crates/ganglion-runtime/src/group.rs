@@ -3,6 +3,7 @@
 use ganglion_ir::interp::ArrayData;
 use ganglion_ir::{Extent, Type};
 
+use crate::distribute::Layout;
 use crate::error::BuildError;
 
 /// Identifies a group of a simulation.
@@ -17,6 +18,13 @@ pub struct Group {
     pub(crate) arrays: Vec<(String, ArrayData)>,
     /// Event buffers: the indices of the neurons with the event in the most recent check.
     pub(crate) events: Vec<(String, Vec<u32>)>,
+    /// Which elements this process holds and runs when the simulation is distributed.
+    pub(crate) layout: Layout,
+    /// During a distributed run, the block of neurons this process runs (kernels over neurons run
+    /// only these; outside runs every process runs every neuron, keeping its copy of the state whole).
+    pub(crate) span: Option<(usize, usize)>,
+    /// The shared variables (one element whatever the number of elements).
+    pub(crate) shared: Vec<String>,
 }
 
 impl Group {
@@ -40,6 +48,13 @@ impl Group {
             n,
             arrays,
             events: Vec::new(),
+            layout: Layout::Whole,
+            span: None,
+            shared: variables
+                .iter()
+                .filter(|(_, _, e)| *e == Extent::Shared)
+                .map(|(v, _, _)| v.clone())
+                .collect(),
         }
     }
 
@@ -100,7 +115,12 @@ impl Group {
     /// Adds a variable (zero) unless it exists.
     pub(crate) fn add_array(&mut self, name: &str, ty: Type, extent: Extent) {
         if self.array_index(name).is_none() {
-            let len = if extent == Extent::Shared { 1 } else { self.n };
+            let len = if extent == Extent::Shared {
+                self.shared.push(name.to_string());
+                1
+            } else {
+                self.n
+            };
             self.arrays
                 .push((name.to_string(), ArrayData::zeros(ty, len)));
         }
@@ -131,6 +151,16 @@ impl Group {
             }
         }
         self.n = n;
+    }
+
+    /// Which elements this process holds and runs when the simulation is distributed.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// Sets which elements this process holds and runs (see [`Layout`]).
+    pub fn set_layout(&mut self, layout: Layout) {
+        self.layout = layout;
     }
 
     /// The indices of the most recent check of an event (`spikes` for the event `spike`).

@@ -11,6 +11,7 @@
 //! user-facing API (`ganglion`).
 
 pub mod clock;
+pub mod distribute;
 mod error;
 mod group;
 pub mod monitor;
@@ -21,6 +22,7 @@ mod snapshot;
 pub mod synapses;
 
 pub use clock::Clock;
+pub use distribute::{Alone, Exchange, ExchangeStats, InProcess, Layout, Numbers};
 pub use error::{BuildError, PrepareError, RunError};
 pub use ganglion_ir::{DEFAULT_SCHEDULE, Schedule, Slot, SlotError};
 pub use group::{Group, GroupId, Link};

@@ -146,6 +146,9 @@ pub(crate) struct StateMonitor {
     pub(crate) probes: Vec<KernelObject>,
     pub(crate) window: Window,
     pub(crate) data: StateData,
+    /// During a distributed run, the rows this process records and the element each reads (the
+    /// others' rows stay empty until they are gathered).
+    pub(crate) held: Option<Vec<(usize, usize)>>,
 }
 
 /// Records the population rate of a group's event for neurons `range.0..range.1`.
@@ -155,6 +158,9 @@ pub(crate) struct RateMonitor {
     pub(crate) range: (usize, usize),
     pub(crate) window: Window,
     pub(crate) data: RateData,
+    /// During a distributed run, this process's count of events at each recording (the rates are
+    /// computed from the sum of every process's counts when they are gathered).
+    pub(crate) counts: Option<Vec<u64>>,
 }
 
 impl SpikeMonitor {
@@ -196,9 +202,19 @@ impl StateMonitor {
         self.data.t.push(clock.t());
         for (k, (_, a)) in self.variables.iter().enumerate() {
             let array = &g.arrays[*a].1;
-            for (r, &i) in self.indices.iter().enumerate() {
-                let i = if array.len() == 1 { 0 } else { i };
-                self.data.values[k].1[r].push(array.get_f64(i));
+            match &self.held {
+                None => {
+                    for (r, &i) in self.indices.iter().enumerate() {
+                        let i = if array.len() == 1 { 0 } else { i };
+                        self.data.values[k].1[r].push(array.get_f64(i));
+                    }
+                }
+                Some(held) => {
+                    for &(r, i) in held {
+                        let i = if array.len() == 1 { 0 } else { i };
+                        self.data.values[k].1[r].push(array.get_f64(i));
+                    }
+                }
             }
         }
         Ok(())
@@ -220,5 +236,8 @@ impl RateMonitor {
         self.data.t.push(clock.t());
         self.data.dt = clock.dt;
         self.data.rate.push(count as f64 / (n as f64 * clock.dt));
+        if let Some(counts) = &mut self.counts {
+            counts.push(count as u64);
+        }
     }
 }

@@ -244,7 +244,11 @@ pub(crate) fn call_kernel(
         groups[k.group.0].events[e].1.clear();
     }
     let own = k.group.0;
-    let n = groups[own].n();
+    // Over neurons: the whole group, or during a distributed run the block this process owns.
+    let (first, n) = match (k.kernel.domain, groups[own].span) {
+        (ganglion_ir::Domain::Neurons, Some(span)) => span,
+        _ => (0, groups[own].n()),
+    };
     // Borrow each bound array once, from whichever group holds it, and the kernel's own events.
     let mut bound: Vec<Option<&mut ArrayData>> = (0..k.arrays.len()).map(|_| None).collect();
     let mut own_events = None;
@@ -285,6 +289,7 @@ pub(crate) fn call_kernel(
         clock,
         seed,
         n,
+        first,
     };
     match (&mut k.compiled, threads) {
         (Some(c), Threads::Ranges(workers, grain)) => {

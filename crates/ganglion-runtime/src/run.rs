@@ -87,6 +87,7 @@ impl Simulation {
         };
         let threads = workers.as_deref().map_or(1, |w| w.threads());
         self.prepare_sources(threads)?;
+        self.start_distributed()?;
         self.setup_kernels();
         let start = self.t;
         let end = start + duration;
@@ -110,7 +111,9 @@ impl Simulation {
             checked_all: false,
         };
         while let Some(current) = self.due_clocks() {
+            // (Processes of a distributed run would not all see the flag at the same step.)
             if let Some(flag) = &self.stop_flag
+                && self.dist.is_none()
                 && flag.load(std::sync::atomic::Ordering::Relaxed)
             {
                 let step = self.clocks.first().map_or(0, |c| c.step);
@@ -122,13 +125,20 @@ impl Simulation {
                     c.step += 1;
                 }
             }
+            if let Some(d) = &mut self.dist
+                && d.due()
+            {
+                d.flush(&mut self.actions);
+            }
             checks.since += 1;
             if self.check_interval > 0 && checks.since >= self.check_interval {
-                self.check_now(&mut checks)?;
+                self.check_now(&mut checks)
+                    .inspect_err(|_| self.end_distributed())?;
             }
             reporter.now_and_then(self.t);
         }
         self.t = end;
+        self.end_distributed();
         if self.check_interval > 0 {
             self.check_now(&mut checks)?;
         }
@@ -218,6 +228,7 @@ impl Simulation {
     ) -> Result<(), RunError> {
         let seed = self.seed;
         let grain = self.parallel_grain;
+        let mut dist = self.dist.as_mut();
         for id in order {
             let info = &self.infos[id.0];
             if !info.active || self.replaced[id.0] || !current[info.clock.0] {
@@ -226,6 +237,9 @@ impl Simulation {
             let clock = &self.clocks[info.clock.0];
             let groups = &mut self.groups;
             let action = &mut self.actions[id.0];
+            if let Some(d) = dist.as_deref_mut() {
+                d.before(id.0, groups);
+            }
             if !self.links.is_empty() {
                 let (group, reads) = action.group();
                 if reads {
@@ -243,7 +257,11 @@ impl Simulation {
                 Action::Generator(g) => g.step(groups, clock.step),
                 Action::Summed(s) => {
                     let (target, k) = &mut **s;
-                    let (a, b) = target.range;
+                    let (mut a, mut b) = target.range;
+                    // (In a distributed run, the neurons this process owns.)
+                    if let Some((start, stop)) = groups[target.group].span {
+                        (a, b) = (a.max(start), b.min(stop).max(a.max(start)));
+                    }
                     let arr = &mut groups[target.group].arrays[target.array].1;
                     for n in a..b {
                         arr.set(n, &Value::F64(0.0).cast(arr.ty()));
@@ -252,7 +270,10 @@ impl Simulation {
                 }
                 Action::Pathway(p) => {
                     let (pathway, phases) = &mut **p;
-                    pathway.step(groups);
+                    match dist.as_deref_mut() {
+                        Some(d) => d.pathway_step(id.0, pathway, groups),
+                        None => pathway.step(groups),
+                    }
                     for k in phases {
                         let threads = match (workers, pathway.split()) {
                             (Some(w), Some(split)) => Threads::Split(w, grain, split),
@@ -271,7 +292,7 @@ impl Simulation {
 
     /// Checks state for NaN now: everything the first time, then only what the kernels write (the
     /// rest cannot change).
-    fn check_now(&self, checks: &mut NanChecks) -> Result<(), RunError> {
+    fn check_now(&mut self, checks: &mut NanChecks) -> Result<(), RunError> {
         checks.since = 0;
         let only = checks.checked_all.then_some(&checks.written[..]);
         self.check_finite(checks.last_clean, only)?;
@@ -304,15 +325,47 @@ impl Simulation {
 
     /// Reports the first value that is not finite in the state (every array, or those in `only`).
     fn check_finite(
-        &self,
+        &mut self,
         last_clean: (i64, f64),
         only: Option<&[(usize, usize)]>,
     ) -> Result<(), RunError> {
+        let found = self.first_non_finite_here(only);
+        // (Every process of a distributed run reports the same, first, value.)
+        let Some((gi, ai, neuron, value)) = self.agree_non_finite(found) else {
+            return Ok(());
+        };
+        let clock = self.clocks.first();
+        let g = &self.groups[gi];
+        Err(RunError::NonFinite {
+            group: g.name().to_string(),
+            variable: g.arrays[ai].0.clone(),
+            neuron: neuron as usize,
+            value: if value.is_nan() {
+                "NaN".into()
+            } else {
+                format!("{value}")
+            },
+            from_step: last_clean.0,
+            from_t: last_clean.1,
+            step: clock.map_or(0, |c| c.step),
+            t: clock.map_or(0.0, Clock::t),
+        })
+    }
+
+    /// The first value that is not finite (group, array, element, value) among the elements this
+    /// process checks (every array, or those in `only`).
+    fn first_non_finite_here(
+        &self,
+        only: Option<&[(usize, usize)]>,
+    ) -> Option<(usize, usize, u64, f64)> {
         // Groups named `_...` hold tables (timed arrays), not state.
         for (gi, g) in self.groups.iter().enumerate() {
             if g.name().starts_with('_') {
                 continue;
             }
+            let Some((start, stop)) = self.checked_elements(gi) else {
+                continue;
+            };
             for (ai, (name, a)) in g.arrays.iter().enumerate() {
                 if name.starts_with('_')
                     || name == "lastspike"
@@ -320,42 +373,31 @@ impl Simulation {
                 {
                     continue;
                 }
-                if let Some((neuron, value)) = first_non_finite(a) {
-                    let clock = self.clocks.first();
-                    return Err(RunError::NonFinite {
-                        group: g.name().to_string(),
-                        variable: name.clone(),
-                        neuron,
-                        value: if value.is_nan() {
-                            "NaN".into()
-                        } else {
-                            format!("{value}")
-                        },
-                        from_step: last_clean.0,
-                        from_t: last_clean.1,
-                        step: clock.map_or(0, |c| c.step),
-                        t: clock.map_or(0.0, Clock::t),
-                    });
+                let (from, to) = if self.dist.is_none() || g.shared.contains(name) {
+                    (0, a.len())
+                } else {
+                    (start.min(a.len()), stop.min(a.len()))
+                };
+                if let Some((k, value)) = first_non_finite(a, from, to) {
+                    return Some((gi, ai, self.element_number(gi, k), value));
                 }
             }
         }
-        Ok(())
+        None
     }
 }
 
-/// The first element of a floating-point array that is NaN or infinite.
-fn first_non_finite(a: &ArrayData) -> Option<(usize, f64)> {
+/// The first element of `from..to` of a floating-point array that is NaN or infinite.
+fn first_non_finite(a: &ArrayData, from: usize, to: usize) -> Option<(usize, f64)> {
     match a {
-        ArrayData::F64(v) => v
-            .as_slice()
+        ArrayData::F64(v) => v.as_slice()[from..to]
             .iter()
             .position(|x| !x.is_finite())
-            .map(|i| (i, v.as_slice()[i])),
-        ArrayData::F32(v) => v
-            .as_slice()
+            .map(|i| (from + i, v.as_slice()[from + i])),
+        ArrayData::F32(v) => v.as_slice()[from..to]
             .iter()
             .position(|x| !x.is_finite())
-            .map(|i| (i, f64::from(v.as_slice()[i]))),
+            .map(|i| (from + i, f64::from(v.as_slice()[from + i]))),
         _ => None,
     }
 }

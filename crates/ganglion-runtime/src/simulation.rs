@@ -39,6 +39,9 @@ pub struct Simulation {
     pub(crate) stop_flag: Option<Arc<AtomicBool>>,
     /// Kernels run outside the schedule so far (each draws its own random numbers).
     pub(crate) executions: i64,
+    /// Where the network is distributed over several processes: how they exchange, and what each
+    /// object exchanges (none in one process).
+    pub(crate) dist: Option<crate::distribute::Distribution>,
 }
 
 impl Simulation {
@@ -61,6 +64,7 @@ impl Simulation {
             t: 0.0,
             stop_flag: None,
             executions: 0,
+            dist: None,
         }
     }
 
@@ -322,6 +326,7 @@ impl Simulation {
         kernel: &Kernel,
         overrides: HashMap<String, Value>,
     ) -> Result<(), BuildError> {
+        self.check_execute(group.0, kernel)?;
         let mut k = self.bind(group, kernel, overrides)?;
         k.compile(self.backend.as_mut())?;
         let dt = self.clocks.first().map_or(1e-4, |c| c.dt);
@@ -421,6 +426,7 @@ impl Simulation {
                 probes: bound,
                 window,
                 data,
+                held: None,
             }),
         ))
     }
@@ -443,6 +449,7 @@ impl Simulation {
                 range,
                 window,
                 data: RateData::default(),
+                counts: None,
             }),
         )
     }

@@ -264,11 +264,22 @@ impl Pathway {
             let (a, b) = groups.split_at_mut(source);
             (&b[0], &mut a[synapses])
         };
+        self.push(src.event(&self.spec.source_event), 0);
+        self.pop(syn);
+    }
+
+    /// Queues the synapses of the spikes of source neurons `spikes` (those outside the range are
+    /// skipped) at their delays, `lag` steps late: they were emitted `lag` steps of this pathway ago
+    /// (every delay is at least `lag`: a distributed run exchanges spikes at most that late).
+    pub(crate) fn push(&mut self, spikes: &[u32], lag: usize) {
         let len = self.queue.len();
         let parts = self.parts;
         let (start, stop) = self.spec.range;
+        // `offset - lag`, modulo the queue's length (`lag` <= every delay < `len` where there are
+        // synapses to queue).
+        let base = (self.offset + len - lag % len) % len;
         let homogeneous = (self.steps.len() == 1).then(|| self.steps[0] as usize);
-        for &k in src.event(&self.spec.source_event) {
+        for &k in spikes {
             let k = k as usize;
             if k < start || k >= stop {
                 continue;
@@ -278,16 +289,23 @@ impl Pathway {
                 let these = &self.synapses
                     [self.starts[first + p] as usize..self.starts[first + p + 1] as usize];
                 match homogeneous {
-                    Some(d) => self.queue[(self.offset + d) % len][p].extend_from_slice(these),
+                    Some(d) => self.queue[(base + d) % len][p].extend_from_slice(these),
                     None => {
                         for &s in these {
                             let d = self.steps[s as usize] as usize;
-                            self.queue[(self.offset + d) % len][p].push(s);
+                            self.queue[(base + d) % len][p].push(s);
                         }
                     }
                 }
             }
         }
+    }
+
+    /// Hands the synapses due now to the synapses' event buffer for the pathway, part after part, and
+    /// moves the queue on by one step.
+    pub(crate) fn pop(&mut self, syn: &mut Group) {
+        let parts = self.parts;
+        let len = self.queue.len();
         let buffer = syn.event_buffer(&self.spec.buffer);
         buffer.clear();
         let due = &mut self.queue[self.offset];
@@ -303,6 +321,14 @@ impl Pathway {
             }
         }
         self.offset = (self.offset + 1) % len;
+    }
+
+    /// The shortest delay of this process's synapses, in steps (`None` without synapses).
+    pub(crate) fn min_delay_steps(&self, n: usize) -> Option<u32> {
+        if n == 0 {
+            return None;
+        }
+        self.steps.iter().copied().min()
     }
 
     /// How this step's event buffer is cut into parts for threads (none when it is one part).

@@ -58,6 +58,12 @@ pub enum UsageError {
     /// A NeuronGroup without neurons.
     #[error("a NeuronGroup needs at least one neuron (N = 0)")]
     EmptyGroup,
+    /// `distribute` after something was added to the network.
+    #[error("a network is distributed before anything is added to it ({groups} groups so far)")]
+    DistributeLate {
+        /// Groups (and Synapses) added before.
+        groups: usize,
+    },
     /// A name another object of the network has.
     #[error("the name `{name}` is already used in this network")]
     NameTaken {

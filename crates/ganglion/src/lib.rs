@@ -53,5 +53,6 @@ pub use synapses::{Connect, SpikeGeneratorGroup, Synapses};
 
 pub use ganglion_model::plan::Report;
 pub use ganglion_runtime::{
-    ObjectId, ObjectInfo, Progress, RateData, SmoothingWindow, Snapshot, SpikeData, StateData,
+    Alone, Exchange, ExchangeStats, InProcess, ObjectId, ObjectInfo, Progress, RateData,
+    SmoothingWindow, Snapshot, SpikeData, StateData,
 };

@@ -176,6 +176,44 @@ impl Network {
         self.driver.sim.set_threads(n);
     }
 
+    /// Distributes the network over the processes `exchange` connects (MPI ranks: the `ganglion`
+    /// binary's `mpi` feature has an implementation; [`crate::InProcess`] runs ranks as threads): every process builds the same network, by the same calls in the same
+    /// order; each runs its block of every neuron group and holds the synapses onto its neurons, and
+    /// the spikes, recordings and final state are those of one process, bit for bit. Call it first,
+    /// before adding anything. State read on a process is its own copy (neuron groups: whole between
+    /// runs; synapses: those it holds); [`Network::gather_to_root`] collects everything on process 0.
+    pub fn distribute(
+        &mut self,
+        exchange: Box<dyn ganglion_runtime::Exchange>,
+    ) -> Result<(), Error> {
+        if !self.driver.groups.is_empty() {
+            return Err(UsageError::DistributeLate {
+                groups: self.driver.groups.len(),
+            }
+            .into());
+        }
+        self.driver.sim.set_exchange(exchange);
+        Ok(())
+    }
+
+    /// This process's rank and the number of processes, for a distributed network.
+    pub fn rank(&self) -> Option<(usize, usize)> {
+        self.driver.sim.exchange().map(|e| (e.rank(), e.ranks()))
+    }
+
+    /// In a distributed network, gathers every monitor's recordings and every group's state on process
+    /// 0, which then holds what one process would (the others hold nothing); the network may not run
+    /// again. Every process must call it. Nothing happens in one process.
+    pub fn gather_to_root(&mut self) -> Result<(), Error> {
+        self.driver.sim.gather_to_root()?;
+        Ok(())
+    }
+
+    /// What this process exchanged with the others so far, and the time it took (a distributed network).
+    pub fn exchange_stats(&self) -> Option<ganglion_runtime::ExchangeStats> {
+        self.driver.sim.exchange_stats()
+    }
+
     /// The number of threads kernels run on.
     pub fn threads(&self) -> usize {
         self.driver.sim.threads()

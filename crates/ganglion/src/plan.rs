@@ -68,12 +68,30 @@ impl RunPlan {
 impl Network {
     /// Builds the network a model file describes. Diagnostics point into the file.
     pub fn from_model_file(
+        file: ModelFile,
+        backend: BackendChoice,
+    ) -> Result<(Network, RunPlan), Error> {
+        Network::from_model_file_distributed(file, backend, None)
+    }
+
+    /// [`Network::from_model_file`], distributed over the processes `exchange` connects (see
+    /// [`Network::distribute`]; every process calls it with the same file).
+    pub fn from_model_file_distributed(
         mut file: ModelFile,
         backend: BackendChoice,
+        exchange: Option<Box<dyn ganglion_runtime::Exchange>>,
     ) -> Result<(Network, RunPlan), Error> {
         let (plan, diagnostics) = ganglion_model::plan_model_file(&file);
         let sources = std::mem::take(&mut file.sources);
-        Network::from_plan(&plan, diagnostics, sources, backend)
+        let mut net = Network::new(backend);
+        if let Some(exchange) = exchange {
+            net.distribute(exchange)?;
+        }
+        net.sources = Arc::new(sources);
+        net.absorb(diagnostics)?;
+        let run = net.build(&plan);
+        let run = net.attach(run)?;
+        Ok((net, run))
     }
 
     /// Builds the network a checked plan describes; `diagnostics` are the checker's (any error among

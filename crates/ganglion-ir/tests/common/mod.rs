@@ -95,6 +95,7 @@ impl Run {
             clock: self.clock,
             seed: self.seed,
             n: self.n,
+            first: 0,
         };
         interp::run(k, &setup, &mut bind)
     }

@@ -147,6 +147,7 @@ pub fn run_compiled(
             },
             seed: start.seed,
             n: start.n,
+            first: 0,
         };
         let fault = match compiled.call(&mut bind) {
             Ok(()) => false,

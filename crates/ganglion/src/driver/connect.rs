@@ -36,14 +36,17 @@ impl Driver {
         let (src, tgt) = (syn.link.source_range, syn.link.target_range);
         let (n_pre, n_post) = (src.1 - src.0, tgt.1 - tgt.0);
         let stream = syn.connects;
-        let pairs: Vec<(u32, u32)> = match &c.pattern {
-            Pattern::Pairs(i, j) => i
-                .iter()
-                .zip(j)
-                .map(|(&a, &b)| (a as u32, b as u32))
-                .collect(),
-            Pattern::OneToOne => (0..n_pre as u32).map(|k| (k, k)).collect(),
-            Pattern::Generator(targets) => self.generate_pairs(s, targets, c, namespace)?,
+        let mut made = Made::new(self.owned_targets(s), c.n, n_pre);
+        match &c.pattern {
+            Pattern::Pairs(i, j) => {
+                for (&a, &b) in i.iter().zip(j) {
+                    made.offer((a as u32, b as u32));
+                }
+            }
+            Pattern::OneToOne => (0..n_pre as u32).for_each(|k| made.offer((k, k))),
+            Pattern::Generator(targets) => {
+                self.generate_pairs(s, targets, c, namespace, &mut |p| made.offer(p))?
+            }
             Pattern::Grid => {
                 let p_const = match &c.p {
                     None => Some(1.0),
@@ -52,29 +55,57 @@ impl Driver {
                 };
                 let seed = self.sim.seed();
                 match (&c.condition, p_const) {
-                    (None, Some(p)) => {
-                        random_pairs(n_pre, n_post, p, seed, s.0 as u64, stream, false)
-                    }
-                    (Some(_), Some(p)) if c.condition_is_not_self() => {
-                        random_pairs(n_pre, n_post, p, seed, s.0 as u64, stream, true)
-                    }
+                    (None, Some(p)) => random_pairs(
+                        n_pre,
+                        n_post,
+                        p,
+                        (seed, s.0 as u64, stream),
+                        false,
+                        &mut |p| made.offer(p),
+                    ),
+                    (Some(_), Some(p)) if c.condition_is_not_self() => random_pairs(
+                        n_pre,
+                        n_post,
+                        p,
+                        (seed, s.0 as u64, stream),
+                        true,
+                        &mut |p| made.offer(p),
+                    ),
                     _ => {
                         let keep = keep_expr(c.condition.as_ref(), c.p.as_ref());
                         let pair = |k: usize| ((k / n_post) as u32, (k % n_post) as u32);
-                        self.candidates_where(s, keep, n_pre * n_post, &pair, namespace)?
+                        self.candidates_where(
+                            s,
+                            keep,
+                            n_pre * n_post,
+                            &pair,
+                            namespace,
+                            &mut |p| made.offer(p),
+                        )?
                     }
                 }
             }
-        };
-        let made: Vec<(u32, u32)> = pairs
-            .into_iter()
-            .flat_map(|p| std::iter::repeat_n(p, c.n))
-            .collect();
-        self.append_synapses(s, &made);
+        }
+        let count = made.total as usize;
+        self.append_synapses(s, &made.pairs, made.distributed());
         if let Some(e) = self.groups[s.0].synapses.as_mut() {
             e.connects += 1;
         }
-        Ok(made.len())
+        Ok(count)
+    }
+
+    /// Where the network is distributed: the targets (relative to the target subgroup) whose neurons
+    /// this process owns; a process holds the synapses onto them.
+    fn owned_targets(&self, s: GroupHandle) -> Option<(u32, u32)> {
+        let syn = self.entry(s).synapses.as_ref()?;
+        let target = self.sim.group(self.entry(syn.link.target).id);
+        let ganglion_runtime::Layout::Block(start, stop) = *target.layout() else {
+            // (A target every process runs whole: the driver refuses synapses onto one.)
+            return None;
+        };
+        let (a, b) = syn.link.target_range;
+        let (lo, hi) = (start.clamp(a, b), stop.clamp(a, b));
+        Some(((lo - a) as u32, (hi - a) as u32))
     }
 
     /// Values of expressions for `count` candidate pairs (`pair(k)`: `i`, `j` relative to the slices).
@@ -95,7 +126,7 @@ impl Driver {
         Ok(values)
     }
 
-    /// The candidates (`pair(k)`) for which a boolean expression holds, in order.
+    /// The candidates (`pair(k)`) for which a boolean expression holds, in order, handed to `keep`.
     fn candidates_where(
         &mut self,
         s: GroupHandle,
@@ -103,8 +134,8 @@ impl Driver {
         count: usize,
         pair: &dyn Fn(usize) -> (u32, u32),
         namespace: &Namespace,
-    ) -> Result<Vec<(u32, u32)>, Error> {
-        let mut kept = Vec::new();
+        kept: &mut dyn FnMut((u32, u32)),
+    ) -> Result<(), Error> {
         self.eval_blocks(
             s,
             &[keep],
@@ -113,23 +144,18 @@ impl Driver {
             namespace,
             &mut |start, n, outputs| {
                 if let Some(ArrayData::Bool(flags)) = outputs.first() {
-                    kept.extend(
-                        flags.as_slice()[..n]
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, f)| **f)
-                            .map(|(k, _)| pair(start + k)),
-                    );
+                    flags.as_slice()[..n]
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, f)| **f)
+                        .for_each(|(k, _)| kept(pair(start + k)));
                 } else if let Some(a) = outputs.first() {
-                    kept.extend(
-                        (0..n)
-                            .filter(|&k| a.get_f64(k) != 0.0)
-                            .map(|k| pair(start + k)),
-                    );
+                    (0..n)
+                        .filter(|&k| a.get_f64(k) != 0.0)
+                        .for_each(|k| kept(pair(start + k)));
                 }
             },
-        )?;
-        Ok(kept)
+        )
     }
 
     /// Evaluates expressions for `count` candidate pairs in blocks of about a million, one scratch group
@@ -253,7 +279,8 @@ impl Driver {
         targets: &Targets,
         c: &ConnectSpec,
         namespace: &Namespace,
-    ) -> Result<Vec<(u32, u32)>, Error> {
+        kept: &mut dyn FnMut((u32, u32)),
+    ) -> Result<(), Error> {
         let syn = self.groups[s.0].synapses.as_ref().expect("synapses");
         let n_pre = syn.link.source_range.1 - syn.link.source_range.0;
         let n_post = syn.link.target_range.1 - syn.link.target_range.0;
@@ -318,10 +345,11 @@ impl Driver {
             return Err(UsageError::ConnectTarget { i, j, n: n_post }.into());
         }
         if c.condition.is_none() && c.p.is_none() {
-            return Ok(valid);
+            valid.into_iter().for_each(kept);
+            return Ok(());
         }
         let keep = keep_expr(c.condition.as_ref(), c.p.as_ref());
-        self.candidates_where(s, keep, valid.len(), &|k| valid[k], namespace)
+        self.candidates_where(s, keep, valid.len(), &|k| valid[k], namespace, kept)
     }
 }
 
@@ -378,15 +406,13 @@ fn random_pairs(
     n_pre: usize,
     n_post: usize,
     p: f64,
-    seed: u64,
-    object: u64,
-    call: u64,
+    (seed, object, call): (u64, u64, u64),
     no_self: bool,
-) -> Vec<(u32, u32)> {
+    out: &mut dyn FnMut((u32, u32)),
+) {
     use ganglion_ir::random;
-    let mut out = Vec::new();
     if p <= 0.0 {
-        return out;
+        return;
     }
     let key = random::key(
         seed,
@@ -394,11 +420,9 @@ fn random_pairs(
     );
     for i in 0..n_pre {
         if p >= 1.0 {
-            out.extend(
-                (0..n_post)
-                    .filter(|&j| !(no_self && j == i))
-                    .map(|j| (i as u32, j as u32)),
-            );
+            (0..n_post)
+                .filter(|&j| !(no_self && j == i))
+                .for_each(|j| out((i as u32, j as u32)));
             continue;
         }
         let log_q = (-p).ln_1p();
@@ -416,8 +440,70 @@ fn random_pairs(
             if no_self && j as usize == i {
                 continue;
             }
-            out.push((i as u32, j as u32));
+            out((i as u32, j as u32));
         }
     }
-    out
+}
+
+/// The synapses a connect call makes, as one process makes them: each pair `n` times, numbered in
+/// order. Where the network is distributed, only those onto the targets this process owns are kept
+/// (with their numbers), and each source's synapses are counted over all.
+struct Made {
+    owned: Option<(u32, u32)>,
+    n: usize,
+    pairs: Vec<(u32, u32)>,
+    numbers: Vec<u64>,
+    total: u64,
+    outgoing: Vec<u32>,
+}
+
+impl Made {
+    fn new(owned: Option<(u32, u32)>, n: usize, n_pre: usize) -> Made {
+        Made {
+            owned,
+            n,
+            pairs: Vec::new(),
+            numbers: Vec::new(),
+            total: 0,
+            outgoing: if owned.is_some() {
+                vec![0; n_pre]
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    fn offer(&mut self, (i, j): (u32, u32)) {
+        match self.owned {
+            None => {
+                self.pairs.extend(std::iter::repeat_n((i, j), self.n));
+                self.total += self.n as u64;
+            }
+            Some((lo, hi)) => {
+                if let Some(c) = self.outgoing.get_mut(i as usize) {
+                    *c += self.n as u32;
+                }
+                let keep = (lo..hi).contains(&j);
+                for _ in 0..self.n {
+                    if keep {
+                        self.pairs.push((i, j));
+                        self.numbers.push(self.total);
+                    }
+                    self.total += 1;
+                }
+            }
+        }
+    }
+
+    /// For a distributed network: the numbers of the synapses kept (within this call), how many the
+    /// call made in all, and each source's count.
+    fn distributed(&self) -> Option<(&[u64], u64, &[u32])> {
+        self.owned.map(|_| {
+            (
+                self.numbers.as_slice(),
+                self.total,
+                self.outgoing.as_slice(),
+            )
+        })
+    }
 }

@@ -51,6 +51,13 @@ impl Driver {
             .map(|(n, st)| (n.clone(), st.ty, st.extent))
             .collect();
         let id = self.sim.add_group(&model.name, model.n, &variables);
+        if let Some(e) = self.sim.exchange() {
+            // Distributed: every process stores the group; each runs its block of neurons.
+            let (start, stop) = ganglion_runtime::distribute::block(model.n, e.ranks(), e.rank());
+            self.sim
+                .group_mut(id)
+                .set_layout(ganglion_runtime::Layout::Block(start, stop));
+        }
         // Brian2's initial values: 0, except lastspike = -1e4 s and not_refractory = True.
         for v in &model.variables {
             let (name, value) = match v.kind {

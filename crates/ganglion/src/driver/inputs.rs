@@ -86,8 +86,13 @@ impl Driver {
             when: None,
             order: Some(0),
         };
+        let id = entry.id;
         let info = self.info(g, name, Slot::at("thresholds"), &timing, None);
-        let object = self.sim.add_generator(info, entry.id, train);
+        // Every process runs a spike generator whole (its spikes are few, and in its own order).
+        self.sim
+            .group_mut(id)
+            .set_layout(ganglion_runtime::Layout::Whole);
+        let object = self.sim.add_generator(info, id, train);
         // The generator is what makes the group's spikes: monitors of them run right after it.
         let objects = &mut self.groups[g.0].objects;
         objects.thresholders.push(("spike".to_string(), object));

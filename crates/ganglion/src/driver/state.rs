@@ -19,6 +19,11 @@ impl Driver {
         a: &Assignment,
         namespace: &Namespace,
     ) -> Result<(), Error> {
+        if let ganglion_runtime::Layout::Subset(numbers) = self.sim.group(self.entry(g).id).layout()
+            && self.assign_held(g, a, &numbers.clone(), namespace)?
+        {
+            return Ok(());
+        }
         match (&a.selection, &a.value) {
             (Selection::All, AssignedValue::Uniform(v)) => {
                 let array = self.array_mut(g, &a.variable)?;
@@ -68,6 +73,45 @@ impl Driver {
             }
         }
         Ok(())
+    }
+
+    /// An assignment that names elements, to synapses of which this process holds some (a distributed
+    /// network): the indices and values are those of one process, applied to the synapses held.
+    /// Whether it was one.
+    fn assign_held(
+        &mut self,
+        g: GroupHandle,
+        a: &Assignment,
+        numbers: &ganglion_runtime::Numbers,
+        namespace: &Namespace,
+    ) -> Result<bool, Error> {
+        let values: Vec<(usize, f64)> = match (&a.selection, &a.value) {
+            (Selection::All, AssignedValue::PerElement(values)) => (0..numbers.len())
+                .map(|k| (k, values[numbers.number(k) as usize]))
+                .collect(),
+            (Selection::Indices(ix), AssignedValue::Uniform(v)) => ix
+                .iter()
+                .filter_map(|&i| numbers.local(i as u64).map(|k| (k, *v)))
+                .collect(),
+            (Selection::Indices(ix), AssignedValue::PerElement(values)) => ix
+                .iter()
+                .zip(values)
+                .filter_map(|(&i, &v)| numbers.local(i as u64).map(|k| (k, v)))
+                .collect(),
+            (Selection::Indices(ix), AssignedValue::Expr(e)) => {
+                let shared = self.is_shared(g, &a.variable);
+                let values = self.evaluate(g, e, shared, namespace)?;
+                ix.iter()
+                    .filter_map(|&i| numbers.local(i as u64).map(|k| (k, values[k])))
+                    .collect()
+            }
+            _ => return Ok(false),
+        };
+        let array = self.array_mut(g, &a.variable)?;
+        for (k, v) in values {
+            array.set_f64(k, v);
+        }
+        Ok(true)
     }
 
     /// The storage of a variable of group `g`.

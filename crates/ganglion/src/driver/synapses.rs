@@ -9,6 +9,7 @@ use ganglion_model::plan::Timing;
 use ganglion_model::{Location, NeuronGroupModel, SynapseContext};
 use ganglion_runtime::Slot;
 use ganglion_runtime::synapses::{Delay, PathwaySpec};
+use ganglion_runtime::{Layout, Numbers};
 
 use super::groups::{GroupSettings, method_error};
 use super::{Driver, GroupEntry, value_map};
@@ -37,6 +38,10 @@ pub(crate) struct SynapseEntry {
     pub(crate) registered: bool,
     /// `connect` calls made, numbering their random streams.
     pub(crate) connects: u64,
+    /// Where the network is distributed: the synapses made on every process, and each source
+    /// neuron's count of them (`N_outgoing`).
+    pub(crate) made: u64,
+    pub(crate) outgoing: Vec<u32>,
 }
 
 impl Driver {
@@ -66,6 +71,20 @@ impl Driver {
             .map(|(n, st)| (n.clone(), st.ty, st.extent))
             .collect();
         let id = self.sim.add_group(&name, 0, &variables);
+        if self.sim.exchange().is_some() {
+            // A process holds the synapses onto the neurons it owns.
+            let target = self.sim.group(self.entry(link.target).id);
+            if !matches!(target.layout(), Layout::Block(..)) {
+                return Err(ganglion_runtime::BuildError::NotDistributed {
+                    object: name,
+                    what: "synapses onto a spike generator".into(),
+                }
+                .into());
+            }
+            self.sim
+                .group_mut(id)
+                .set_layout(Layout::Subset(Numbers::new()));
+        }
         let sizes = [
             ("N_pre", link.source_range.1 - link.source_range.0),
             ("N_post", link.target_range.1 - link.target_range.0),
@@ -102,13 +121,42 @@ impl Driver {
                 method_at: s.method_at,
                 registered: false,
                 connects: 0,
+                made: 0,
+                outgoing: Vec::new(),
             }),
         });
         Ok(GroupHandle(self.groups.len() - 1))
     }
 
-    /// Appends synapses `(i, j)` (indices relative to the subgroups), with the default `delay`.
-    pub(crate) fn append_synapses(&mut self, s: GroupHandle, pairs: &[(u32, u32)]) {
+    /// Appends synapses `(i, j)` (indices relative to the subgroups), with the default `delay`. In a
+    /// distributed network `distributed` gives the numbers of these synapses among those the connect
+    /// call made on every process, how many it made, and each source's count.
+    pub(crate) fn append_synapses(
+        &mut self,
+        s: GroupHandle,
+        pairs: &[(u32, u32)],
+        distributed: Option<(&[u64], u64, &[u32])>,
+    ) {
+        let mut outgoing = None;
+        let mut made_before = 0;
+        if let Some((numbers, made, counts)) = distributed {
+            let syn = self.groups[s.0].synapses.as_mut().expect("synapses");
+            made_before = syn.made;
+            syn.made += made;
+            syn.outgoing.resize(counts.len(), 0);
+            for (o, c) in syn.outgoing.iter_mut().zip(counts) {
+                *o += c;
+            }
+            outgoing = Some(syn.outgoing.clone());
+            let id = self.groups[s.0].id;
+            if let Layout::Subset(held) = self.sim.group(id).layout() {
+                let mut held = held.clone();
+                for &k in numbers {
+                    held.push(made_before + k);
+                }
+                self.sim.group_mut(id).set_layout(Layout::Subset(held));
+            }
+        }
         let entry = &self.groups[s.0];
         let syn = entry.synapses.as_ref().expect("synapses");
         let (src, tgt, delay) = (syn.link.source_range, syn.link.target_range, syn.link.delay);
@@ -146,14 +194,28 @@ impl Driver {
             idx.iter().map(|&k| counts[k as usize] as f64).collect()
         };
         let incoming = count(g, "j", tgt.1 - tgt.0);
-        let outgoing = count(g, "i", src.1 - src.0);
+        let outgoing = match &outgoing {
+            // (Distributed: the synapses of a source are on every process; counted as they were made.)
+            Some(counts) => g
+                .array("i")
+                .map(|a| a.to_f64_vec())
+                .unwrap_or_default()
+                .iter()
+                .map(|&i| f64::from(counts[i as usize]))
+                .collect(),
+            None => count(g, "i", src.1 - src.0),
+        };
         if let Some(a) = g.array_mut("N_incoming") {
             a.fill_from_f64(&incoming);
         }
         if let Some(a) = g.array_mut("N_outgoing") {
             a.fill_from_f64(&outgoing);
         }
-        self.groups[s.0].model.n = total;
+        // `N` is every synapse, on every process.
+        self.groups[s.0].model.n = match distributed {
+            Some((_, made, _)) => (made_before + made) as usize,
+            None => total,
+        };
     }
 
     /// Puts the synapses' objects into the schedule (at the first run after they were added):
