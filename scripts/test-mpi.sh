@@ -2,7 +2,7 @@
 # One network over MPI ranks writes what one process writes, byte for byte (issue 19). Needs an MPI
 # library and libclang (Debian: `apt-get install libopenmpi-dev openmpi-bin libclang-dev`).
 #
-# 1. The rank tests over the in-process exchange, the corpus sweep included (minutes).
+# 1. The rank tests over the in-process exchange, the corpus sweep included (minutes; not with --ci).
 # 2. `ganglion` built with `--features mpi`; CUBA, COBAHH, STDP, Brunel-Hakim (delays) and gap
 #    junctions (presynaptic reads, summed variables) run as one process and under `mpirun -np K` for
 #    K = 1, 2, 3 (and 2 threads per rank); every output file compared with `cmp`.
@@ -11,10 +11,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo test --locked -p ganglion-tests --test ranks -- --include-ignored
-
-cargo build --locked --release -p ganglion-cli --features mpi
-bin=target/release/ganglion
+# `--ci`: leave out step 1 (`cargo test --workspace` has run the rank tests but the sweep) and build the
+# test profile (simulator crates optimised, dependencies built for the tests reused) rather than release.
+if [ "${1:-}" = "--ci" ]; then
+    cargo build --locked -p ganglion-cli --features mpi
+    bin=target/debug/ganglion
+else
+    cargo test --locked -p ganglion-tests --test ranks -- --include-ignored
+    cargo build --locked --release -p ganglion-cli --features mpi
+    bin=target/release/ganglion
+fi
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
