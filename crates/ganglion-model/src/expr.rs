@@ -444,6 +444,12 @@ fn arithmetic(t: ValueType) -> ValueType {
 /// Checks an expression in a scope, reporting every problem into `errors`. `None` means the expression
 /// had errors (already reported).
 pub fn check_expr(e: &ast::Expr, scope: &Scope<'_>, errors: &mut Vec<ModelError>) -> Option<TExpr> {
+    // Frames of several kilobytes in debug builds, as deep as the tree.
+    ganglion_syntax::limits::with_stack(|| check_node(e, scope, errors))
+}
+
+/// One level of [`check_expr`].
+fn check_node(e: &ast::Expr, scope: &Scope<'_>, errors: &mut Vec<ModelError>) -> Option<TExpr> {
     let span = e.span;
     let dimensionless = |kind, ty| typed(kind, ty, Dimension::DIMENSIONLESS, span);
     match &e.kind {

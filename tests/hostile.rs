@@ -1,0 +1,235 @@
+//! Hostile input (issue 17): deep and long code, models too large for memory, malformed model files.
+//! Each gets a clear error or a defined result within seconds — no panic, abort or unbounded memory —
+//! and `ganglion check` (build the network as `run` does, then a run of no time) refuses whatever
+//! `ganglion run` refuses.
+
+use std::time::{Duration, Instant};
+
+use ganglion::{BackendChoice, Error, Network};
+use ganglion_modelfile::{LoadError, ModelFile};
+use ganglion_syntax::limits::MAX_DEPTH;
+
+/// Rust's default stack for threads other than `main` (and so for `cargo test`'s threads).
+const THREAD_STACK: usize = 2 << 20;
+
+/// The first error, as `code: message` with its place, or `None` when there is none.
+fn first_error(
+    sources: &ganglion_syntax::SourceMap,
+    list: &[ganglion_syntax::Diagnostic],
+) -> String {
+    let d = list
+        .iter()
+        .find(|d| d.is_error())
+        .expect("an error among the diagnostics");
+    let place = d
+        .source
+        .map(|s| format!("{:?}", sources.line_column(s, d.span)))
+        .unwrap_or_default();
+    format!("{}: {} {place}", d.code.unwrap_or("-"), d.message)
+}
+
+fn error_of(e: Error, net_sources: Option<&ganglion_syntax::SourceMap>) -> String {
+    match e {
+        Error::Model(d) => first_error(d.sources(), d.list()),
+        e => {
+            let list = e.diagnostics();
+            match net_sources {
+                Some(s) => first_error(s, &list),
+                None => first_error(&ganglion_syntax::SourceMap::new(), &list),
+            }
+        }
+    }
+}
+
+/// What `ganglion check` does with a model file's text: read it, build the network as `run` does, run
+/// no time. The first error, if any.
+pub fn check(text: &str) -> Result<(), String> {
+    build(text, BackendChoice::Jit).map(|_| ())
+}
+
+fn build(text: &str, backend: BackendChoice) -> Result<(Network, ganglion::RunPlan), String> {
+    let file = match ModelFile::parse("model.toml", text) {
+        Ok(f) => f,
+        Err(LoadError::Invalid {
+            sources,
+            diagnostics,
+        }) => return Err(first_error(&sources, &diagnostics)),
+        Err(LoadError::Io(e)) => panic!("{e}"),
+    };
+    let (mut net, plan) = Network::from_model_file(file, backend).map_err(|e| error_of(e, None))?;
+    match net.run(0.0) {
+        Ok(()) => Ok((net, plan)),
+        Err(e) => Err(error_of(e, Some(net.sources()))),
+    }
+}
+
+/// What `ganglion run` does with a model file's text on `backend`: the first error, if any.
+pub fn run(text: &str, backend: BackendChoice) -> Result<(), String> {
+    let (mut net, plan) = build(text, backend)?;
+    for segment in &plan.segments {
+        for op in &segment.set {
+            net.apply(op).map_err(|e| error_of(e, None))?;
+        }
+        net.run(segment.duration).map_err(|e| error_of(e, None))?;
+    }
+    Ok(())
+}
+
+/// Runs `f` on a thread with Rust's default 2 MiB stack; panics if it takes longer than `limit`.
+fn on_small_stack<R: Send + 'static>(
+    what: &str,
+    limit: Duration,
+    f: impl FnOnce() -> R + Send + 'static,
+) -> R {
+    let start = Instant::now();
+    let r = std::thread::Builder::new()
+        .stack_size(THREAD_STACK)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap_or_else(|_| panic!("{what}: panicked"));
+    assert!(
+        start.elapsed() < limit,
+        "{what}: took {:?}",
+        start.elapsed()
+    );
+    r
+}
+
+/// The places code appears in [`deep_model`], with the levels their text adds around the body.
+const PLACES: [(&str, usize); 6] = [
+    ("equation", 4),      // dv/dt = (BODY - v)/(10*ms) : 1
+    ("subexpression", 1), // s = BODY : 1
+    ("threshold", 4),     // v > 100 + 0*(BODY)
+    ("reset", 3),         // v = 0*(BODY)
+    ("initial value", 0), // BODY
+    ("on_pre", 3),        // v_post += 0*(BODY)
+];
+
+/// A model whose code is as deep as [`MAX_DEPTH`] allows at every place code appears (one level deeper
+/// at the place `over`): equations (integrated by `method`), a subexpression, a threshold, a reset, an
+/// initial value and synaptic code.
+fn deep_model(body: &dyn Fn(usize) -> String, method: &str, over: Option<&str>) -> String {
+    let b: Vec<String> = PLACES
+        .iter()
+        .map(|&(place, around)| body(MAX_DEPTH - around + usize::from(over == Some(place))))
+        .collect();
+    format!(
+        r#"[run]
+duration = "0.3*ms"
+
+[groups.G]
+N = 3
+model = """
+dv/dt = ({} - v)/(10*ms) : 1
+s = {} : 1
+"""
+method = "{method}"
+threshold = "v > 100 + 0*({})"
+reset = "v = 0*({})"
+
+[groups.G.init]
+v = "{}"
+
+[synapses.S]
+source = "G"
+target = "G"
+on_pre = "v_post += 0*({})"
+
+[[synapses.S.connect]]
+i = [0, 1]
+j = [1, 2]
+
+[monitors.M]
+kind = "state"
+source = "G"
+variables = ["v", "s"]
+record = true
+"#,
+        b[0], b[1], b[2], b[3], b[4], b[5]
+    )
+}
+
+/// Code of a given depth.
+type Body = Box<dyn Fn(usize) -> String + Send + Sync>;
+
+/// The shapes of deep code: a sum of `n` terms, `n` unary minus signs, `n` nested brackets and calls.
+fn deep_bodies() -> Vec<(&'static str, Body)> {
+    vec![
+        ("sum", Box::new(|n| vec!["1"; n + 1].join("+"))),
+        (
+            "product sum",
+            // n / 2 products and their sums are n - 1 or n - 2 operators.
+            Box::new(|n| {
+                let tail = if n % 2 == 0 { "+1" } else { "+1*1" };
+                vec!["0.5*v"; n / 2].join("+") + tail
+            }),
+        ),
+        ("unary minus", Box::new(|n| format!("{}1", "-".repeat(n)))),
+        (
+            "brackets",
+            Box::new(|n| format!("{}1{}", "(".repeat(n), ")".repeat(n))),
+        ),
+        (
+            "calls",
+            Box::new(|n| format!("{}1{}", "abs(".repeat(n), ")".repeat(n))),
+        ),
+    ]
+}
+
+#[test]
+fn the_deepest_code_allowed_goes_through_every_stage_on_a_small_stack() {
+    for (shape, body) in deep_bodies() {
+        for method in ["euler", "exact", "rk4"] {
+            let model = deep_model(&*body, method, None);
+            let what = format!("{shape}, {method}");
+            let w = what.clone();
+            let result = on_small_stack(&what, Duration::from_secs(60), move || {
+                (
+                    check(&model),
+                    run(&model, BackendChoice::Jit),
+                    run(&model, BackendChoice::Interpreter),
+                )
+            });
+            assert_eq!(result.0, Ok(()), "{w}: check");
+            assert_eq!(result.1, Ok(()), "{w}: run (JIT)");
+            assert_eq!(result.2, Ok(()), "{w}: run (interpreter)");
+        }
+    }
+}
+
+#[test]
+fn code_one_level_too_deep_is_refused_where_it_is() {
+    for (shape, body) in deep_bodies() {
+        for (place, _) in PLACES {
+            let model = deep_model(&*body, "euler", Some(place));
+            let what = format!("{shape} one level too deep in the {place}");
+            let e = on_small_stack(&what, Duration::from_secs(10), move || check(&model));
+            let e = e.expect_err(&what);
+            assert!(
+                e.starts_with("too-deep:") && e.contains(&MAX_DEPTH.to_string()),
+                "{what}: {e}"
+            );
+        }
+    }
+}
+
+#[test]
+fn hostile_depths_and_lengths_are_refused_in_seconds() {
+    let models = [
+        format!("{}v", "-".repeat(50_000)),
+        format!("({})", vec!["1"; 20_000].join("+")),
+        format!("{}v{}", "(".repeat(50_000), ")".repeat(50_000)),
+    ]
+    .map(|body| deep_model(&|_| body.clone(), "euler", None));
+    for model in models {
+        let e = on_small_stack("hostile", Duration::from_secs(10), move || {
+            (check(&model), run(&model, BackendChoice::Jit))
+        });
+        assert!(
+            e.0.as_ref().is_err_and(|e| e.starts_with("too-deep:")),
+            "{e:?}"
+        );
+        assert_eq!(e.0, e.1);
+    }
+}
