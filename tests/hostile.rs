@@ -233,3 +233,75 @@ fn hostile_depths_and_lengths_are_refused_in_seconds() {
         assert_eq!(e.0, e.1);
     }
 }
+
+/// A group whose equations are `model` (integrated by `method`), recording `v`.
+fn group_model(model: &str, method: &str) -> String {
+    format!(
+        r#"[run]
+duration = "0.3*ms"
+
+[groups.G]
+N = 3
+model = """
+{model}
+"""
+method = "{method}"
+
+[monitors.M]
+kind = "state"
+source = "G"
+variables = ["v"]
+record = true
+"#
+    )
+}
+
+#[test]
+fn subexpressions_substituted_into_a_tree_too_large_are_refused_in_seconds() {
+    // Each subexpression reads the one before twice: 2^40 nodes once substituted.
+    let mut model = String::from("dv/dt = -s40/(10*ms) : 1\ns0 = v : 1\n");
+    for k in 1..=40 {
+        model += &format!("s{k} = s{} + s{} : 1\n", k - 1, k - 1);
+    }
+    let model = group_model(&model, "euler");
+    let e = on_small_stack("doubling", Duration::from_secs(10), move || {
+        (check(&model), run(&model, BackendChoice::Jit))
+    });
+    let message = e.0.clone().expect_err("refused");
+    assert!(
+        message.starts_with("inlined-too-large: `s16`")
+            && message.contains(&ganglion_syntax::limits::MAX_INLINED_NODES.to_string()),
+        "{message}"
+    );
+    assert_eq!(e.0, e.1);
+}
+
+#[test]
+fn the_deepest_substituted_trees_allowed_go_through_every_stage_on_a_small_stack() {
+    // s1: 990 levels; s2 reads it at the bottom of a sum of 990 more; the equation adds 3.
+    let ones = |n: usize| vec!["1"; n].join(" + ");
+    let model = format!(
+        "dv/dt = -(v + s2)/(10*ms) : 1\ns1 = {} : 1\ns2 = s1 + {} : 1",
+        ones(990),
+        ones(989)
+    );
+    for method in ["euler", "exact", "rk4"] {
+        let model = group_model(&model, method);
+        let r = on_small_stack(method, Duration::from_secs(60), move || {
+            (
+                check(&model),
+                run(&model, BackendChoice::Jit),
+                run(&model, BackendChoice::Interpreter),
+            )
+        });
+        assert_eq!(r, (Ok(()), Ok(()), Ok(())), "{method}");
+    }
+    let too_deep = format!(
+        "dv/dt = -(v + s3)/(10*ms) : 1\ns1 = {} : 1\ns2 = s1 + {} : 1\ns3 = s2 + {} : 1",
+        ones(990),
+        ones(989),
+        ones(30)
+    );
+    let e = check(&group_model(&too_deep, "euler")).expect_err("too deep");
+    assert!(e.starts_with("inlined-too-large: `s3`"), "{e}");
+}

@@ -252,6 +252,25 @@ pub enum ModelError {
         /// The names on the cycle, first repeated at the end.
         cycle: Vec<String>,
     },
+    /// A right-hand side or subexpression too large once the subexpressions it reads are substituted.
+    #[error(
+        "`{name}` with its subexpressions substituted is {nodes} nodes and {depth} levels deep, over the \
+         limit of {max_nodes} nodes and {max_depth} levels"
+    )]
+    InlinedTooLarge {
+        /// Its definition.
+        span: Span,
+        /// The variable or subexpression.
+        name: String,
+        /// The nodes of the substituted tree (saturating).
+        nodes: usize,
+        /// Its depth.
+        depth: usize,
+        /// [`ganglion_syntax::limits::MAX_INLINED_NODES`].
+        max_nodes: usize,
+        /// [`ganglion_syntax::limits::MAX_INLINED_DEPTH`].
+        max_depth: usize,
+    },
     /// `rand()` in a subexpression without `(constant over dt)`.
     #[error("the subexpression `{name}` calls a random function")]
     StatefulSubexpression {
@@ -451,6 +470,7 @@ impl ModelError {
             | NoiseReused { span }
             | NonlinearNoise { span, .. }
             | SubexpressionCycle { span, .. }
+            | InlinedTooLarge { span, .. }
             | StatefulSubexpression { span, .. }
             | SharedReadsVector { span, .. }
             | ReadOnly { span, .. }
@@ -515,6 +535,7 @@ impl ModelError {
             NoiseReused { .. } => "noise-reused",
             NonlinearNoise { .. } => "nonlinear-noise",
             SubexpressionCycle { .. } => "subexpression-cycle",
+            InlinedTooLarge { .. } => "inlined-too-large",
             StatefulSubexpression { .. } => "stateful-subexpression",
             SharedReadsVector { .. } => "shared-reads-vector",
             ReadOnly { .. } => "read-only",
@@ -541,6 +562,12 @@ impl ModelError {
     pub fn hint(&self) -> Option<String> {
         use ModelError::*;
         match self {
+            InlinedTooLarge { .. } => Some(
+                "subexpressions are substituted wherever they are read (as Brian2 does): read large ones \
+                 fewer times, or store one that is constant over a time step with the flag \
+                 `(constant over dt)`"
+                    .into(),
+            ),
             UnknownName { suggestion: Some(s), .. } => Some(format!("did you mean `{s}`?")),
             UnknownName { name, .. } => Some(format!(
                 "define `{name}` in the model, or give it a value in the namespace (`{name} = \"...\"`)"

@@ -175,18 +175,20 @@ pub enum TKind {
 impl TExpr {
     /// Calls `f` on this node and every node below it, parents first.
     pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a TExpr)) {
-        f(self);
-        match &self.kind {
-            TKind::Unary(_, a) => a.walk(f),
-            TKind::Binary(_, a, b) | TKind::Compare(_, a, b) | TKind::Logical(_, a, b) => {
-                a.walk(f);
-                b.walk(f);
+        ganglion_syntax::limits::with_stack(|| {
+            f(self);
+            match &self.kind {
+                TKind::Unary(_, a) => a.walk(f),
+                TKind::Binary(_, a, b) | TKind::Compare(_, a, b) | TKind::Logical(_, a, b) => {
+                    a.walk(f);
+                    b.walk(f);
+                }
+                TKind::Call(_, args) | TKind::TimedArray { args, .. } => {
+                    args.iter().for_each(|a| a.walk(f))
+                }
+                _ => {}
             }
-            TKind::Call(_, args) | TKind::TimedArray { args, .. } => {
-                args.iter().for_each(|a| a.walk(f))
-            }
-            _ => {}
-        }
+        })
     }
 
     /// Names of the group variables and temporaries it reads, in order of first appearance.

@@ -14,6 +14,15 @@
 /// brackets or `n` unary minus signs.
 pub const MAX_DEPTH: usize = 1000;
 
+/// The most levels a differential equation's right-hand side or a subexpression may have once the
+/// subexpressions it reads are substituted (as the integration methods see it), checked by the model
+/// checker.
+pub const MAX_INLINED_DEPTH: usize = 2 * MAX_DEPTH;
+
+/// The most nodes such a tree may have: subexpressions that each read the one before twice would
+/// otherwise double it at every step.
+pub const MAX_INLINED_NODES: usize = 100_000;
+
 /// The most tokens one equation, statement or expression may have.
 pub const MAX_TOKENS: usize = 100_000;
 
