@@ -305,3 +305,120 @@ fn the_deepest_substituted_trees_allowed_go_through_every_stage_on_a_small_stack
     let e = check(&group_model(&too_deep, "euler")).expect_err("too deep");
     assert!(e.starts_with("inlined-too-large: `s3`"), "{e}");
 }
+
+/// A group of `n` neurons (`v` integrated) and whatever `more` adds, as a model file.
+fn sized_model(n: &str, more: &str) -> String {
+    format!(
+        r#"[run]
+duration = "1*ms"
+
+[groups.G]
+N = {n}
+model = "dv/dt = -v/(10*ms) : 1"
+threshold = "v > 1"
+reset = "v = 0"
+
+{more}
+"#
+    )
+}
+
+/// Asserts that `check` and `run` both refuse `model` as too large for memory, in under a second each,
+/// and that the message names the estimate and what to change.
+fn refused_as_too_large(what: &str, model: String) {
+    let e = on_small_stack(what, Duration::from_secs(2), move || {
+        (check(&model), run(&model, BackendChoice::Jit))
+    });
+    let message = e.0.clone().expect_err(what);
+    assert!(
+        message.contains("would need about") && message.contains("use fewer neurons"),
+        "{what}: {message}"
+    );
+    assert_eq!(e.0, e.1, "{what}");
+}
+
+#[test]
+fn models_too_large_for_memory_are_refused_before_anything_is_allocated() {
+    refused_as_too_large("N = 10^12", sized_model("1000000000000", ""));
+    // 16 GB per variable: refused wherever the limit is below the estimate (any machine but a large
+    // server; the estimate itself is checked below).
+    let n = 2_000_000_000.0;
+    if ganglion::memory::memory_limit().is_some_and(|l| (l as f64) < n * 8.0 * 5.0) {
+        refused_as_too_large("N = 2*10^9", sized_model("2000000000", ""));
+    }
+    let connect = |how: &str| {
+        format!(
+            "[groups.H]\nN = 100000\nmodel = \"x : 1\"\n\n[synapses.S]\nsource = \"G\"\ntarget = \"H\"\n\
+             model = \"w : 1\"\non_pre = \"x_post += w\"\n\n[[synapses.S.connect]]\n{how}\n"
+        )
+    };
+    refused_as_too_large(
+        "p = 1 on 10^5 x 10^5",
+        sized_model("100000", &connect("p = 1.0")),
+    );
+    refused_as_too_large(
+        "every pair of 10^5 x 10^5",
+        sized_model("100000", &connect("condition = \"i != j\"")),
+    );
+    // A generator whose range is known only when it is evaluated: refused as it is made.
+    refused_as_too_large(
+        "a range of 10^12 targets per neuron",
+        sized_model(
+            "10",
+            &connect("j = \"k for k in range(0, 1000000000000)\"\nskip_if_invalid = true"),
+        ),
+    );
+    // Recording every neuron's v at every step of a long run.
+    refused_as_too_large(
+        "a state monitor of 10^6 neurons over 10^7 steps",
+        sized_model(
+            "1000000",
+            "[monitors.M]\nkind = \"state\"\nsource = \"G\"\nvariables = [\"v\"]\nrecord = true\n",
+        )
+        .replace("duration = \"1*ms\"", "duration = \"1000*second\""),
+    );
+}
+
+#[test]
+fn the_estimate_counts_state_synapses_and_recordings() {
+    let text = sized_model("2000000000", "");
+    let file = ModelFile::parse("model.toml", &text).unwrap_or_else(|_| panic!("parses"));
+    let (plan, _) = ganglion_model::plan_model_file(&file);
+    let parts = ganglion::memory::estimate_memory(&plan);
+    let bytes: u64 = parts.iter().map(|p| p.bytes).sum();
+    // v, lastspike, not_refractory, ... : at least one 8-byte value per neuron for v alone.
+    assert!(bytes >= 16_000_000_000, "{parts:?}");
+}
+
+#[test]
+fn the_api_refuses_groups_and_connect_calls_too_large() {
+    let mut net = Network::new(BackendChoice::Interpreter);
+    let g = ganglion::NeuronGroup::new(1_000_000_000_000usize, "dv/dt = -v/(10*ms) : 1");
+    let e = net.add_group(g).expect_err("too large");
+    assert!(e.to_string().contains("would need about"), "{e}");
+    let start = Instant::now();
+    let model = "dv/dt = -v/(10*ms) : 1";
+    let a = net
+        .add_group(ganglion::NeuronGroup::new(100_000, model))
+        .unwrap();
+    let b = net
+        .add_group(ganglion::NeuronGroup::new(100_000, model))
+        .unwrap();
+    let s = net
+        .add_synapses(ganglion::Synapses::new(a, b, "w : 1"))
+        .unwrap();
+    let e = net
+        .connect(s, ganglion::Connect::all().p(1.0))
+        .expect_err("too many synapses");
+    assert!(e.to_string().contains("would need about"), "{e}");
+    let range = ganglion::Connect::generator("k for k in range(0, 1000000000000)");
+    let e = net
+        .connect(s, range.skip_if_invalid(true))
+        .expect_err("too many synapses");
+    assert!(e.to_string().contains("would need about"), "{e}");
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+}

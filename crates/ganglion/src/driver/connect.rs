@@ -36,6 +36,19 @@ impl Driver {
         let (src, tgt) = (syn.link.source_range, syn.link.target_range);
         let (n_pre, n_post) = (src.1 - src.0, tgt.1 - tgt.0);
         let stream = syn.connects;
+        // What the synapses made will need, refused before making them where it is known (and
+        // checked as they are made where a condition decides).
+        let budget = SynapseBudget::new(entry.model.variables.len());
+        if let Some(count) = crate::memory::expected_synapses(
+            &c.pattern,
+            c.condition.is_some() && !c.condition_is_not_self(),
+            c.p.as_ref(),
+            c.n,
+            n_pre,
+            n_post,
+        ) {
+            budget.check(count)?;
+        }
         let pairs: Vec<(u32, u32)> = match &c.pattern {
             Pattern::Pairs(i, j) => i
                 .iter()
@@ -43,7 +56,9 @@ impl Driver {
                 .map(|(&a, &b)| (a as u32, b as u32))
                 .collect(),
             Pattern::OneToOne => (0..n_pre as u32).map(|k| (k, k)).collect(),
-            Pattern::Generator(targets) => self.generate_pairs(s, targets, c, namespace)?,
+            Pattern::Generator(targets) => {
+                self.generate_pairs(s, targets, c, namespace, &budget)?
+            }
             Pattern::Grid => {
                 let p_const = match &c.p {
                     None => Some(1.0),
@@ -61,11 +76,12 @@ impl Driver {
                     _ => {
                         let keep = keep_expr(c.condition.as_ref(), c.p.as_ref());
                         let pair = |k: usize| ((k / n_post) as u32, (k % n_post) as u32);
-                        self.candidates_where(s, keep, n_pre * n_post, &pair, namespace)?
+                        self.candidates_where(s, keep, n_pre * n_post, &pair, namespace, &budget)?
                     }
                 }
             }
         };
+        budget.check(pairs.len() as f64 * c.n as f64)?;
         let made: Vec<(u32, u32)> = pairs
             .into_iter()
             .flat_map(|p| std::iter::repeat_n(p, c.n))
@@ -103,8 +119,10 @@ impl Driver {
         count: usize,
         pair: &dyn Fn(usize) -> (u32, u32),
         namespace: &Namespace,
+        budget: &SynapseBudget,
     ) -> Result<Vec<(u32, u32)>, Error> {
         let mut kept = Vec::new();
+        let mut over = false;
         self.eval_blocks(
             s,
             &[keep],
@@ -112,6 +130,11 @@ impl Driver {
             pair,
             namespace,
             &mut |start, n, outputs| {
+                if over || kept.len() > budget.max {
+                    // Past the limit: the rest is not kept (the error below says so).
+                    over = true;
+                    return;
+                }
                 if let Some(ArrayData::Bool(flags)) = outputs.first() {
                     kept.extend(
                         flags.as_slice()[..n]
@@ -129,6 +152,7 @@ impl Driver {
                 }
             },
         )?;
+        budget.check(kept.len() as f64)?;
         Ok(kept)
     }
 
@@ -253,6 +277,7 @@ impl Driver {
         targets: &Targets,
         c: &ConnectSpec,
         namespace: &Namespace,
+        budget: &SynapseBudget,
     ) -> Result<Vec<(u32, u32)>, Error> {
         let syn = self.groups[s.0].synapses.as_ref().expect("synapses");
         let n_pre = syn.link.source_range.1 - syn.link.source_range.0;
@@ -284,6 +309,12 @@ impl Driver {
                     if step == 0 {
                         return Err(UsageError::ZeroStep.into());
                     }
+                    let row = if step > 0 {
+                        (high.saturating_sub(low) as f64 / step as f64).ceil()
+                    } else {
+                        (low.saturating_sub(high) as f64 / -(step as f64)).ceil()
+                    };
+                    budget.check(candidates.len() as f64 + row.max(0.0))?;
                     let mut k = low;
                     while (step > 0 && k < high) || (step < 0 && k > high) {
                         candidates.push((i as u32, k));
@@ -321,7 +352,7 @@ impl Driver {
             return Ok(valid);
         }
         let keep = keep_expr(c.condition.as_ref(), c.p.as_ref());
-        self.candidates_where(s, keep, valid.len(), &|k| valid[k], namespace)
+        self.candidates_where(s, keep, valid.len(), &|k| valid[k], namespace, budget)
     }
 }
 
@@ -369,6 +400,49 @@ fn keep_expr(condition: Option<&TExpr>, p: Option<&Probability>) -> TExpr {
         );
     }
     keep
+}
+
+/// How many synapses a connect call may make: what [`memory_limit`](crate::memory::memory_limit)
+/// leaves for synapses of this kind.
+pub(crate) struct SynapseBudget {
+    /// The most synapses.
+    max: usize,
+    /// Bytes of one synapse.
+    bytes_per_synapse: f64,
+    /// The limit, when known.
+    limit: Option<u64>,
+}
+
+impl SynapseBudget {
+    /// The budget of synapses with `variables` variables.
+    fn new(variables: usize) -> SynapseBudget {
+        let bytes_per_synapse =
+            (variables as f64 + crate::memory::EXTRA_PER_SYNAPSE) * crate::memory::VALUE_BYTES;
+        let limit = crate::memory::memory_limit();
+        let max = limit.map_or(usize::MAX, |l| (l as f64 / bytes_per_synapse) as usize);
+        SynapseBudget {
+            max,
+            bytes_per_synapse,
+            limit,
+        }
+    }
+
+    /// Refuses `count` synapses if they do not fit.
+    fn check(&self, count: f64) -> Result<(), Error> {
+        match self.limit {
+            Some(limit) if count > self.max as f64 => {
+                let bytes = (count * self.bytes_per_synapse) as u64;
+                Err(UsageError::TooLarge {
+                    what: format!("connect ({count:.0} synapses)"),
+                    bytes,
+                    total: bytes,
+                    limit,
+                }
+                .into())
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Pairs chosen independently with probability `p` (skipping `i == j` when asked), in row order, by
