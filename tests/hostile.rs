@@ -422,3 +422,54 @@ fn the_api_refuses_groups_and_connect_calls_too_large() {
         start.elapsed()
     );
 }
+
+#[test]
+fn check_and_run_refuse_every_malformed_model_file_alike() {
+    let dir = ganglion_tests::corpus::workspace_root().join("tests/diagnostics");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 40, "{}", files.len());
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let (checked, ran) = on_small_stack(&name, Duration::from_secs(30), move || {
+            (check(&text), run(&text, BackendChoice::Jit))
+        });
+        assert!(checked.is_err(), "{name}: check passes");
+        assert_eq!(checked, ran, "{name}: check and run disagree");
+    }
+}
+
+#[test]
+fn check_refuses_the_methods_run_refuses_with_a_hint_that_fits() {
+    let nonlinear = group_model("dv/dt = -v**2/(10*ms) : 1", "exact");
+    let e = check(&nonlinear).expect_err("exact on a non-linear equation");
+    assert_eq!(Err(e.clone()), run(&nonlinear, BackendChoice::Jit));
+    let hint = ganglion_hint(&nonlinear);
+    assert!(
+        hint.contains("euler") && !hint.contains("noise"),
+        "{e}\nhint: {hint}"
+    );
+    let unknown = group_model("dv/dt = -v/(10*ms) : 1", "rk5");
+    let e = check(&unknown).expect_err("rk5");
+    assert_eq!(Err(e), run(&unknown, BackendChoice::Jit));
+}
+
+/// The hint of the first error building `text` gives.
+fn ganglion_hint(text: &str) -> String {
+    let file = ModelFile::parse("model.toml", text).unwrap_or_else(|_| panic!("parses"));
+    match Network::from_model_file(file, BackendChoice::Jit) {
+        Err(Error::Model(d)) => d
+            .list()
+            .iter()
+            .find(|d| d.is_error())
+            .and_then(|d| d.hint.clone())
+            .unwrap_or_default(),
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("builds"),
+    }
+}
