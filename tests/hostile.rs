@@ -473,3 +473,173 @@ fn ganglion_hint(text: &str) -> String {
         Ok(_) => panic!("builds"),
     }
 }
+
+/// The warnings building `text` gives, as `code: message`.
+fn warnings_of(text: &str) -> Vec<String> {
+    let file = ModelFile::parse("model.toml", text).unwrap_or_else(|_| panic!("parses"));
+    let (net, _) = Network::from_model_file(file, BackendChoice::Jit).expect("builds");
+    net.warnings()
+        .iter()
+        .map(|d| format!("{}: {}", d.code.unwrap_or("-"), d.message))
+        .collect()
+}
+
+#[test]
+fn nan_and_infinity_in_the_namespace_and_initial_values_give_a_warning_or_a_defined_error() {
+    let model = |namespace: &str, init: &str| {
+        format!(
+            "[run]\nduration = \"1*ms\"\n\n[namespace]\n{namespace}\n\n[groups.G]\nN = 2\n\
+             model = \"dv/dt = -v/(tau*ms) + rate/second : 1\"\n\n[groups.G.init]\n{init}\n"
+        )
+    };
+    let nan = model("tau = nan\nrate = 1.0", "");
+    assert_eq!(
+        warnings_of(&nan),
+        ["not-finite: the namespace entry `tau` is NaN"]
+    );
+    let inf = model("tau = 10.0\nrate = inf", "");
+    assert_eq!(
+        warnings_of(&inf),
+        ["not-finite: the namespace entry `rate` is inf"]
+    );
+    for (what, text) in [
+        ("NaN in the namespace", nan),
+        ("infinity in the namespace", inf),
+        (
+            "NaN as an initial value",
+            model("tau = 10.0\nrate = 1.0", "v = nan"),
+        ),
+        (
+            "infinity in an initial array",
+            model("tau = 10.0\nrate = 1.0", "v = [1.0, -inf]"),
+        ),
+        (
+            "an overflowing initial value",
+            model("tau = 10.0\nrate = 1.0", "v = \"1e308*10\""),
+        ),
+    ] {
+        for backend in [BackendChoice::Jit, BackendChoice::Interpreter] {
+            let e = run(&text, backend).expect_err(what);
+            assert!(
+                ["became NaN", "became inf", "became -inf"]
+                    .iter()
+                    .any(|b| e.contains(b)),
+                "{what}: {e}"
+            );
+        }
+    }
+}
+
+#[test]
+fn out_of_range_indices_are_refused_where_they_are_written() {
+    let base = |more: &str| sized_model("2", more);
+    let synapses = "[synapses.S]\nsource = \"G\"\ntarget = \"G\"\non_pre = \"v_post += 1\"\n\n[[synapses.S.connect]]\n";
+    for (what, text, expected) in [
+        (
+            "a recorded index",
+            base(
+                "[monitors.M]\nkind = \"state\"\nsource = \"G\"\nvariables = [\"v\"]\nrecord = [0, 5]\n",
+            ),
+            "index 5 is out of range",
+        ),
+        (
+            "an explicit pair",
+            base(&format!("{synapses}i = [0, 1]\nj = [1, 7]\n")),
+            "outside the 2 x 2 neurons",
+        ),
+        (
+            "a generated target",
+            base(&format!("{synapses}j = \"i + 5\"\n")),
+            "outside the target's 2 neurons",
+        ),
+        (
+            "an indexed initial value",
+            base("[groups.G.init]\n\"v[7]\" = \"1\"\n"),
+            "",
+        ),
+    ] {
+        let t = text.clone();
+        let (c, r) = on_small_stack(what, Duration::from_secs(10), move || {
+            (check(&t), run(&t, BackendChoice::Jit))
+        });
+        let e = c.clone().expect_err(what);
+        assert!(e.contains(expected), "{what}: {e}");
+        assert_eq!(c, r, "{what}");
+    }
+    // A slice past the end is cut at the end, as Python's (and Brian2's) slices are.
+    let slice = base("[monitors.M]\nkind = \"spike\"\nsource = \"G[1:9]\"\n");
+    assert_eq!(run(&slice, BackendChoice::Jit), Ok(()));
+}
+
+#[test]
+fn many_objects_and_large_arrays_give_a_result_or_an_error_in_seconds() {
+    // 10^4 segments.
+    let mut segments = sized_model("2", "").replace("duration = \"1*ms\"\n", "");
+    for _ in 0..10_000 {
+        segments += "\n[[segments]]\nduration = \"0.1*ms\"\n";
+    }
+    // 10^4 groups.
+    let mut groups = String::from("[run]\nduration = \"0.1*ms\"\n");
+    for k in 0..10_000 {
+        groups += &format!("\n[groups.G{k}]\nN = 1\nmodel = \"dv/dt = -v/(10*ms) : 1\"\n");
+    }
+    // An initial array of 10^6 values, one too many.
+    let values = vec!["0.5"; 1_000_001].join(",");
+    let array = sized_model("1000000", &format!("[groups.G.init]\nv = [{values}]\n"));
+    for (what, text, ok, limit) in [
+        ("10^4 segments", segments, true, 60),
+        ("10^4 groups", groups, true, 120),
+        ("an array of 10^6 values", array, false, 60),
+    ] {
+        let r = on_small_stack(what, Duration::from_secs(limit), move || {
+            run(&text, BackendChoice::Interpreter)
+        });
+        assert_eq!(r.is_ok(), ok, "{what}: {r:?}");
+    }
+}
+
+#[test]
+fn integer_division_by_zero_and_int_of_nan_give_the_same_defined_values_on_both_backends() {
+    let text = r#"[run]
+duration = "0.3*ms"
+
+[groups.G]
+N = 3
+model = """
+x : 1
+q : integer
+r : integer
+c : integer
+"""
+
+[groups.G.init]
+x = [0.0, 1.0, -1.0]
+
+[[groups.G.run_regularly]]
+code = """
+q = (i + 7) // (i * 0)
+r = (i + 7) % (i * 0)
+c = int(x / 0.0 * 0.0) + int(x / 0.0)
+"""
+
+[monitors.M]
+kind = "state"
+source = "G"
+variables = ["q", "r", "c"]
+record = true
+"#;
+    let values = |backend| {
+        let file = ModelFile::parse("model.toml", text).unwrap_or_else(|_| panic!("parses"));
+        let (mut net, plan) = Network::from_model_file(file, backend).expect("builds");
+        net.run(plan.segments[0].duration).expect("runs");
+        let g = net.groups()[0];
+        net.group_state(g)
+            .into_iter()
+            .filter(|(n, ..)| ["q", "r", "c"].contains(&n.as_str()))
+            .map(|(n, v, _)| (n, v.iter().map(|x| x.to_bits()).collect::<Vec<_>>()))
+            .collect::<Vec<_>>()
+    };
+    let jit = values(BackendChoice::Jit);
+    assert_eq!(jit, values(BackendChoice::Interpreter));
+    assert_eq!(jit.len(), 3, "{jit:?}");
+}

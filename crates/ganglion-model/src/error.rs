@@ -426,6 +426,16 @@ pub enum ModelError {
         /// The threshold.
         span: Span,
     },
+    /// Warning: a namespace constant that is NaN or infinite.
+    #[error("the namespace entry `{name}` is {value}")]
+    NotFinite {
+        /// The entry.
+        span: Span,
+        /// Its name.
+        name: String,
+        /// Its value.
+        value: f64,
+    },
     /// Warning: a namespace name that shadows a built-in one.
     #[error("the namespace entry `{name}` is shadowed by the built-in {what} of the same name")]
     Shadowed {
@@ -489,7 +499,8 @@ impl ModelError {
             | Invalid { span, .. }
             | NoRefractory { span }
             | OnlyThreshold { span }
-            | Shadowed { span, .. } => *span,
+            | Shadowed { span, .. }
+            | NotFinite { span, .. } => *span,
         }
     }
 
@@ -500,6 +511,7 @@ impl ModelError {
             ModelError::NoRefractory { .. }
                 | ModelError::OnlyThreshold { .. }
                 | ModelError::Shadowed { .. }
+                | ModelError::NotFinite { .. }
                 | ModelError::OrderDependent { .. }
         )
     }
@@ -555,6 +567,7 @@ impl ModelError {
             NoRefractory { .. } => "no-refractory",
             OnlyThreshold { .. } => "only-threshold",
             Shadowed { .. } => "shadowed",
+            NotFinite { .. } => "not-finite",
         }
     }
 
@@ -633,6 +646,11 @@ impl ModelError {
                     .into(),
             ),
             Shadowed { name, .. } => Some(format!("rename the namespace entry `{name}`")),
+            NotFinite { .. } => Some(
+                "code that reads it computes NaN or infinity, and a run stops with an error at the \
+                 first state variable that becomes NaN or infinite"
+                    .into(),
+            ),
             ExponentUnits { .. } => Some("divide the exponent by a quantity of the same units".into()),
             FloorDivUnits { .. } => Some("divide by a quantity of the same units first, e.g. `(t/ms)//1`".into()),
             _ => None,
