@@ -13,7 +13,7 @@ Models:
   cuba    Brian2's CUBA and COBAHH networks (bench.py: 80 synapses per neuron); Ganglion runs the same
   cobahh  networks from model files written here.
 
-All runs simulate 1 s (--duration) at dt = 0.1 ms, one thread.
+All runs simulate 1 s (--duration) at dt = 0.1 ms, on one thread unless --threads says otherwise.
 
 Timing, as in ../shared/bench/brian2/bench.py:
   run()    Brian2 runtime targets: time around net.run(duration) after a net.run(0*ms) warm-up;
@@ -31,10 +31,20 @@ a C++ compiler):
 
 Ganglion is `target/release/ganglion` (build it with `cargo build --release -p ganglion-cli`) or --ganglion.
 
+Threads (--threads N): Ganglion runs with --threads N and cpp_standalone with N OpenMP threads
+(prefs.devices.cpp_standalone.openmp_threads; bench.py is run with that preference set); numpy and cython
+run on one thread whatever N is.
+
+Before and after (--baseline BIN): a second ganglion binary runs in the same invocation, its repetitions
+alternating with the first's and Brian2's, so that both see the same machine.
+
 Usage:
-    python3 benches/brian2_side_by_side.py [--python PY] [--ganglion BIN] [--bench lif,hh,cuba,cobahh]
-        [--targets numpy,cython,cpp_standalone] [--lif-n 1000,10000,100000] [--hh-n 100,1000,10000]
-        [--duration 1.0] [--reps 1] [--json OUT.json]
+    python3 benches/brian2_side_by_side.py [--python PY] [--ganglion BIN] [--baseline BIN]
+        [--bench lif,hh,cuba,cobahh] [--targets numpy,cython,cpp_standalone] [--lif-n 1000,10000,100000]
+        [--hh-n 100,1000,10000] [--duration 1.0] [--reps 1] [--threads 1] [--json OUT.json]
+
+At the end, a summary table (Markdown) gives every simulator's ns per neuron-step and the ratios of
+Brian2's run() to each Ganglion binary's.
 
 The machines this project runs on are shared and noisy: compare only ratios measured in the same run.
 """
@@ -262,7 +272,7 @@ GANGLION_MODELS = {"lif": LIF_TOML, "hh": HH_TOML, "cuba": CUBA_TOML, "cobahh": 
 # ---------------------------------------------------------------------------------------------------
 
 
-def brian2_runner(bench, target, n, dur_s):
+def brian2_runner(bench, target, n, dur_s, threads=1):
     t_start = time.time()
     import numpy as np
     import brian2
@@ -273,6 +283,7 @@ def brian2_runner(bench, target, n, dur_s):
     if target == "cpp_standalone":
         tmpdir = tempfile.mkdtemp(prefix="b2sa_")
         set_device("cpp_standalone", directory=tmpdir)
+        prefs.devices.cpp_standalone.openmp_threads = threads
     else:
         prefs.codegen.target = target
     seed(12345)
@@ -307,7 +318,7 @@ def brian2_runner(bench, target, n, dur_s):
     mon = SpikeMonitor(G, record=False)
     net = Network(G, mon)
     out = dict(benchmark=bench, target=target, N=n, sim_time_s=dur_s, dt_ms=0.1,
-               brian2=brian2.__version__, numpy=np.__version__)
+               brian2=brian2.__version__, numpy=np.__version__, threads=threads)
     if target == "cpp_standalone":
         t = time.time()
         net.run(duration)
@@ -376,13 +387,19 @@ def last_json_line(text):
     raise ValueError("no JSON line in the output")
 
 
-def run_brian2(py, scripts, bench, target, n, dur_s, timeout):
+def run_brian2(py, scripts, bench, target, n, dur_s, timeout, threads=1):
     bench_py = os.path.join(scripts, "bench.py")
     if bench in ("lif", "cuba", "cobahh") and os.path.exists(bench_py):
-        cmd = [py, bench_py, bench, target, str(n), str(dur_s)]
+        args = [bench, target, str(n), str(dur_s)]
+        if threads == 1:
+            cmd = [py, bench_py] + args
+        else:
+            # bench.py takes no thread count: set Brian2's preference, then run it as a script.
+            cmd = [py, "-c", BENCH_PY_WITH_THREADS, str(threads), bench_py] + args
         source = "bench.py"
     elif bench in ("lif", "hh"):
-        cmd = [py, os.path.abspath(__file__), "--brian2-runner", bench, target, str(n), str(dur_s)]
+        cmd = [py, os.path.abspath(__file__), "--brian2-runner", bench, target, str(n), str(dur_s),
+               str(threads)]
         source = "brian2_side_by_side.py"
     else:
         return dict(error=f"{bench_py} not found (needed for `{bench}`)")
@@ -403,12 +420,21 @@ def run_brian2(py, scripts, bench, target, n, dur_s, timeout):
     return r
 
 
+# Runs bench.py (argv[2:]) with cpp_standalone's OpenMP thread count set to argv[1].
+BENCH_PY_WITH_THREADS = """
+import runpy, sys
+from brian2 import prefs
+prefs.devices.cpp_standalone.openmp_threads = int(sys.argv[1])
+sys.argv = sys.argv[2:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
 SIMULATED = re.compile(r"simulated ([0-9.eE+-]+) s in ([0-9.eE+-]+) s")
 
 
-def ganglion_once(ganglion, model_file, out_dir, duration=None):
-    # One thread, as Brian2's single-threaded targets (ganglion bench throughput --threads measures scaling).
-    cmd = [ganglion, "run", model_file, "--out", out_dir, "--quiet", "--threads", "1"]
+def ganglion_once(ganglion, model_file, out_dir, duration=None, threads=1):
+    # One thread by default, as Brian2's single-threaded targets; --threads for cpp_standalone with OpenMP.
+    cmd = [ganglion, "run", model_file, "--out", out_dir, "--quiet", "--threads", str(threads)]
     if duration is not None:
         cmd += ["--duration", duration]
     t = time.time()
@@ -422,14 +448,14 @@ def ganglion_once(ganglion, model_file, out_dir, duration=None):
     return float(m.group(2)), wall
 
 
-def run_ganglion(ganglion, bench, n, dur_s, work):
+def run_ganglion(ganglion, bench, n, dur_s, work, threads=1):
     model_file = os.path.join(work, f"{bench}_{n}.toml")
     with open(model_file, "w") as f:
         f.write(GANGLION_MODELS[bench].format(n=n, duration=dur_s, ne=int(0.8 * n), p=80.0 / n))
     out_dir = os.path.join(work, f"out_{bench}_{n}")
     try:
-        setup_s, _ = ganglion_once(ganglion, model_file, out_dir + "_0", "0*ms")
-        loop_s, wall = ganglion_once(ganglion, model_file, out_dir)
+        setup_s, _ = ganglion_once(ganglion, model_file, out_dir + "_0", "0*ms", threads)
+        loop_s, wall = ganglion_once(ganglion, model_file, out_dir, None, threads)
         with open(os.path.join(out_dir, "rate.json")) as f:
             rate = json.load(f)["rate"]
     except (RuntimeError, OSError, ValueError, KeyError) as e:
@@ -448,8 +474,8 @@ def median_of(runs, key):
     return statistics.median(vals) if vals else None
 
 
-def repeat(fn, reps):
-    runs = [fn() for _ in range(reps)]
+def summarize(runs):
+    """The medians of several runs of one simulator (the first run's other fields), with every run time."""
     good = [r for r in runs if "error" not in r]
     if not good:
         return runs[0]
@@ -458,6 +484,7 @@ def repeat(fn, reps):
         if key in r:
             r[key] = median_of(good, key)
     r["reps"] = len(good)
+    r["run_s_all"] = [g["run_s"] for g in good]
     return r
 
 
@@ -471,17 +498,19 @@ def ratio(a, b):
     return a / b
 
 
-def print_block(bench, n, dur_s, g, b2):
-    print(f"\n{bench}  N = {n}  ({dur_s:g} s at dt = 0.1 ms)")
+def print_block(bench, n, dur_s, threads, gs, b2):
+    """`gs`: the Ganglion binaries' results, by label (the first is the one measured against Brian2)."""
+    print(f"\n{bench}  N = {n}  ({dur_s:g} s at dt = 0.1 ms, {threads} thread{'s' if threads > 1 else ''})")
     print(f"  {'simulator':<24} {'run() s':>9} {'ns/n-step':>10} {'process s':>10} {'spikes':>9}"
           f"   {'B2/G run':>9} {'B2/G process':>12} {'G/B2 spikes':>11}")
-    if g is None:
-        print(f"  {'ganglion':<24} not supported yet by Ganglion (synapses)")
-    elif "error" in g:
-        print(f"  {'ganglion':<24} failed: {g['error']}")
-    else:
-        print(f"  {'ganglion':<24} {fmt(g['run_s'], '9.3f')} {fmt(g['ns_per_neuron_step'], '10.2f')} "
-              f"{fmt(g['process_wall_s'], '10.2f')} {g['n_spikes']:>9}")
+    for label, g in gs.items():
+        if g is None:
+            print(f"  {label:<24} not supported yet by Ganglion (synapses)")
+        elif "error" in g:
+            print(f"  {label:<24} failed: {g['error']}")
+        else:
+            print(f"  {label:<24} {fmt(g['run_s'], '9.3f')} {fmt(g['ns_per_neuron_step'], '10.2f')} "
+                  f"{fmt(g['process_wall_s'], '10.2f')} {g['n_spikes']:>9}")
     for target, r in b2.items():
         name = f"brian2 {target}"
         if "error" in r:
@@ -489,12 +518,48 @@ def print_block(bench, n, dur_s, g, b2):
             continue
         line = (f"  {name:<24} {fmt(r['run_s'], '9.3f')} {fmt(r['ns_per_neuron_step'], '10.2f')} "
                 f"{fmt(r['process_wall_s'], '10.2f')} {r['n_spikes']:>9}")
-        if g is not None and "error" not in g:
+        for k, (label, g) in enumerate(gs.items()):
+            if g is None or "error" in g:
+                continue
             rr = ratio(r["run_s"], g["run_s"])
             rp = ratio(r["process_wall_s"], g["process_wall_s"])
             rs = ratio(g["n_spikes"], r["n_spikes"]) if r["n_spikes"] else None
-            line += f"   {fmt(rr, '8.1f')}x {fmt(rp, '11.1f')}x {fmt(rs, '11.4f')}"
+            cols = f"   {fmt(rr, '8.1f')}x {fmt(rp, '11.1f')}x {fmt(rs, '11.4f')}"
+            if k == 0:
+                line += cols
+            else:
+                line += f"\n  {'  vs ' + label:<24} {'':>9} {'':>10} {'':>10} {'':>9}{cols}"
         print(line)
+
+
+def print_summary(results, threads):
+    """One table: ns per neuron-step of every simulator, and Brian2 run() / Ganglion run() per column."""
+    if not results:
+        return
+    cols = [f"{r['bench']} {r['N']}" for r in results]
+    labels = list(results[0]["ganglion_runs"].keys())
+    targets = list(results[0]["brian2"].keys())
+    print(f"\nsummary ({threads} thread{'s' if threads > 1 else ''}; medians): ns per neuron-step, and "
+          "Brian2 run() / Ganglion run() (above 1: Ganglion faster)")
+    print("| | " + " | ".join(cols) + " |")
+    print("|---|" + "---|" * len(cols))
+
+    def ns(r):
+        ok = r is not None and "error" not in r
+        return fmt(r.get("ns_per_neuron_step") if ok else None, ".2f")
+
+    for label in labels:
+        print(f"| {label} ns | " + " | ".join(ns(r["ganglion_runs"][label]) for r in results) + " |")
+    for t in targets:
+        print(f"| brian2 {t} ns | " + " | ".join(ns(r["brian2"][t]) for r in results) + " |")
+    for t in targets:
+        for label in labels:
+            vals = []
+            for r in results:
+                g, b = r["ganglion_runs"][label], r["brian2"][t]
+                ok = g is not None and "error" not in g and "error" not in b
+                vals.append(fmt(ratio(b["run_s"], g["run_s"]) if ok else None, ".2f") + "×")
+            print(f"| {t} / {label} | " + " | ".join(vals) + " |")
 
 
 def main():
@@ -515,12 +580,16 @@ def main():
     ap.add_argument("--reps", type=int, default=1, help="repetitions; medians are reported")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per Brian2 process")
     ap.add_argument("--json", help="also write every measurement to this file")
-    ap.add_argument("--brian2-runner", nargs=4, metavar=("BENCH", "TARGET", "N", "DURATION_S"),
-                    help=argparse.SUPPRESS)
+    ap.add_argument("--threads", type=int, default=1,
+                    help="threads: Ganglion's --threads and cpp_standalone's OpenMP threads (default 1; "
+                         "Brian2's runtime targets always run on one)")
+    ap.add_argument("--baseline", help="a second ganglion binary, measured in the same runs (before/after)")
+    ap.add_argument("--brian2-runner", nargs="+", metavar="ARG", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.brian2_runner:
-        bench, target, n, dur = args.brian2_runner
-        brian2_runner(bench, target, int(float(n)), float(dur))
+        bench, target, n, dur = args.brian2_runner[:4]
+        threads = int(args.brian2_runner[4]) if len(args.brian2_runner) > 4 else 1
+        brian2_runner(bench, target, int(float(n)), float(dur), threads)
         return 0
 
     benches = [b for b in args.bench.split(",") if b]
@@ -541,45 +610,59 @@ def main():
         targets = []
     else:
         print(f"Brian2 {versions['brian2']} (numpy {versions['numpy']}) from {py}; targets: {', '.join(targets)}")
-    have_ganglion = os.path.exists(args.ganglion)
-    if have_ganglion:
-        v = subprocess.run([args.ganglion, "--version"], capture_output=True, text=True).stdout.strip()
-        print(f"Ganglion: {args.ganglion} ({v})")
-    else:
-        print(f"Ganglion: {args.ganglion} not found (build it with `cargo build --release -p ganglion-cli`)")
+    for label, binary in [("Ganglion", args.ganglion), ("baseline", args.baseline)]:
+        if binary is None:
+            continue
+        if os.path.exists(binary):
+            v = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip()
+            print(f"{label}: {binary} ({v})")
+        else:
+            print(f"{label}: {binary} not found (build it with `cargo build --release -p ganglion-cli`)")
+    if args.threads > 1:
+        print(f"{args.threads} threads: Ganglion --threads {args.threads}, cpp_standalone with "
+              f"{args.threads} OpenMP threads (numpy and cython run on one)")
     print("ratios: B2/G run = Brian2 run() / Ganglion run(); B2/G process = Brian2 process / Ganglion "
           "process; G/B2 spikes = Ganglion spikes / Brian2 spikes")
 
     results = []
     work = tempfile.mkdtemp(prefix="ganglion_side_by_side_")
+    binaries = {"ganglion": args.ganglion}
+    if args.baseline:
+        binaries["ganglion (baseline)"] = args.baseline
     try:
         for bench in benches:
             for n in sizes[bench]:
-                if bench in GANGLION_MODELS and have_ganglion:
-                    g = repeat(lambda: run_ganglion(args.ganglion, bench, n, args.duration, work), args.reps)
-                elif bench in GANGLION_MODELS:
-                    g = dict(error="the ganglion binary was not found")
-                else:
-                    g = None
-                b2 = {}
-                for target in targets:
-                    b2[target] = repeat(lambda: run_brian2(py, args.scripts, bench, target, n,
-                                                           args.duration, args.timeout), args.reps)
-                print_block(bench, n, args.duration, g, b2)
+                # Repetitions alternate between the simulators, so that a change of the machine's load
+                # falls on all of them.
+                runs = {label: [] for label in binaries}
+                runs.update({t: [] for t in targets})
+                for _ in range(args.reps):
+                    for label, binary in binaries.items():
+                        if os.path.exists(binary):
+                            runs[label].append(run_ganglion(binary, bench, n, args.duration, work,
+                                                            args.threads))
+                        else:
+                            runs[label].append(dict(error=f"{binary} was not found"))
+                    for target in targets:
+                        runs[target].append(run_brian2(py, args.scripts, bench, target, n, args.duration,
+                                                       args.timeout, args.threads))
+                gs = {label: summarize(runs[label]) for label in binaries}
+                b2 = {target: summarize(runs[target]) for target in targets}
+                print_block(bench, n, args.duration, args.threads, gs, b2)
                 sys.stdout.flush()
-                results.append(dict(bench=bench, N=n, duration_s=args.duration,
-                                    ganglion=g if g is not None else dict(
-                                        error="not supported yet by Ganglion (synapses)"),
-                                    brian2=b2))
+                results.append(dict(bench=bench, N=n, duration_s=args.duration, threads=args.threads,
+                                    ganglion=gs["ganglion"], ganglion_runs=gs, brian2=b2))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    print_summary(results, args.threads)
     print(f"\ntotal wall time of this comparison: {time.time() - started:.0f} s")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(dict(machine=dict(processor=cpu_name(), cores=os.cpu_count(),
                                         system=platform.platform()),
                            brian2_python=py, brian2_versions=versions if py else None,
-                           ganglion=args.ganglion, results=results), f, indent=1)
+                           ganglion=args.ganglion, baseline=args.baseline, threads=args.threads,
+                           results=results), f, indent=1)
         print(f"wrote {args.json}")
     return 0
 

@@ -40,6 +40,9 @@ use serde_json::{Value, json};
 
 use crate::corpus::{self, CorpusModel};
 
+mod charts;
+pub use charts::{charts, read_reports, reports_from_json};
+
 /// Kutta's third-order method as a user description (Brian2's description language): it shows that a
 /// user's own method goes through the same harness, and its order (3) sits between rk2's and rk4's.
 pub const RK3_DESCRIPTION: &str = "k_1 = dt*f(x,t)\nk_2 = dt*f(x + k_1/2, t + dt/2)\nk_3 = dt*f(x - k_1 + 2*k_2, t + dt)\nx_new = x + (k_1 + 4*k_2 + k_3)/6";
@@ -1614,108 +1617,6 @@ pub fn to_json(reports: &[ModelReport], config: &Config) -> Value {
     })
 }
 
-fn file_stem(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
-/// The charts of one model: error against cost and error against dt, one series per method.
-pub fn charts(report: &ModelReport) -> Vec<(String, ganglion_plot::Chart)> {
-    let ok: Vec<&Row> = report
-        .rows
-        .iter()
-        .filter(|r| r.ok() && r.error().is_some_and(|e| e > 0.0 && e.is_finite()))
-        .collect();
-    let unit = report.rows.first().map_or("", |r| r.unit.as_str());
-    let kind = if report.rows.first().is_some_and(|r| r.headline_rms) {
-        "RMS error"
-    } else {
-        "max abs error"
-    };
-    let mut methods: Vec<&str> = Vec::new();
-    for r in &ok {
-        if !methods.contains(&r.method.as_str()) {
-            methods.push(&r.method);
-        }
-    }
-    let mut cost = ganglion_plot::Chart::new(
-        format!("{}: error against cost", report.name),
-        "run cost: us per neuron and simulated second (ns per neuron-step / dt)",
-        format!("{kind} ({unit})"),
-    );
-    let mut by_dt = ganglion_plot::Chart::new(
-        format!("{}: error against dt", report.name),
-        "dt (ms)",
-        format!("{kind} ({unit})"),
-    );
-    for c in [&mut cost, &mut by_dt] {
-        c.log_x = true;
-        c.log_y = true;
-    }
-    for m in methods {
-        let mut rows: Vec<&&Row> = ok.iter().filter(|r| r.method == m).collect();
-        rows.sort_by(|a, b| b.dt.total_cmp(&a.dt));
-        cost.series.push(ganglion_plot::Series::line(
-            m,
-            rows.iter()
-                .filter_map(|r| Some((r.cost_per_simulated_second()?, r.error()?)))
-                .collect(),
-        ));
-        by_dt.series.push(ganglion_plot::Series::line(
-            m,
-            rows.iter()
-                .filter_map(|r| Some((r.dt * 1e3, r.error()?)))
-                .collect(),
-        ));
-    }
-    let stem = file_stem(&report.name);
-    let mut out = vec![
-        (format!("error_cost_{stem}"), cost),
-        (format!("error_dt_{stem}"), by_dt),
-    ];
-    let timed: Vec<&Row> = report
-        .rows
-        .iter()
-        .filter(|r| r.ok() && r.spike_time_error.is_some_and(|e| e > 0.0))
-        .collect();
-    if !timed.is_empty() {
-        let mut spikes = ganglion_plot::Chart::new(
-            format!("{}: spike-time error against cost", report.name),
-            "run cost: us per neuron and simulated second (ns per neuron-step / dt)",
-            "mean |spike time - reference| (ms)",
-        );
-        spikes.log_x = true;
-        spikes.log_y = true;
-        let mut names: Vec<&str> = Vec::new();
-        for r in &timed {
-            if !names.contains(&r.method.as_str()) {
-                names.push(&r.method);
-            }
-        }
-        for m in names {
-            let mut rows: Vec<&&Row> = timed.iter().filter(|r| r.method == m).collect();
-            rows.sort_by(|a, b| b.dt.total_cmp(&a.dt));
-            spikes.series.push(ganglion_plot::Series::line(
-                m,
-                rows.iter()
-                    .filter_map(|r| {
-                        Some((r.cost_per_simulated_second()?, r.spike_time_error? * 1e3))
-                    })
-                    .collect(),
-            ));
-        }
-        out.push((format!("spike_error_cost_{stem}"), spikes));
-    }
-    out
-}
-
 /// Writes `methods.csv`, `methods.json` and every chart as PNG and SVG into `dir`; returns the paths.
 pub fn write_outputs(
     reports: &[ModelReport],
@@ -1734,11 +1635,18 @@ pub fn write_outputs(
     let json =
         serde_json::to_string_pretty(&to_json(reports, config)).map_err(|e| e.to_string())?;
     write("methods.json", &json, &mut written)?;
+    written.extend(write_charts(reports, dir)?);
+    Ok(written)
+}
+
+/// Writes every chart of `reports` as PNG and SVG into `dir`; returns the paths.
+pub fn write_charts(reports: &[ModelReport], dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut written = Vec::new();
     for report in reports {
         for (stem, chart) in charts(report) {
             for ext in ["png", "svg"] {
                 let p = dir.join(format!("{stem}.{ext}"));
-                chart.save(&p)?;
+                chart.save(&p).map_err(|e| e.to_string())?;
                 written.push(p);
             }
         }

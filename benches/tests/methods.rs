@@ -5,9 +5,40 @@
 //! These tests assert on errors only, never on timings.
 
 use ganglion_bench::methods::{
-    Builtin, CSV_COLUMNS, Config, Method, ModelReport, Row, brownian_path, default_methods,
-    run_builtin, to_csv, to_json, write_outputs,
+    Builtin, CSV_COLUMNS, Config, Method, ModelReport, Row, brownian_path, charts, default_methods,
+    reports_from_json, run_builtin, to_csv, to_json, write_outputs,
 };
+
+/// `a` and `b` hold the same keys, strings and arrays, and numbers equal to 12 digits.
+fn assert_same_json(a: &serde_json::Value, b: &serde_json::Value, at: &str) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            assert!(
+                (x - y).abs() <= 1e-12 * x.abs().max(y.abs()),
+                "{at}: {x} != {y}"
+            );
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            assert_eq!(x.len(), y.len(), "{at}");
+            for (k, (p, q)) in x.iter().zip(y).enumerate() {
+                assert_same_json(p, q, &format!("{at}[{k}]"));
+            }
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            let keys = |m: &serde_json::Map<String, Value>| m.keys().cloned().collect::<Vec<_>>();
+            let (mut kx, mut ky) = (keys(x), keys(y));
+            kx.sort();
+            ky.sort();
+            assert_eq!(kx, ky, "{at}");
+            for (k, v) in x {
+                assert_same_json(v, &y[k], &format!("{at}.{k}"));
+            }
+        }
+        _ => assert_eq!(a, b, "{at}"),
+    }
+}
 
 /// A small configuration: few neurons, no extra timing runs.
 fn small(dts_ms: &[f64], duration_ms: f64, neurons: usize) -> Config {
@@ -257,6 +288,17 @@ fn csv_and_json_hold_one_row_per_model_method_and_dt() {
     let back: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(back["rows"].as_array().unwrap().len(), expected);
     assert_eq!(back["models"].as_array().unwrap().len(), 2);
+    // methods.json holds everything: the reports read back from it write the same JSON (to the last
+    // digit or so: serde_json's number parsing may round the last bit), and so draw the same charts.
+    let reread = reports_from_json(&back).unwrap();
+    assert_same_json(&to_json(&reread, &config), &json, "");
+    assert_eq!(
+        charts(&reread[0])
+            .iter()
+            .map(|c| c.0.clone())
+            .collect::<Vec<_>>(),
+        ["error_cost_decay", "error_dt_decay"]
+    );
 
     let dir = std::env::temp_dir().join(format!("ganglion-bench-methods-{}", std::process::id()));
     let files = write_outputs(&reports, &config, &dir).unwrap();

@@ -76,6 +76,9 @@ pub enum Which {
         /// Where to write methods.csv, methods.json and the charts.
         #[arg(long, default_value = "out/bench-methods")]
         out: PathBuf,
+        /// Measure nothing: redraw the charts from the methods.json of an earlier run (into `--out`).
+        #[arg(long, value_name = "METHODS_JSON")]
+        charts_from: Option<PathBuf>,
     },
 }
 
@@ -89,6 +92,11 @@ pub fn run(which: Which) -> ExitCode {
             threads,
         } => throughput(&n, &models, interp, &threads),
         Which::Methods {
+            out,
+            charts_from: Some(json),
+            ..
+        } => redraw_charts(&json, &out),
+        Which::Methods {
             model,
             models,
             method,
@@ -99,6 +107,7 @@ pub fn run(which: Which) -> ExitCode {
             seed,
             timing_work,
             out,
+            charts_from: None,
         } => methods_bench(MethodsArgs {
             files: model,
             models,
@@ -125,6 +134,35 @@ struct MethodsArgs {
     seed: u64,
     timing_work: f64,
     out: PathBuf,
+}
+
+/// Redraws the charts of `ganglion bench methods` from a methods.json.
+fn redraw_charts(json: &std::path::Path, out: &std::path::Path) -> ExitCode {
+    let reports = match methods::read_reports(json) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let written = std::fs::create_dir_all(out)
+        .map_err(|e| format!("cannot create `{}`: {e}", out.display()))
+        .and_then(|()| methods::write_charts(&reports, out));
+    match written {
+        Ok(files) => {
+            println!(
+                "drew the charts of {} models into {} ({} files, PNG and SVG)",
+                reports.len(),
+                out.display(),
+                files.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// A time: a quantity with units (`0.1*ms`) or a plain number of milliseconds.
@@ -225,7 +263,7 @@ fn methods_bench(args: MethodsArgs) -> ExitCode {
     match methods::write_outputs(&reports, &config, &args.out) {
         Ok(written) => {
             println!(
-                "wrote {} files to {} (methods.csv, methods.json, error_cost_*.png/svg, error_dt_*.png/svg)",
+                "wrote {} files to {} (methods.csv, methods.json, error_cost_*.png/svg, error_dt_*.png/svg, trace_error_cost_*.png/svg for spiking models)",
                 written.len(),
                 args.out.display()
             );

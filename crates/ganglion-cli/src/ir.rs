@@ -1,4 +1,4 @@
-//! `ganglion ir MODEL.toml [--group G] [--stage ast|model|ir]`: the forms a model goes through.
+//! `ganglion ir MODEL.toml [--group G] [--stage ast|model|ir|clif|asm]`: the forms a model goes through.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -19,6 +19,8 @@ pub enum Stage {
     Ir,
     /// Every kernel as Cranelift IR, as the JIT hands it to Cranelift.
     Clif,
+    /// Every kernel's machine code, as Cranelift prints it after register allocation.
+    Asm,
 }
 
 /// Prints a stage of every group (or one).
@@ -122,7 +124,13 @@ pub fn run(path: &Path, group: Option<&str>, stage: Stage, color: ColorChoice) -
         };
         for kernel in &kernels {
             println!();
-            if stage == Stage::Clif {
+            if stage == Stage::Asm {
+                println!("; kernel {}", kernel.name);
+                match jit.asm(kernel) {
+                    Ok(text) => print!("{text}"),
+                    Err(e) => println!("; cannot compile: {e}"),
+                }
+            } else if stage == Stage::Clif {
                 println!("; kernel {}", kernel.name);
                 match jit.clif(kernel) {
                     Ok(text) => print!("{text}"),

@@ -85,14 +85,18 @@ enum Command {
         /// Do not show a progress bar.
         #[arg(long)]
         quiet: bool,
-        /// Also draw each monitor as PNG (`<monitor>.png`: raster, traces or rate; spike monitors also get
-        /// `<monitor>_counts.png`, the firing rate per neuron).
+        /// Also draw each monitor (`<monitor>.png`: raster, traces or population rate; spike monitors also
+        /// get `<monitor>_counts.png`, the firing rate of each neuron) and the distribution of each
+        /// synaptic parameter at the end (`<synapses>_<var>_histogram.png`).
         #[arg(long)]
         plot: bool,
         /// Draw firing rates against this variable of the monitored group instead of the neuron index (an
         /// f-I curve); implies `--plot`.
         #[arg(long, value_name = "VARIABLE")]
         plot_against: Option<String>,
+        /// The pictures' file format; implies `--plot`.
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        plot_format: Option<plot::PlotFormat>,
         /// Colour the diagnostics: auto, always or never.
         #[arg(long, default_value = "auto")]
         color: check::ColorChoice,
@@ -120,6 +124,7 @@ fn main() -> ExitCode {
             quiet,
             plot,
             plot_against,
+            plot_format,
             color,
         } => run::run(
             &model,
@@ -133,8 +138,9 @@ fn main() -> ExitCode {
                 threads,
                 duration,
                 progress: !quiet,
-                plot: plot || plot_against.is_some(),
+                plot: plot || plot_against.is_some() || plot_format.is_some(),
                 plot_against,
+                plot_format: plot_format.unwrap_or(plot::PlotFormat::Png),
                 color,
             },
         ),

@@ -1,36 +1,67 @@
-//! `ganglion run --plot`: the pictures a Brian2 example draws with matplotlib, as PNG files next to the
-//! recorded data.
+//! `ganglion run --plot`: the pictures a Brian2 user draws after a run, next to the recorded data.
 //!
 //! For each monitor `M`:
-//! - spike and event monitors: `M.png`, a raster (time against neuron index), and `M_counts.png`, the firing
-//!   rate of each neuron over the recording window against its index, or against a variable of the
-//!   monitored group (`--plot-against v0`: an f-I curve, as the IF_curve examples draw it); each variable
-//!   recorded at the spikes gets `M_<var>.png`, its values against time or against that variable;
-//! - state monitors: `M.png` (or `M_<var>.png` for each of several variables), the traces of at most ten
-//!   recorded neurons;
-//! - rate monitors: `M.png`, the population rate over time (averaged over bins when there are many steps).
+//! - spike and event monitors: `M` (a raster: time against neuron index, one colour per part of the group
+//!   that projects through its own Synapses, or that a PoissonInput drives; for a few neurons too busy for
+//!   a raster, their firing rates over time), `M_counts` (each neuron's firing rate over the recording
+//!   window, against its index or, with `--plot-against v0`, against a variable of the group: an f-I
+//!   curve), and `M_<var>` for each variable recorded at the spikes;
+//! - state monitors: `M` (or `M_<var>` for each of several variables), at most ten traces in the
+//!   variable's unit (`mV`, `nS`, `mS/cm²`), each labelled by its neuron, or by its synapse as `i→j`; a
+//!   monitor that recorded only once or twice shows its values across the recorded neurons instead
+//!   (against the `--plot-against` variable, or the neuron index);
+//! - rate monitors: `M`, the population rate smoothed as Brian2's `smooth_rate(width=...)` does.
 //!
-//! Times are shown in ms for runs up to 2 s and in s beyond; values in the unit Brian2 would display them in
-//! (`mV` for a membrane potential).
+//! And for each Synapses object with a parameter that differs between synapses (STDP's `w`):
+//! `<synapses>_<var>_histogram`, the distribution at the end of the run, as Brian2's STDP example draws it.
+//!
+//! Times are in ms for runs up to 2 s, in s beyond; values in the unit Brian2 would display them in.
+//! Pictures are PNG, SVG, or both (`--plot-format`).
+
+mod population;
+mod spikes;
+mod traces;
+mod weights;
 
 use std::path::{Path, PathBuf};
 
-use ganglion::{GroupHandle, Network, RateData, SpikeData, StateData};
-use ganglion_modelfile::{Code, ModelFile};
-use ganglion_plot::{Chart, Series};
+use ganglion::{GroupHandle, Network};
+use ganglion_modelfile::{Code, ModelFile, MonitorKind};
+use ganglion_plot::Chart;
 use ganglion_units::{Dimension, Quantity};
 
-/// At most this many traces per state monitor picture.
-const MAX_TRACES: usize = 10;
-/// Above this many samples a trace is reduced to the minimum and maximum of each bin.
-const MAX_POINTS: usize = 4000;
-
-/// What the pictures need from the model file: each monitor's source and recording window.
-pub struct PlotSpec {
-    monitors: Vec<MonitorInfo>,
-    against: Option<String>,
+/// The file formats pictures are written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlotFormat {
+    /// PNG (bitmaps, 1000 by 625 pixels).
+    Png,
+    /// SVG (vector graphics, for slides and papers).
+    Svg,
+    /// Both.
+    Both,
 }
 
+impl PlotFormat {
+    fn extensions(self) -> &'static [&'static str] {
+        match self {
+            PlotFormat::Png => &["png"],
+            PlotFormat::Svg => &["svg"],
+            PlotFormat::Both => &["png", "svg"],
+        }
+    }
+}
+
+/// What the pictures need from the model file: monitors with their sources and recording windows, the
+/// synapses and Poisson inputs (which parts of a group they connect), the `--plot-*` options.
+pub struct PlotSpec {
+    monitors: Vec<MonitorInfo>,
+    synapses: Vec<Connection>,
+    inputs: Vec<Connection>,
+    against: Option<String>,
+    format: PlotFormat,
+}
+
+/// A monitor of the model file.
 struct MonitorInfo {
     name: String,
     events: &'static str,
@@ -39,9 +70,17 @@ struct MonitorInfo {
     stop: Option<Code>,
 }
 
+/// A Synapses object or PoissonInput: its name, the group (or subgroup) it comes from or acts on.
+struct Connection {
+    name: String,
+    source: String,
+    target: String,
+}
+
 impl PlotSpec {
-    /// Reads the monitors of `file`; `against` is the variable spike counts are drawn against.
-    pub fn new(file: &ModelFile, against: Option<String>) -> PlotSpec {
+    /// Reads the monitors, synapses and inputs of `file`; `against` is the variable firing rates are drawn
+    /// against.
+    pub fn new(file: &ModelFile, against: Option<String>, format: PlotFormat) -> PlotSpec {
         PlotSpec {
             monitors: file
                 .monitors
@@ -49,7 +88,7 @@ impl PlotSpec {
                 .map(|m| MonitorInfo {
                     name: m.name.value.clone(),
                     events: match m.kind.value {
-                        ganglion_modelfile::MonitorKind::Event => "events",
+                        MonitorKind::Event => "events",
                         _ => "spikes",
                     },
                     source: m.source.value.clone(),
@@ -57,24 +96,58 @@ impl PlotSpec {
                     stop: m.stop.clone(),
                 })
                 .collect(),
+            synapses: file
+                .synapses
+                .iter()
+                .map(|s| Connection {
+                    name: s.name.value.clone(),
+                    source: s.source.value.clone(),
+                    target: s.target.value.clone(),
+                })
+                .collect(),
+            inputs: file
+                .poisson_inputs
+                .iter()
+                .map(|p| Connection {
+                    name: p.name.value.clone(),
+                    source: String::new(),
+                    target: p.target.value.clone(),
+                })
+                .collect(),
             against,
+            format,
         }
     }
 }
 
-/// The group a monitor watches and the first neuron of its slice.
-fn source_group(net: &Network, source: &str) -> Option<(GroupHandle, usize, usize)> {
+/// A group, or the slice of it a monitor or connection names.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Source {
+    group: GroupHandle,
+    /// First element.
+    start: usize,
+    /// One past the last.
+    stop: usize,
+}
+
+/// `group[a:b]` with Python's meaning of missing and negative bounds, in `0..n`.
+fn slice_range(bounds: Option<ganglion_modelfile::SliceBounds>, n: usize) -> (usize, usize) {
+    let at = |b: Option<i64>, default: usize| match b {
+        None => default,
+        Some(k) if k < 0 => n.saturating_sub(k.unsigned_abs() as usize),
+        Some(k) => (k as usize).min(n),
+    };
+    let (a, b) = bounds.unwrap_or((None, None));
+    let (a, b) = (at(a, 0), at(b, n));
+    (a, b.max(a))
+}
+
+/// The group `source` names (`P` or `P[:3200]`) and the range of it.
+fn resolve(net: &Network, source: &str) -> Option<Source> {
     let (name, slice) = ganglion_modelfile::split_subgroup(source).ok()?;
-    let g = net.group_named(name)?;
-    let n = net.group_size(g);
-    Some(match slice {
-        None => (g, 0, n),
-        Some((a, z)) => (
-            g,
-            a.unwrap_or(0).max(0) as usize,
-            z.map_or(n, |z| z.max(0) as usize),
-        ),
-    })
+    let group = net.group_named(name)?;
+    let (start, stop) = slice_range(slice, net.group_size(group));
+    Some(Source { group, start, stop })
 }
 
 /// The dimensions of a variable or subexpression of a group.
@@ -87,7 +160,8 @@ fn dimension(net: &Network, g: GroupHandle, var: &str) -> Dimension {
         .unwrap_or(Dimension::DIMENSIONLESS)
 }
 
-/// The scale and name of the unit to show values of `dim` in, chosen from their largest magnitude.
+/// The scale and name of the unit to show values of `dim` in: Brian2's best unit for their largest
+/// magnitude (`mV` for a membrane potential, `nS` for a conductance).
 fn display_unit(dim: Dimension, values: impl Iterator<Item = f64>) -> (f64, String) {
     if dim.is_dimensionless() {
         return (1.0, String::new());
@@ -95,12 +169,28 @@ fn display_unit(dim: Dimension, values: impl Iterator<Item = f64>) -> (f64, Stri
     let largest = values
         .filter(|v| v.is_finite())
         .fold(0.0f64, |m, v| m.max(v.abs()));
-    match Quantity::new(largest, dim).best_unit() {
-        Some(u) if largest > 0.0 => (u.scale, u.name.clone()),
-        _ => (1.0, dim.to_string()),
+    let plain = || {
+        let name = dim.to_string().replace("**2", "²").replace("**3", "³");
+        (1.0, name)
+    };
+    if largest == 0.0 {
+        return plain();
+    }
+    if let Some(u) = Quantity::new(largest, dim).best_unit() {
+        return (u.scale, u.name.clone());
+    }
+    // Per area, as physiologists write it: mS/cm², uA/cm², uF/cm² (1 cm² = 10⁻⁴ m²).
+    let area = Dimension::from_ints([2, 0, 0, 0, 0, 0, 0]);
+    let per_cm2 = dim
+        .checked_mul(area)
+        .and_then(|total| Quantity::new(largest * 1e-4, total).best_unit());
+    match per_cm2 {
+        Some(u) => (u.scale * 1e4, format!("{}/cm²", u.name)),
+        None => plain(),
     }
 }
 
+/// `name (unit)`, or `name` for a dimensionless quantity.
 fn label(name: &str, unit: &str) -> String {
     if unit.is_empty() {
         name.to_string()
@@ -109,42 +199,27 @@ fn label(name: &str, unit: &str) -> String {
     }
 }
 
-/// Times are shown in ms for runs up to 2 s.
-fn time_axis(t_end: f64) -> (f64, &'static str) {
-    if t_end <= 2.0 {
-        (1e3, "time (ms)")
-    } else {
-        (1.0, "time (s)")
-    }
+/// A time for a title: `200 ms`, `1 s`, `100 s`.
+fn duration(t: f64) -> String {
+    let (v, unit) = if t < 1.0 { (t * 1e3, "ms") } else { (t, "s") };
+    let s = format!("{v:.3}");
+    format!("{} {unit}", s.trim_end_matches('0').trim_end_matches('.'))
 }
 
-/// Reduces a long trace to the first and last point and the minimum and maximum of each bin, in order.
-fn decimate(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
-    if points.len() <= MAX_POINTS {
-        return points;
-    }
-    let bin = points.len().div_ceil(MAX_POINTS / 2);
-    let mut out = Vec::with_capacity(MAX_POINTS + 2);
-    for chunk in points.chunks(bin) {
-        let lo = chunk
-            .iter()
-            .enumerate()
-            .min_by(|a, b| a.1.1.total_cmp(&b.1.1))
-            .map_or(0, |(k, _)| k);
-        let hi = chunk
-            .iter()
-            .enumerate()
-            .max_by(|a, b| a.1.1.total_cmp(&b.1.1))
-            .map_or(0, |(k, _)| k);
-        let (a, b) = if lo <= hi { (lo, hi) } else { (hi, lo) };
-        out.push(chunk[a]);
-        if b != a {
-            out.push(chunk[b]);
+/// A count with thin spaces between thousands: `22 220`.
+fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (k, c) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
+            out.push('\u{2009}');
         }
+        out.push(c);
     }
     out
 }
 
+/// The value of a monitor's `start` or `stop` (seconds).
 fn time_value(net: &Network, code: &Option<Code>) -> Option<f64> {
     let c = code.as_ref()?;
     ganglion_model::eval_constant(&c.text, c.source, &[net.namespace()], "a monitor's window")
@@ -152,15 +227,58 @@ fn time_value(net: &Network, code: &Option<Code>) -> Option<f64> {
         .map(|v| v.value)
 }
 
-/// Writes one or two PNG files per monitor into `dir`; returns the files written.
+/// What drawing needs throughout: the network, the options, the time axis, and the files written.
+struct Figures<'a> {
+    net: &'a Network,
+    spec: &'a PlotSpec,
+    dir: &'a Path,
+    /// Seconds times this is the time axis' unit.
+    t_scale: f64,
+    t_label: &'static str,
+    written: Vec<PathBuf>,
+}
+
+impl Figures<'_> {
+    /// Writes `chart` as `<stem>.png` and/or `<stem>.svg`.
+    fn save(&mut self, chart: &Chart, stem: &str) -> Result<(), String> {
+        for ext in self.spec.format.extensions() {
+            let path = self.dir.join(format!("{stem}.{ext}"));
+            chart.save(&path).map_err(|e| e.to_string())?;
+            self.written.push(path);
+        }
+        Ok(())
+    }
+
+    /// The time axis over `start..stop` seconds.
+    fn time_axis(&self, start: f64, stop: f64) -> ganglion_plot::Axis {
+        ganglion_plot::Axis::new(self.t_label).with_range(start * self.t_scale, stop * self.t_scale)
+    }
+
+    /// The recording window of a monitor (seconds): its `start` and `stop`, within the run.
+    fn window(&self, info: Option<&MonitorInfo>) -> (f64, f64) {
+        let t_end = self.net.t();
+        let start = info
+            .and_then(|x| time_value(self.net, &x.start))
+            .unwrap_or(0.0);
+        let stop = info
+            .and_then(|x| time_value(self.net, &x.stop))
+            .map_or(t_end, |s| s.min(t_end));
+        (start.min(stop), stop)
+    }
+}
+
+/// Draws every monitor, and the distributions of synaptic parameters, into `dir`; returns the files
+/// written.
 pub fn write_plots(net: &Network, dir: &Path, spec: &PlotSpec) -> Result<Vec<PathBuf>, String> {
-    let t_end = net.t();
-    let (t_scale, t_label) = time_axis(t_end);
-    let mut plotter = Plotter {
+    let (t_scale, t_label) = if net.t() <= 2.0 {
+        (1e3, "time (ms)")
+    } else {
+        (1.0, "time (s)")
+    };
+    let mut f = Figures {
         net,
+        spec,
         dir,
-        against: spec.against.as_deref(),
-        t_end,
         t_scale,
         t_label,
         written: Vec::new(),
@@ -168,260 +286,21 @@ pub fn write_plots(net: &Network, dir: &Path, spec: &PlotSpec) -> Result<Vec<Pat
     for m in net.monitors() {
         let name = net.monitor_name(m).to_string();
         let info = spec.monitors.iter().find(|x| x.name == name);
-        let monitor = Monitor {
-            source: info.and_then(|x| source_group(net, &x.source)),
-            source_text: info.map_or(String::new(), |x| x.source.clone()),
-            name,
-            info,
-        };
         if let Some(d) = net.spike_data(m) {
-            plotter.spikes(&monitor, d)?;
+            spikes::draw(&mut f, &name, info, d)?;
         } else if let Some(d) = net.state_data(m) {
-            plotter.states(&monitor, d)?;
+            traces::draw(&mut f, &name, info, d)?;
         } else if let Some(d) = net.rate_data(m) {
-            plotter.rates(&monitor, d)?;
+            population::draw(&mut f, &name, info, d)?;
         }
     }
-    Ok(plotter.written)
-}
-
-/// A monitor, as its pictures name it.
-struct Monitor<'a> {
-    name: String,
-    /// What the model file says about it.
-    info: Option<&'a MonitorInfo>,
-    /// The group it watches and the range of its neurons.
-    source: Option<(GroupHandle, usize, usize)>,
-    /// Its source as written.
-    source_text: String,
-}
-
-impl Monitor<'_> {
-    /// The dimensions of a variable of the monitored group.
-    fn dimension(&self, net: &Network, var: &str) -> Dimension {
-        self.source
-            .map_or(Dimension::DIMENSIONLESS, |(g, _, _)| dimension(net, g, var))
-    }
-}
-
-/// Draws the pictures of a run's monitors into a folder.
-struct Plotter<'a> {
-    net: &'a Network,
-    dir: &'a Path,
-    /// The variable spike counts are drawn against (`--plot-against`).
-    against: Option<&'a str>,
-    /// The end of the run (seconds).
-    t_end: f64,
-    /// Times are multiplied by this for the time axis.
-    t_scale: f64,
-    t_label: &'static str,
-    /// The files written so far.
-    written: Vec<PathBuf>,
-}
-
-impl Plotter<'_> {
-    /// Saves `chart` as `file` in the folder.
-    fn save(&mut self, chart: &Chart, file: String) -> Result<(), String> {
-        let path = self.dir.join(file);
-        chart.save(&path)?;
-        self.written.push(path);
-        Ok(())
-    }
-
-    /// A spike or event monitor: the raster, the firing rate of each neuron, and each variable recorded
-    /// at the spikes.
-    fn spikes(&mut self, m: &Monitor<'_>, d: &SpikeData) -> Result<(), String> {
-        let name = &m.name;
-        let mut raster = Chart::new(
-            format!(
-                "{name}: {} {} of {}",
-                d.num_events(),
-                m.info.map_or("events", |x| x.events),
-                m.source_text
-            ),
-            self.t_label,
-            "neuron index",
-        );
-        raster.series.push(Series::markers(
-            "spikes",
-            d.t.iter()
-                .zip(&d.i)
-                .map(|(t, i)| (t * self.t_scale, f64::from(*i)))
-                .collect(),
-        ));
-        self.save(&raster, format!("{name}.png"))?;
-        let against = self.against_values(m);
-        self.firing_rates(m, d, against.clone())?;
-        self.values_at_spikes(m, d, against.as_ref())
-    }
-
-    /// The values of the `--plot-against` variable for the monitored neurons (in a display unit), and
-    /// the axis label.
-    fn against_values(&self, m: &Monitor<'_>) -> Option<(Vec<f64>, String)> {
-        let var = self.against?;
-        let (g, a, z) = m.source?;
-        let values = self
-            .net
-            .group_state(g)
-            .into_iter()
-            .find(|(v, _, _)| v == var)?;
-        let xs = values.1.get(a..z)?.to_vec();
-        let (scale, unit) = display_unit(values.2, xs.iter().copied());
-        Some((
-            xs.into_iter().map(|x| x / scale).collect::<Vec<_>>(),
-            label(var, &unit),
-        ))
-    }
-
-    /// The firing rate of each neuron over the recording window, against its index or `against`.
-    fn firing_rates(
-        &mut self,
-        m: &Monitor<'_>,
-        d: &SpikeData,
-        against: Option<(Vec<f64>, String)>,
-    ) -> Result<(), String> {
-        let start = m
-            .info
-            .and_then(|x| time_value(self.net, &x.start))
-            .unwrap_or(0.0);
-        let stop = m
-            .info
-            .and_then(|x| time_value(self.net, &x.stop))
-            .map_or(self.t_end, |s| s.min(self.t_end));
-        let window = stop - start;
-        let (y, y_label) = if window > 0.0 {
-            (
-                d.count
-                    .iter()
-                    .map(|&c| c as f64 / window)
-                    .collect::<Vec<_>>(),
-                "firing rate (spikes/s)",
-            )
-        } else {
-            (
-                d.count.iter().map(|&c| c as f64).collect(),
-                "number of spikes",
-            )
-        };
-        let (xs, x_label) = against.unwrap_or_else(|| {
-            (
-                (0..y.len()).map(|k| k as f64).collect(),
-                "neuron index".to_string(),
-            )
-        });
-        let mut points: Vec<(f64, f64)> = xs.into_iter().zip(y).collect();
-        points.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let name = &m.name;
-        let mut counts = Chart::new(format!("{name}: firing rate per neuron"), x_label, y_label);
-        counts.series.push(Series::line("rate", points));
-        self.save(&counts, format!("{name}_counts.png"))
-    }
-
-    /// Variables recorded at each spike: against the `--plot-against` variable of the spiking neuron
-    /// (Touboul_Brette_2008's bifurcation diagram), or against time.
-    fn values_at_spikes(
-        &mut self,
-        m: &Monitor<'_>,
-        d: &SpikeData,
-        against: Option<&(Vec<f64>, String)>,
-    ) -> Result<(), String> {
-        let name = &m.name;
-        for (var, values) in &d.values {
-            let dim = m.dimension(self.net, var);
-            let (scale, unit) = display_unit(dim, values.iter().copied());
-            let (points, x_label): (Vec<(f64, f64)>, String) = match against {
-                Some((xs, x_label)) => (
-                    d.i.iter()
-                        .zip(values)
-                        .filter_map(|(i, v)| Some((*xs.get(*i as usize)?, v / scale)))
-                        .collect(),
-                    x_label.clone(),
-                ),
-                None => (
-                    d.t.iter()
-                        .zip(values)
-                        .map(|(t, v)| (t * self.t_scale, v / scale))
-                        .collect(),
-                    self.t_label.to_string(),
-                ),
-            };
-            let mut chart = Chart::new(
-                format!("{name}: {var} at each spike"),
-                x_label,
-                label(var, &unit),
-            );
-            chart.series.push(Series::markers(var.as_str(), points));
-            self.save(&chart, format!("{name}_{var}.png"))?;
-        }
-        Ok(())
-    }
-
-    /// A state monitor: the traces of at most [`MAX_TRACES`] neurons, one picture per variable.
-    fn states(&mut self, m: &Monitor<'_>, d: &StateData) -> Result<(), String> {
-        let name = &m.name;
-        for (var, rows) in &d.values {
-            let dim = m.dimension(self.net, var);
-            let shown = &rows[..rows.len().min(MAX_TRACES)];
-            let (scale, unit) = display_unit(dim, shown.iter().flatten().copied());
-            let mut chart = Chart::new(
-                format!("{name}: {var} of {}", m.source_text),
-                self.t_label,
-                label(var, &unit),
-            );
-            for (row, k) in shown.iter().zip(&d.indices) {
-                let points: Vec<(f64, f64)> =
-                    d.t.iter()
-                        .zip(row)
-                        .map(|(t, v)| (t * self.t_scale, v / scale))
-                        .collect();
-                chart
-                    .series
-                    .push(Series::line(format!("neuron {k}"), decimate(points)));
-            }
-            let file = if d.values.len() == 1 {
-                format!("{name}.png")
-            } else {
-                format!("{name}_{var}.png")
-            };
-            self.save(&chart, file)?;
-        }
-        Ok(())
-    }
-
-    /// A population rate monitor: the rate over time, averaged over bins so that at most
-    /// `MAX_POINTS/2` values are drawn.
-    fn rates(&mut self, m: &Monitor<'_>, d: &RateData) -> Result<(), String> {
-        let bin = d.rate.len().div_ceil(MAX_POINTS / 2).max(1);
-        let points: Vec<(f64, f64)> =
-            d.t.chunks(bin)
-                .zip(d.rate.chunks(bin))
-                .map(|(t, r)| (t[0] * self.t_scale, r.iter().sum::<f64>() / r.len() as f64))
-                .collect();
-        let name = &m.name;
-        let mut chart = Chart::new(
-            format!("{name}: population rate of {}", m.source_text),
-            self.t_label,
-            "rate (spikes/s)",
-        );
-        chart.series.push(Series::line("rate", points));
-        self.save(&chart, format!("{name}.png"))
-    }
+    weights::draw(&mut f)?;
+    Ok(f.written)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn decimation_keeps_extremes_in_order() {
-        let points: Vec<(f64, f64)> = (0..100_000)
-            .map(|k| (k as f64, if k == 54_321 { 10.0 } else { (k % 7) as f64 }))
-            .collect();
-        let d = decimate(points);
-        assert!(d.len() <= MAX_POINTS + 2);
-        assert!(d.windows(2).all(|w| w[0].0 < w[1].0));
-        assert!(d.iter().any(|p| p.1 == 10.0));
-    }
 
     #[test]
     fn units_as_brian2_shows_them() {
@@ -431,5 +310,29 @@ mod tests {
             display_unit(Dimension::DIMENSIONLESS, [5.0].into_iter()).1,
             ""
         );
+        // A sodium conductance density of 388 S/m² reads 38.8 mS/cm².
+        let siemens = Quantity::parse("siemens").unwrap().dim;
+        let density = siemens / Dimension::from_ints([2, 0, 0, 0, 0, 0, 0]);
+        let (scale, unit) = display_unit(density, [388.0].into_iter());
+        assert_eq!(unit, "mS/cm²");
+        assert!((388.0 / scale - 38.8).abs() < 1e-9);
+    }
+
+    #[test]
+    fn slices_read_as_python_reads_them() {
+        assert_eq!(slice_range(None, 10), (0, 10));
+        assert_eq!(slice_range(Some((None, Some(8))), 10), (0, 8));
+        assert_eq!(slice_range(Some((Some(8), None)), 10), (8, 10));
+        assert_eq!(slice_range(Some((Some(-2), None)), 10), (8, 10));
+        assert_eq!(slice_range(Some((Some(3), Some(20))), 10), (3, 10));
+    }
+
+    #[test]
+    fn titles_read_naturally() {
+        assert_eq!(duration(0.2), "200 ms");
+        assert_eq!(duration(100.0), "100 s");
+        assert_eq!(duration(1.5), "1.5 s");
+        assert_eq!(count(22220), "22\u{2009}220");
+        assert_eq!(count(999), "999");
     }
 }

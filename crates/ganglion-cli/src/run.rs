@@ -29,6 +29,8 @@ pub struct RunOptions {
     pub plot: bool,
     /// Draw firing rates against this variable.
     pub plot_against: Option<String>,
+    /// The pictures' file format.
+    pub plot_format: crate::plot::PlotFormat,
     /// Colour diagnostics.
     pub color: ColorChoice,
 }
@@ -125,9 +127,9 @@ fn build(
             span: Default::default(),
         });
     }
-    let plots = options
-        .plot
-        .then(|| crate::plot::PlotSpec::new(&file, options.plot_against.clone()));
+    let plots = options.plot.then(|| {
+        crate::plot::PlotSpec::new(&file, options.plot_against.clone(), options.plot_format)
+    });
     let (mut net, plan) = build_network(file, options.backend, options.color)?;
     if let Some(t) = options.threads {
         net.set_threads(t);

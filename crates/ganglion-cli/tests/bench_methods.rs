@@ -155,13 +155,43 @@ fn bench_methods_writes_table_csv_json_and_charts() {
         assert!(r["max_abs_error"].as_f64().unwrap() < limit, "{r}");
     }
 
-    // The charts.
-    for stem in ["error_cost_decay", "error_dt_hh", "error_cost_if_curve_lif"] {
+    // The charts: HH spikes, so its headline charts are of the spike-time error, and the trace's error
+    // has its own chart.
+    let stems = [
+        "error_cost_decay",
+        "error_dt_hh",
+        "trace_error_cost_hh",
+        "error_cost_if_curve_lif",
+    ];
+    for stem in stems {
         let png = std::fs::read(out.join(format!("{stem}.png"))).unwrap();
         assert_eq!(&png[1..4], b"PNG", "{stem}");
         let svg = std::fs::read_to_string(out.join(format!("{stem}.svg"))).unwrap();
         assert!(svg.contains("<svg"), "{stem}");
     }
+    let svg = std::fs::read_to_string(out.join("error_dt_hh.svg")).unwrap();
+    assert!(svg.contains("mean spike-time error (ms)"), "{svg}");
+    let svg = std::fs::read_to_string(out.join("trace_error_cost_hh.svg")).unwrap();
+    assert!(svg.contains("max |error| (mV)"), "{svg}");
+
+    // The same charts again from methods.json, nothing measured.
+    let redrawn = out.join("redrawn");
+    let o = Command::new(BIN)
+        .args(["bench", "methods", "--charts-from"])
+        .arg(out.join("methods.json"))
+        .arg("--out")
+        .arg(&redrawn)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for stem in stems {
+        for ext in ["png", "svg"] {
+            let name = format!("{stem}.{ext}");
+            assert!(redrawn.join(&name).exists(), "{name} not redrawn");
+        }
+    }
+    let again = std::fs::read_to_string(redrawn.join("error_dt_hh.svg")).unwrap();
+    assert!(again.contains("hh: spike-time error against dt"), "{again}");
     std::fs::remove_dir_all(&out).unwrap();
 }
 
@@ -171,6 +201,7 @@ fn bench_methods_rejects_bad_arguments() {
         vec!["bench", "methods", "--models", "nope"],
         vec!["bench", "methods", "--dt", "3*volt"],
         vec!["bench", "methods", "--model", "does/not/exist.toml"],
+        vec!["bench", "methods", "--charts-from", "does/not/exist.json"],
     ] {
         let o = Command::new(BIN)
             .args(&args)

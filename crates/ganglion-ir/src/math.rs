@@ -43,9 +43,19 @@ pub const INV_FACTORIAL: [f64; 14] = [
 
 /// `x + x²/2 + ... + x^13/13!`: `e^x − 1` by its Taylor series, accurate for |x| ≤ ln2/2. Estrin's
 /// scheme on `x² · (1/2 + x/6 + ... + x^11/13!)`, then `+ x`.
+#[inline]
 pub fn expm1_series(x: f64) -> f64 {
     let c = &INV_FACTORIAL;
-    let e = [0, 1, 2, 3, 4, 5].map(|j| c[2 * j + 3].mul_add(x, c[2 * j + 2]));
+    // (Written out rather than with `array::map`, which is not inlined into the functions of `host`
+    // and would run without their instructions.)
+    let e = [
+        c[3].mul_add(x, c[2]),
+        c[5].mul_add(x, c[4]),
+        c[7].mul_add(x, c[6]),
+        c[9].mul_add(x, c[8]),
+        c[11].mul_add(x, c[10]),
+        c[13].mul_add(x, c[12]),
+    ];
     let x2 = x * x;
     let f0 = e[1].mul_add(x2, e[0]);
     let f1 = e[3].mul_add(x2, e[2]);
@@ -59,6 +69,7 @@ pub fn expm1_series(x: f64) -> f64 {
 
 /// `x = k·ln2 + r`: returns `k` and `e^r − 1`. Outside [−746, 710] (and for NaN) `k` is meaningless;
 /// the callers replace those results.
+#[inline]
 pub fn reduce(x: f64) -> (i64, f64) {
     let t = x * LOG2E + ROUNDER;
     let kf = t - ROUNDER;
@@ -70,11 +81,13 @@ pub fn reduce(x: f64) -> (i64, f64) {
 }
 
 /// `2^k` for −1022 ≤ k ≤ 1023 (the bits of the exponent field, nothing else).
+#[inline]
 pub fn pow2(k: i64) -> f64 {
     f64::from_bits((k.wrapping_add(1023) as u64) << 52)
 }
 
 /// `p·2^k`, in two halves so that both factors are normal and a subnormal result is rounded once.
+#[inline]
 pub fn scale(p: f64, k: i64) -> f64 {
     let k1 = ((k.wrapping_add(2048) as u64) >> 1) as i64 - 1024;
     let k2 = k.wrapping_sub(k1);
@@ -82,6 +95,7 @@ pub fn scale(p: f64, k: i64) -> f64 {
 }
 
 /// `e^x`.
+#[inline]
 pub fn exp(x: f64) -> f64 {
     let (k, q) = reduce(x);
     let y = scale(q + 1.0, k);
@@ -95,6 +109,7 @@ pub const EXPM1_LARGE: f64 = 40.0;
 /// `e^x − 1`, accurate near 0: `2^k (e^r − 1) + (2^k − 1)` with `x = k·ln2 + r` (no cancellation; for
 /// |x| < ln2/2, `k` = 0 and this is the series of `x` itself); `exp(x) − 1` for |x| ≥ 40, where the
 /// subtraction is exact or rounds to −1.
+#[inline]
 pub fn expm1(x: f64) -> f64 {
     let (k, q) = reduce(x);
     let s = pow2(k);
@@ -107,10 +122,71 @@ pub fn expm1(x: f64) -> f64 {
 }
 
 /// `(e^x − 1)/x`, 1 at 0 (Brian2's `exprel`).
+#[inline]
 pub fn exprel(x: f64) -> f64 {
     let y = expm1(x) / x;
     let y = if x > 717.0 { f64::INFINITY } else { y };
     if x.abs() < 1e-16 { 1.0 } else { y }
+}
+
+/// A function of this module applied to every element of a slice: `y[k] = f(x[k])`, the same bits as
+/// [`exp`], [`expm1`] or [`exprel`] on each element. The JIT calls it once per block of neurons,
+/// through [`host`], where the machine has wider vectors than the two lanes it emits itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SliceFn {
+    /// [`exp`].
+    Exp,
+    /// [`expm1`].
+    Expm1,
+    /// [`exprel`].
+    Exprel,
+}
+
+impl SliceFn {
+    /// `y[k] = f(x[k])` for `k` below the shorter length, with this build's instructions.
+    #[inline(always)]
+    pub fn apply(self, x: &[f64], y: &mut [f64]) {
+        // One loop per function, each with its function inline, so that the compiler vectorises it.
+        #[inline(always)]
+        fn map(x: &[f64], y: &mut [f64], f: impl Fn(f64) -> f64) {
+            for (y, x) in y.iter_mut().zip(x) {
+                *y = f(*x);
+            }
+        }
+        match self {
+            SliceFn::Exp => map(x, y, exp),
+            SliceFn::Expm1 => map(x, y, expm1),
+            SliceFn::Exprel => map(x, y, exprel),
+        }
+    }
+}
+
+/// [`SliceFn::apply`] compiled for wider vectors than the build's: the same Rust code, so the same IEEE
+/// operations on each element (a fused multiply-add is one rounding in any width), vectorised by the
+/// compiler four or eight lanes at a time. Calling one needs the machine to have the features its name
+/// says (`unsafe`; the JIT's `abi` module checks them first).
+pub mod host {
+    use super::SliceFn;
+
+    /// With AVX2 and FMA (four lanes).
+    ///
+    /// # Safety
+    /// The machine has AVX2 and FMA.
+    #[target_feature(enable = "avx2,fma")]
+    #[cfg(target_arch = "x86_64")]
+    pub fn apply_avx2(f: SliceFn, x: &[f64], y: &mut [f64]) {
+        f.apply(x, y)
+    }
+
+    /// With AVX-512 (eight lanes).
+    ///
+    /// # Safety
+    /// The machine has AVX-512F, AVX2 and FMA.
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    #[cfg(target_arch = "x86_64")]
+    pub fn apply_avx512(f: SliceFn, x: &[f64], y: &mut [f64]) {
+        f.apply(x, y)
+    }
 }
 
 #[cfg(test)]

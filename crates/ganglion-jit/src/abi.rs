@@ -15,6 +15,7 @@ use std::mem::offset_of;
 use cranelift_jit::JITModule;
 use cranelift_module::FuncId;
 use ganglion_ir::interp::{self, ArrayData, BindError, Bindings, Clock, SetupValues, Value};
+use ganglion_ir::math::SliceFn;
 use ganglion_ir::{Domain, EventSplit, Extent, Index, Kernel, Op, Split, Type, Workers};
 
 /// What a compiled kernel reads: pointers to the bound data, the clock and the random key.
@@ -632,4 +633,108 @@ pub(crate) extern "C" fn g_expm(n: u64, m: *const f64, out: *mut f64) {
         )
     };
     output.copy_from_slice(&ganglion_ir::expm::expm_with_integral(n, input));
+}
+
+/// Whether this machine has wider vectors than the two lanes the JIT emits, for which
+/// `ganglion_ir::math::host` has its functions compiled (AVX2 with FMA, or AVX-512).
+pub(crate) fn wide_host_math() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// `y[k] = f(x[k])` for every element, on this machine's widest vectors: `ganglion_ir::math::host`'s
+/// functions where the machine has their features, otherwise [`SliceFn::apply`] as built. The same
+/// bits either way (the functions of `ganglion_ir::math` on each element).
+pub fn slice_math(f: SliceFn, x: &[f64], y: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::is_x86_feature_detected as has;
+        if has!("avx512f") && has!("avx2") && has!("fma") {
+            // SAFETY: the function is compiled for AVX-512F, AVX2 and FMA, which this machine has
+            // (checked just above); that is its only requirement beyond those of a safe function.
+            unsafe { ganglion_ir::math::host::apply_avx512(f, x, y) };
+            return;
+        }
+        if has!("avx2") && has!("fma") {
+            // SAFETY: the function is compiled for AVX2 and FMA, which this machine has (checked just
+            // above); that is its only requirement beyond those of a safe function.
+            unsafe { ganglion_ir::math::host::apply_avx2(f, x, y) };
+            return;
+        }
+    }
+    f.apply(x, y);
+}
+
+/// A loop to run on this machine's widest vectors ([`on_widest_vectors`]): the benchmarks' speed-of-light
+/// loops, compiled as the host's C++ compilers would compile them.
+pub trait WideLoop {
+    /// What the loop returns.
+    type Output;
+    /// The loop. Implementations mark it `#[inline(always)]`, so that it is compiled inside the functions
+    /// [`on_widest_vectors`] builds for wider vectors rather than called from them.
+    fn run(self) -> Self::Output;
+}
+
+/// Runs `code` compiled for AVX-512 (or AVX2 with FMA) where this machine has those features, otherwise
+/// as built.
+pub fn on_widest_vectors<L: WideLoop>(code: L) -> L::Output {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx512f,avx2,fma")]
+        fn avx512<L: WideLoop>(code: L) -> L::Output {
+            code.run()
+        }
+        #[target_feature(enable = "avx2,fma")]
+        fn avx2<L: WideLoop>(code: L) -> L::Output {
+            code.run()
+        }
+        use std::arch::is_x86_feature_detected as has;
+        if has!("avx512f") && has!("avx2") && has!("fma") {
+            // SAFETY: `avx512` is compiled for AVX-512F, AVX2 and FMA, which this machine has (checked
+            // just above); that is its only requirement beyond those of a safe function.
+            return unsafe { avx512(code) };
+        }
+        if has!("avx2") && has!("fma") {
+            // SAFETY: `avx2` is compiled for AVX2 and FMA, which this machine has (checked just above).
+            return unsafe { avx2(code) };
+        }
+    }
+    code.run()
+}
+
+/// [`slice_math`] on `n` values at `x`, into `n` at `y`: called by generated code once per block of the
+/// blocked loop (`translate/blocked.rs`), with `x` and `y` two distinct slots of its scratch memory.
+fn slice_math_raw(f: SliceFn, x: *const f64, y: *mut f64, n: u64) {
+    let n = n as usize;
+    // SAFETY: the blocked loop passes two slots of its stack scratch memory, each of `n` (the block's
+    // size) doubles, 8-byte aligned, distinct (an argument's slot and its result's), live during this
+    // call.
+    let (x, y) = unsafe {
+        (
+            std::slice::from_raw_parts(x, n),
+            std::slice::from_raw_parts_mut(y, n),
+        )
+    };
+    slice_math(f, x, y);
+}
+
+/// `exp` over a block (see [`slice_math_raw`]).
+pub(crate) extern "C" fn g_exp_block(x: *const f64, y: *mut f64, n: u64) {
+    slice_math_raw(SliceFn::Exp, x, y, n)
+}
+
+/// `expm1` over a block (see [`slice_math_raw`]).
+pub(crate) extern "C" fn g_expm1_block(x: *const f64, y: *mut f64, n: u64) {
+    slice_math_raw(SliceFn::Expm1, x, y, n)
+}
+
+/// `exprel` over a block (see [`slice_math_raw`]).
+pub(crate) extern "C" fn g_exprel_block(x: *const f64, y: *mut f64, n: u64) {
+    slice_math_raw(SliceFn::Exprel, x, y, n)
 }

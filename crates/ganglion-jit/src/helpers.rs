@@ -57,6 +57,9 @@ pub(crate) fn symbols() -> Vec<(String, *const u8)> {
         ("g_normal", g_normal as *const u8),
         ("g_binomial", g_binomial as *const u8),
         ("g_expm", crate::abi::g_expm as *const u8),
+        ("g_exp_block", crate::abi::g_exp_block as *const u8),
+        ("g_expm1_block", crate::abi::g_expm1_block as *const u8),
+        ("g_exprel_block", crate::abi::g_exprel_block as *const u8),
     ];
     builtins
         .chain(others.into_iter().map(|(name, f)| (name.to_string(), f)))

@@ -23,6 +23,7 @@ mod translate;
 
 use std::time::{Duration, Instant};
 
+pub use abi::{WideLoop, on_widest_vectors, slice_math};
 use cranelift_codegen::ir::{AbiParam, Signature, UserFuncName, types};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::{CodegenError, Context};
@@ -169,6 +170,33 @@ impl Jit {
         let mut ctx = module.make_context();
         self.build(&mut module, &mut ctx, kernel)?;
         Ok(ctx.func.display().to_string())
+    }
+
+    /// Compiles a kernel and returns its machine code as Cranelift prints it after register allocation
+    /// (`ganglion ir --stage asm`).
+    pub fn asm(&mut self, kernel: &Kernel) -> Result<String, JitError> {
+        let mut module = self.module()?;
+        let mut ctx = module.make_context();
+        self.build(&mut module, &mut ctx, kernel)?;
+        ctx.set_disasm(true);
+        let id = module
+            .declare_function("kernel", Linkage::Local, &Jit::signature(&module))
+            .map_err(|e| JitError::Module {
+                kernel: kernel.name.clone(),
+                stage: Stage::Declaring,
+                source: Box::new(e),
+            })?;
+        module
+            .define_function(id, &mut ctx)
+            .map_err(|e| JitError::Module {
+                kernel: kernel.name.clone(),
+                stage: Stage::Defining,
+                source: Box::new(e),
+            })?;
+        Ok(ctx
+            .compiled_code()
+            .and_then(|c| c.vcode.clone())
+            .unwrap_or_default())
     }
 
     /// The signature of every kernel's function: one pointer (to the call's context) in the platform's

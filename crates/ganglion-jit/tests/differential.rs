@@ -48,8 +48,9 @@ use proptest::sample::Index as Ix;
 /// The scalar types values can have, in pool order.
 const TYPES: [Type; 5] = [Type::Bool, Type::I32, Type::I64, Type::F32, Type::F64];
 
-/// Group sizes: below, at and above the vector width, odd and even.
-const SIZES: [usize; 7] = [1, 2, 3, 5, 7, 16, 33];
+/// Group sizes: below, at and above the vector width, odd and even, and one and two blocks of the
+/// blocked loop (64 neurons) and more.
+const SIZES: [usize; 9] = [1, 2, 3, 5, 7, 16, 33, 64, 131];
 
 fn ty_index(t: Type) -> usize {
     TYPES.iter().position(|x| *x == t).expect("a scalar type")

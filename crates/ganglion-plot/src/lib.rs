@@ -1,283 +1,330 @@
-//! Figures: line charts with linear or logarithmic axes, spike rasters, traces — written as PNG and SVG
-//! with plotters. The font (DejaVu Sans, `fonts/`) is embedded, so figures render on machines without
-//! fonts installed.
+//! Figures for Ganglion: the pictures `ganglion run --plot` and `ganglion bench methods` draw — spike
+//! rasters, traces, population rates, histograms, line charts on linear or logarithmic axes — as PNG or
+//! SVG, with plotters. One chart per picture, drawn the way Brian2 users read them: units in the axis
+//! labels, tick labels with the digits they need (decades on logarithmic axes), the legend beside the
+//! data, markers at measured points.
+//!
+//! Not a general plotting library: what the data mean (which unit, which time scale, what to call a
+//! series) is decided by the caller; this crate only draws. The font (DejaVu Sans, `fonts/`) is
+//! embedded, so figures render on machines without fonts installed.
 
-use std::path::Path;
-use std::sync::Once;
+mod axis;
+mod draw;
+mod text;
+mod ticks;
 
-use plotters::coord::Shift;
-use plotters::prelude::*;
+use std::path::{Path, PathBuf};
 
-/// Above this many markers in a series, each is drawn as one pixel (above a tenth of it, as a small dot).
-const DENSE_MARKERS: usize = 50_000;
+/// The embedded font.
+pub(crate) static FONT: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 
-static FONT: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
-static REGISTER: Once = Once::new();
+/// The colours series get in turn: matplotlib's `tab10`, which Brian2's examples are drawn in.
+pub const PALETTE: [[u8; 3]; 10] = [
+    [31, 119, 180],
+    [255, 127, 14],
+    [44, 160, 44],
+    [214, 39, 40],
+    [148, 103, 189],
+    [140, 86, 75],
+    [227, 119, 194],
+    [127, 127, 127],
+    [188, 189, 34],
+    [23, 190, 207],
+];
 
-fn register_font() {
-    REGISTER.call_once(|| {
-        // The embedded font is a valid TrueType file; registration cannot fail for it.
-        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);
-    });
+/// Black: a raster of one population (Brian2's `'.k'`).
+pub const BLACK: [u8; 3] = [0, 0, 0];
+
+/// Grey: what is left over when the rest of a raster is coloured by group.
+pub const GREY: [u8; 3] = [160, 160, 160];
+
+/// A figure could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// Drawing or writing the file failed.
+    #[error("cannot draw `{path}`: {message}")]
+    Draw {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong, as plotters says it.
+        message: String,
+    },
 }
 
-/// A tick label: plain for moderate magnitudes, scientific otherwise.
-fn tick(v: f64) -> String {
-    let a = v.abs();
-    if v == 0.0 {
-        "0".into()
-    } else if (1e-3..1e4).contains(&a) {
-        let s = format!("{v:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        format!("{v:.0e}")
-    }
+/// How a series is drawn.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Style {
+    /// A line through the points (traces, rates).
+    Line,
+    /// A dot at each point, sized by how many there are (rasters, values per neuron).
+    Dots,
+    /// A line with a marker at each point, one marker shape per series (measurements).
+    LineMarkers,
+    /// Bars from zero: each point is a bar's left edge and height (histograms).
+    Bars {
+        /// The width of every bar, in x units.
+        width: f64,
+    },
 }
 
 /// One series of a chart.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
-    /// Its name in the legend.
+    /// Its name in the legend (a series without a name has no legend entry).
     pub name: String,
     /// Points (x, y).
     pub points: Vec<(f64, f64)>,
-    /// Draw markers instead of a line (rasters).
-    pub markers: bool,
+    /// How it is drawn.
+    pub style: Style,
+    /// Its colour; `None`: the next colour of [`PALETTE`].
+    pub color: Option<[u8; 3]>,
+    /// Its marker shape for [`Style::LineMarkers`] (circle, square, triangle, diamond, downward
+    /// triangle, pentagon, left and right triangles, then again); `None`: the next one.
+    pub marker: Option<usize>,
 }
 
 impl Series {
-    /// A line through `points`.
-    pub fn line(name: impl Into<String>, points: Vec<(f64, f64)>) -> Series {
+    fn new(name: impl Into<String>, points: Vec<(f64, f64)>, style: Style) -> Series {
         Series {
             name: name.into(),
             points,
-            markers: false,
+            style,
+            color: None,
+            marker: None,
         }
     }
 
-    /// Markers at `points`.
-    pub fn markers(name: impl Into<String>, points: Vec<(f64, f64)>) -> Series {
-        Series {
-            name: name.into(),
-            points,
-            markers: true,
+    /// A line through `points`.
+    pub fn line(name: impl Into<String>, points: Vec<(f64, f64)>) -> Series {
+        Series::new(name, points, Style::Line)
+    }
+
+    /// A dot at each of `points`.
+    pub fn dots(name: impl Into<String>, points: Vec<(f64, f64)>) -> Series {
+        Series::new(name, points, Style::Dots)
+    }
+
+    /// A line through `points` with a marker at each.
+    pub fn line_markers(name: impl Into<String>, points: Vec<(f64, f64)>) -> Series {
+        Series::new(name, points, Style::LineMarkers)
+    }
+
+    /// A histogram of `values` (the finite ones) in `bins` equal bins between their least and largest.
+    pub fn histogram(name: impl Into<String>, values: &[f64], bins: usize) -> Series {
+        let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        let lo = finite.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let bins = bins.max(1);
+        let (lo, width) = if finite.is_empty() {
+            (0.0, 1.0)
+        } else if hi > lo {
+            (lo, (hi - lo) / bins as f64)
+        } else {
+            (lo - 0.5, 1.0 / bins as f64)
+        };
+        let mut counts = vec![0usize; bins];
+        for v in &finite {
+            let k = (((v - lo) / width) as usize).min(bins - 1);
+            counts[k] += 1;
         }
+        let points = counts
+            .iter()
+            .enumerate()
+            .map(|(k, c)| (lo + k as f64 * width, *c as f64))
+            .collect();
+        Series::new(name, points, Style::Bars { width })
+    }
+
+    /// The same series in `color`.
+    pub fn with_color(mut self, color: [u8; 3]) -> Series {
+        self.color = Some(color);
+        self
+    }
+
+    /// The same series with marker shape `shape`.
+    pub fn with_marker(mut self, shape: usize) -> Series {
+        self.marker = Some(shape);
+        self
     }
 }
 
-/// A chart: title, axis labels and scales, series.
+/// One axis: its label (with the unit, e.g. `v (mV)`), its scale and its range.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Axis {
+    /// The label.
+    pub label: String,
+    /// Logarithmic.
+    pub log: bool,
+    /// A fixed range; `None`: the data's, with a margin.
+    pub range: Option<(f64, f64)>,
+    /// Ticks at integers only (neuron indices).
+    pub integer: bool,
+    /// The range includes zero (rates, counts).
+    pub from_zero: bool,
+}
+
+impl Axis {
+    /// A linear axis labelled `label`.
+    pub fn new(label: impl Into<String>) -> Axis {
+        Axis {
+            label: label.into(),
+            log: false,
+            range: None,
+            integer: false,
+            from_zero: false,
+        }
+    }
+
+    /// A logarithmic axis labelled `label`.
+    pub fn log(label: impl Into<String>) -> Axis {
+        Axis {
+            log: true,
+            ..Axis::new(label)
+        }
+    }
+
+    /// The same axis over `lo..hi`.
+    pub fn with_range(mut self, lo: f64, hi: f64) -> Axis {
+        self.range = Some((lo, hi));
+        self
+    }
+
+    /// The same axis with ticks at integers only.
+    pub fn integer(mut self) -> Axis {
+        self.integer = true;
+        self
+    }
+
+    /// The same axis, its range including zero.
+    pub fn from_zero(mut self) -> Axis {
+        self.from_zero = true;
+        self
+    }
+
+    /// The range shown for data spanning `values`: the fixed range, or the data's with 5% to spare on
+    /// each side (on a logarithmic axis, 5% of the decades), from zero when asked.
+    fn span(&self, values: impl Iterator<Item = f64>) -> (f64, f64) {
+        if let Some((lo, hi)) = self.range
+            && hi > lo
+            && (!self.log || lo > 0.0)
+        {
+            return (lo, hi);
+        }
+        let (mut lo, mut hi) = values
+            .filter(|v| v.is_finite() && (!self.log || *v > 0.0))
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            });
+        if !lo.is_finite() {
+            return if self.log { (0.1, 10.0) } else { (0.0, 1.0) };
+        }
+        if self.log {
+            let (a, b) = (lo.log10(), hi.log10());
+            let pad = ((b - a) * 0.05).max(0.05);
+            return (10f64.powf(a - pad), 10f64.powf(b + pad));
+        }
+        if self.from_zero {
+            lo = lo.min(0.0);
+            hi = hi.max(0.0);
+        }
+        if hi == lo {
+            let half = if lo == 0.0 { 1.0 } else { lo.abs() * 0.1 };
+            (lo, hi) = (lo - half, hi + half);
+        }
+        let pad = (hi - lo) * 0.05;
+        let lo = if self.from_zero && lo == 0.0 {
+            0.0
+        } else {
+            lo - pad
+        };
+        let hi = if self.from_zero && hi == 0.0 {
+            0.0
+        } else {
+            hi + pad
+        };
+        (lo, hi)
+    }
+}
+
+/// A chart: title, axes, series, and the legend's title.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Chart {
     /// The title.
     pub title: String,
-    /// Label of the x axis.
-    pub x_label: String,
-    /// Label of the y axis.
-    pub y_label: String,
-    /// Logarithmic x axis.
-    pub log_x: bool,
-    /// Logarithmic y axis.
-    pub log_y: bool,
-    /// The series.
+    /// The x axis.
+    pub x: Axis,
+    /// The y axis.
+    pub y: Axis,
+    /// The series, drawn in order (later ones on top).
     pub series: Vec<Series>,
+    /// A heading over the legend (e.g. `neuron`, `synapse i→j`).
+    pub legend_title: Option<String>,
+    /// Width and height in pixels (SVG: in user units).
+    pub size: (u32, u32),
 }
 
 impl Chart {
-    /// An empty chart with linear axes.
-    pub fn new(
-        title: impl Into<String>,
-        x_label: impl Into<String>,
-        y_label: impl Into<String>,
-    ) -> Chart {
+    /// An empty chart.
+    pub fn new(title: impl Into<String>, x: Axis, y: Axis) -> Chart {
         Chart {
             title: title.into(),
-            x_label: x_label.into(),
-            y_label: y_label.into(),
-            log_x: false,
-            log_y: false,
+            x,
+            y,
             series: Vec::new(),
+            legend_title: None,
+            size: (1000, 625),
         }
-    }
-
-    fn range(&self, axis: impl Fn(&(f64, f64)) -> f64, log: bool) -> (f64, f64) {
-        let values = self
-            .series
-            .iter()
-            .flat_map(|s| s.points.iter().map(&axis))
-            .filter(|v| v.is_finite() && (!log || *v > 0.0));
-        let (mut lo, mut hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-            (a.min(v), b.max(v))
-        });
-        if !lo.is_finite() {
-            (lo, hi) = if log { (0.1, 1.0) } else { (0.0, 1.0) };
-        }
-        if lo == hi {
-            if log {
-                (lo, hi) = (lo / 2.0, hi * 2.0);
-            } else {
-                (lo, hi) = (lo - 0.5, hi + 0.5);
-            }
-        } else if log {
-            (lo, hi) = (lo / 1.5, hi * 1.5);
-        } else {
-            let pad = (hi - lo) * 0.05;
-            (lo, hi) = (lo - pad, hi + pad);
-        }
-        (lo, hi)
     }
 
     /// Writes the chart as PNG (`.png`) or SVG (any other extension).
-    pub fn save(&self, path: &Path) -> Result<(), String> {
-        register_font();
-        let err = |e: &dyn std::fmt::Display| format!("cannot draw `{}`: {e}", path.display());
-        let size = (900, 600);
-        if path.extension().is_some_and(|e| e == "png") {
-            let root = BitMapBackend::new(path, size).into_drawing_area();
-            // plotters' bitmap backend fills the polygon of a line wider than one pixel wrongly when the
-            // segment is vertical in pixels (a reset in a voltage trace): a stripe crosses the whole picture.
-            self.draw(&root, 1).map_err(|e| err(&e))?;
-            root.present().map_err(|e| err(&e))
-        } else {
-            let root = SVGBackend::new(path, size).into_drawing_area();
-            self.draw(&root, 2).map_err(|e| err(&e))?;
-            root.present().map_err(|e| err(&e))
-        }
+    pub fn save(&self, path: &Path) -> Result<(), PlotError> {
+        draw::save(self, path).map_err(|message| PlotError::Draw {
+            path: path.to_path_buf(),
+            message,
+        })
     }
 
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        line_width: u32,
-    ) -> Result<(), String>
-    where
-        DB::ErrorType: 'static,
-    {
-        let e = |x: &dyn std::fmt::Display| x.to_string();
-        root.fill(&WHITE).map_err(|x| e(&x))?;
-        let (x0, x1) = self.range(|p| p.0, self.log_x);
-        let (y0, y1) = self.range(|p| p.1, self.log_y);
-        let mut builder = ChartBuilder::on(root);
-        builder
-            .caption(&self.title, ("sans-serif", 22))
-            .margin(15)
-            .x_label_area_size(45)
-            .y_label_area_size(70);
-        macro_rules! body {
-            ($chart:expr) => {{
-                let mut chart = $chart;
-                chart
-                    .configure_mesh()
-                    .x_desc(self.x_label.as_str())
-                    .y_desc(self.y_label.as_str())
-                    .x_label_formatter(&|v| tick(*v))
-                    .y_label_formatter(&|v| tick(*v))
-                    .label_style(("sans-serif", 14))
-                    .draw()
-                    .map_err(|x| e(&x))?;
-                for (k, s) in self.series.iter().enumerate() {
-                    let color = Palette99::pick(k).to_rgba();
-                    let pts: Vec<(f64, f64)> = s
-                        .points
-                        .iter()
-                        .copied()
-                        .filter(|(x, y)| {
-                            x.is_finite()
-                                && y.is_finite()
-                                && (!self.log_x || *x > 0.0)
-                                && (!self.log_y || *y > 0.0)
-                        })
-                        .collect();
-                    if s.markers && pts.len() > DENSE_MARKERS {
-                        // A dense raster: one pixel per point (matplotlib's ',' marker).
-                        chart
-                            .draw_series(pts.iter().map(|p| Pixel::new(*p, color)))
-                            .map_err(|x| e(&x))?
-                            .label(s.name.as_str())
-                            .legend(move |(x, y)| Circle::new((x + 10, y), 3, color.filled()));
-                    } else if s.markers {
-                        let radius = if pts.len() > DENSE_MARKERS / 10 { 1 } else { 2 };
-                        chart
-                            .draw_series(
-                                pts.iter().map(|p| Circle::new(*p, radius, color.filled())),
-                            )
-                            .map_err(|x| e(&x))?
-                            .label(s.name.as_str())
-                            .legend(move |(x, y)| Circle::new((x + 10, y), 3, color.filled()));
-                    } else {
-                        chart
-                            .draw_series(LineSeries::new(pts, color.stroke_width(line_width)))
-                            .map_err(|x| e(&x))?
-                            .label(s.name.as_str())
-                            .legend(move |(x, y)| {
-                                PathElement::new(
-                                    vec![(x, y), (x + 20, y)],
-                                    color.stroke_width(line_width),
-                                )
-                            });
-                    }
-                }
-                if self.series.len() > 1 {
-                    chart
-                        .configure_series_labels()
-                        .background_style(WHITE.mix(0.8))
-                        .border_style(BLACK)
-                        .label_font(("sans-serif", 14))
-                        .draw()
-                        .map_err(|x| e(&x))?;
-                }
-            }};
-        }
-        match (self.log_x, self.log_y) {
-            (false, false) => body!(
-                builder
-                    .build_cartesian_2d(x0..x1, y0..y1)
-                    .map_err(|x| e(&x))?
-            ),
-            (true, false) => body!(
-                builder
-                    .build_cartesian_2d((x0..x1).log_scale(), y0..y1)
-                    .map_err(|x| e(&x))?
-            ),
-            (false, true) => body!(
-                builder
-                    .build_cartesian_2d(x0..x1, (y0..y1).log_scale())
-                    .map_err(|x| e(&x))?
-            ),
-            (true, true) => {
-                body!(
-                    builder
-                        .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())
-                        .map_err(|x| e(&x))?
-                )
-            }
-        }
-        Ok(())
+    /// The colour of series `k`.
+    pub(crate) fn color(&self, k: usize) -> [u8; 3] {
+        self.series[k].color.unwrap_or_else(|| {
+            let automatic = self.series[..k].iter().filter(|s| s.color.is_none());
+            PALETTE[automatic.count() % PALETTE.len()]
+        })
+    }
+
+    /// The ranges of the two axes.
+    pub(crate) fn spans(&self) -> ((f64, f64), (f64, f64)) {
+        let xs = self.series.iter().flat_map(|s| {
+            let width = match s.style {
+                Style::Bars { width } => width,
+                _ => 0.0,
+            };
+            s.points.iter().flat_map(move |p| [p.0, p.0 + width])
+        });
+        let ys = self.series.iter().flat_map(|s| {
+            let bars = matches!(s.style, Style::Bars { .. });
+            s.points
+                .iter()
+                .flat_map(move |p| [p.1, if bars { 0.0 } else { p.1 }])
+        });
+        (self.x.span(xs), self.y.span(ys))
     }
 }
 
-/// A spike raster: one marker per spike at (time, neuron index).
-pub fn raster(title: &str, times: &[f64], indices: &[u32]) -> Chart {
-    let mut c = Chart::new(title, "time (s)", "neuron index");
-    c.series.push(Series::markers(
-        "spikes",
-        times
-            .iter()
-            .zip(indices)
-            .map(|(t, i)| (*t, f64::from(*i)))
-            .collect(),
-    ));
-    c
-}
-
-/// Traces of a variable: one line per recorded neuron.
-pub fn traces(title: &str, y_label: &str, t: &[f64], rows: &[(String, Vec<f64>)]) -> Chart {
-    let mut c = Chart::new(title, "time (s)", y_label);
-    for (name, values) in rows {
-        c.series.push(Series::line(
-            name.clone(),
-            t.iter().copied().zip(values.iter().copied()).collect(),
-        ));
-    }
+/// A spike raster: one dot per spike at (time, neuron index), in black.
+pub fn raster(title: &str, x: Axis, times: &[f64], indices: &[u32]) -> Chart {
+    let mut c = Chart::new(title, x, Axis::new("neuron index").integer());
+    c.series.push(
+        Series::dots(
+            "",
+            times
+                .iter()
+                .zip(indices)
+                .map(|(t, i)| (*t, f64::from(*i)))
+                .collect(),
+        )
+        .with_color(BLACK),
+    );
     c
 }
 
@@ -286,31 +333,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn draws_png_and_svg_with_log_axes() {
-        let dir = std::env::temp_dir().join(format!("ganglion-plot-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut c = Chart::new("error against cost", "ns per neuron-step", "max error");
-        c.log_x = true;
-        c.log_y = true;
-        c.series.push(Series::line(
-            "euler",
-            vec![(1.0, 1e-2), (2.0, 5e-3), (4.0, 2.5e-3)],
-        ));
+    fn histogram_counts_every_value_once() {
+        let s = Series::histogram("w", &[0.0, 0.1, 0.2, 0.9, 1.0, f64::NAN], 10);
+        let total: f64 = s.points.iter().map(|p| p.1).sum();
+        assert_eq!(total, 5.0);
+        assert_eq!(s.points.len(), 10);
+        assert_eq!(
+            s.points[9].1, 2.0,
+            "the largest value goes into the last bin"
+        );
+        let one = Series::histogram("w", &[3.0, 3.0], 4);
+        assert_eq!(one.points.iter().map(|p| p.1).sum::<f64>(), 2.0);
+    }
+
+    #[test]
+    fn spans_pad_and_start_at_zero_where_asked() {
+        let mut c = Chart::new("t", Axis::new("x"), Axis::new("y").from_zero());
         c.series
-            .push(Series::line("rk4", vec![(4.0, 1e-8), (8.0, 1e-9)]));
-        for name in ["c.png", "c.svg"] {
-            let path = dir.join(name);
-            c.save(&path).unwrap();
-            let bytes = std::fs::read(&path).unwrap();
-            assert!(bytes.len() > 1000, "{name} is too small");
-        }
-        let png = std::fs::read(dir.join("c.png")).unwrap();
-        assert_eq!(&png[1..4], b"PNG");
-        raster("raster", &[0.1, 0.2], &[0, 3])
-            .save(&dir.join("r.svg"))
-            .unwrap();
-        if std::env::var_os("GANGLION_KEEP_PLOTS").is_none() {
-            std::fs::remove_dir_all(&dir).unwrap();
-        }
+            .push(Series::line("a", vec![(0.0, 5.0), (10.0, 15.0)]));
+        let ((x0, x1), (y0, y1)) = c.spans();
+        assert!(x0 < 0.0 && x1 > 10.0);
+        assert_eq!(y0, 0.0);
+        assert!(y1 > 15.0);
+        c.x = Axis::new("x").with_range(0.0, 10.0);
+        assert_eq!(c.spans().0, (0.0, 10.0));
+    }
+
+    #[test]
+    fn series_without_a_colour_take_the_palette_in_turn() {
+        let mut c = Chart::new("t", Axis::new("x"), Axis::new("y"));
+        c.series.push(Series::line("a", vec![]));
+        c.series.push(Series::line("b", vec![]).with_color(GREY));
+        c.series.push(Series::line("c", vec![]));
+        assert_eq!(c.color(0), PALETTE[0]);
+        assert_eq!(c.color(1), GREY);
+        assert_eq!(c.color(2), PALETTE[1]);
     }
 }

@@ -3,6 +3,7 @@ Ganglion. Brian2 keeps its own arrays between runs; each run hands their values 
 per Brian2 network (kept alive while the network's objects stay the same), runs it, and writes the
 results back into Brian2's arrays and monitors."""
 
+import re
 import time
 import weakref
 
@@ -22,6 +23,7 @@ from brian2 import (
 from brian2.core.namespace import get_local_namespace
 from brian2.core.network import Network, TextReport, _check_multiple_summed_updaters
 from brian2.core.preferences import prefs
+from brian2.core.variables import ArrayVariable
 from brian2.devices.device import RuntimeDevice
 from brian2.groups.group import CodeRunner
 from brian2.groups.subgroup import Subgroup
@@ -30,6 +32,7 @@ from brian2.units.fundamentalunits import fail_for_dimension_mismatch
 from .. import _ganglion
 from .export import (
     Externals,
+    constant_over_dt,
     group_codes,
     group_model,
     methods_of,
@@ -151,10 +154,13 @@ class GanglionDevice(RuntimeDevice):
         self._before_run(net, objects)
         if not objects:
             return
-        active = [o for o in objects if o.active]
-        check_supported(active)
+        check_supported(objects)
         externals = _externals(objects, namespace)
-        session = self._session(net, objects, namespace, externals)
+        try:
+            session = self._session(net, objects, namespace, externals)
+        except _ganglion.ModelError as e:
+            _refuse_missing_function(e, objects)
+            raise
         self._push(session, externals)
         report_callback = _report(report)
         completed = self._run(net, session, float(duration), report_callback, float(report_period), t_start, duration)
@@ -214,7 +220,10 @@ class GanglionDevice(RuntimeDevice):
     def _session(self, net, objects, namespace, externals):
         """The Ganglion network for `net`: the one of the last run while the objects (and the types of
         the constants their code was checked with) are the same."""
-        sig = (signature(objects), _types(externals.run))
+        timed_arrays = tuple(
+            (name, _Same(externals.timed_arrays[name])) for name in sorted(externals.timed_arrays)
+        )
+        sig = (signature(objects), _types(externals.run), timed_arrays)
         session = self._sessions.get(net.id)
         stale = session is not None and abs(session.gnet.t - float(net.t_)) > 0.5 * float(
             self.defaultclock.dt_
@@ -248,11 +257,14 @@ class GanglionDevice(RuntimeDevice):
         for name, value in externals.run.items():
             _set_constant(gnet, name, value)
         for obj, g in session.owners:
+            computed = constant_over_dt(obj) if isinstance(obj, (NeuronGroup, Synapses)) else {}
             for name, (dims, ty, shared) in gnet.variables(g).items():
                 var = obj.variables.get(name)
-                if var is None or getattr(var, "owner", None) is None or var.owner.name != obj.name:
+                if not isinstance(var, ArrayVariable) or getattr(var, "owner", None) is None:
                     continue
-                if name in _NOT_PUSHED:
+                if var.owner.name != obj.name:
+                    continue
+                if name in _NOT_PUSHED or name in computed:
                     continue
                 values = np.asarray(var.get_value(), dtype=np.float64).ravel()
                 if isinstance(obj, Synapses) and len(values) == 0:
@@ -269,7 +281,7 @@ class GanglionDevice(RuntimeDevice):
         for obj, g in session.owners:
             for name in gnet.variables(g):
                 var = obj.variables.get(name)
-                if var is None or getattr(var, "owner", None) is None:
+                if not isinstance(var, ArrayVariable) or getattr(var, "owner", None) is None:
                     continue
                 if var.owner.name != obj.name:
                     continue
@@ -280,6 +292,8 @@ class GanglionDevice(RuntimeDevice):
                 target[...] = values.reshape(target.shape).astype(target.dtype, copy=False)
         for k, (mon, gmon, written) in enumerate(session.monitors):
             session.monitors[k] = (mon, gmon, _write_monitor(gnet, mon, gmon, written))
+            if isinstance(mon, StateMonitor) and mon.codeobj is None:
+                mon.codeobj = _SingleStep(mon)
         reached = gnet.t
         for clock in net._clocks:
             if completed >= 1.0:
@@ -328,14 +342,34 @@ def _externals(objects, namespace):
             externals.resolve(obj, synapses_codes(obj))
         elif isinstance(obj, NeuronGroup):
             externals.resolve(obj, group_codes(obj))
-            for c in obj.contained_objects:
-                if type(c) is CodeRunner:
-                    externals.resolve(obj, [c.abstract_code])
         elif isinstance(obj, PoissonGroup) and isinstance(obj._rates, str):
             externals.resolve(obj, [obj._rates])
         elif isinstance(obj, PoissonInput) and isinstance(obj._weight, str):
             externals.resolve(side(obj._group)[0], [obj._weight])
     return externals
+
+
+def _refuse_missing_function(error, objects):
+    """A function of Brian2's that Ganglion does not have is a refusal, not a model error."""
+    from brian2.core.functions import DEFAULT_FUNCTIONS
+
+    for name in re.findall(r"unknown name `([A-Za-z_][A-Za-z0-9_]*)`", str(error)):
+        if name in DEFAULT_FUNCTIONS:
+            owner = next((o for o in objects if _uses(o, name)), objects[0])
+            refuse(owner, f"Brian2's function `{name}`")
+
+
+def _uses(obj, name):
+    """Whether the code of a group or synapses object names `name`."""
+    from brian2.utils.stringtools import get_identifiers
+
+    if isinstance(obj, Synapses):
+        codes = synapses_codes(obj)
+    elif isinstance(obj, NeuronGroup):
+        codes = group_codes(obj)
+    else:
+        return False
+    return any(name in get_identifiers(c) for c in codes if c)
 
 
 def _types(constants):
@@ -378,6 +412,27 @@ def _size(mon):
     return int(np.asarray(mon.variables["N"].get_value()).ravel()[0])
 
 
+class _SingleStep:
+    """What `StateMonitor.record_single_timestep()` calls after a run: appends the source's current
+    values at the current time, Brian2-side (Brian2 calls the monitor's code object)."""
+
+    def __init__(self, mon):
+        self.ref = weakref.ref(mon)
+
+    def __call__(self):
+        mon = self.ref()
+        if mon is None:
+            return
+        n = _size(mon)
+        mon.resize(n + 1)
+        t = np.asarray(mon.clock.variables["t"].get_value()).ravel()[0]
+        mon.variables["t"].get_value()[n] = float(t)
+        record = np.asarray(mon.record, dtype=np.int64)
+        for name in mon.record_variables:
+            values = np.asarray(getattr(mon.source, name + "_")[:]).reshape(-1)
+            mon.variables[name].get_value()[n, :] = values[record]
+
+
 def _write_monitor(gnet, mon, gmon, written):
     """Appends what a Ganglion monitor recorded since the last write-back to the Brian2 monitor;
     returns how many records have been written."""
@@ -405,7 +460,10 @@ def _write_monitor(gnet, mon, gmon, written):
         mon.resize(old + k)
         mon.variables["t"].get_value()[old:] = t
         for name, values in d["values"].items():
-            mon.variables[name].get_value()[old:, :] = np.asarray(values)[:, written:].T
+            values = np.asarray(values)
+            if values.size == 0:
+                continue  # nothing recorded (`record=False`), or no new samples
+            mon.variables[name].get_value()[old:, :] = values[:, written:].T
         return written + k
     if isinstance(mon, PopulationRateMonitor):
         d = gnet.rate_data(gmon)

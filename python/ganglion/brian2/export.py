@@ -17,6 +17,7 @@ from brian2 import (
 )
 from brian2.core.functions import DEFAULT_FUNCTIONS, Function
 from brian2.core.variables import Constant
+from brian2.groups.group import CodeRunner
 from brian2.groups.subgroup import Subgroup
 from brian2.input.timedarray import TimedArray
 from brian2.units.fundamentalunits import DIMENSIONLESS
@@ -80,12 +81,36 @@ def synapses_model(syn):
                 lines[eq.varname] = equation_line(eq, flags)
             else:
                 lines.setdefault(eq.varname, equation_line(eq))
+    for name, expr in constant_over_dt(syn).items():
+        eq = syn.equations._equations[name]
+        lines[name] = f"{name} = {expr} : {unit_of(eq)} (constant over dt)"
     for name, updater in syn.summed_updaters.items():
         var = syn.variables["_summed_" + name]
         unit = _ganglion.unit_expression(dims_of(var.dim))
         target = updater.target_varname
         lines[target] = f"{target} = {updater.expression.code} : {unit} (summed)"
     return "\n".join(lines.values())
+
+
+def constant_over_dt(obj):
+    """The `(constant over dt)` subexpressions of a group or synapses object: name -> expression. Brian2
+    turns them into parameters computed by a `SubexpressionUpdater` before each step; Ganglion computes
+    them itself."""
+    if isinstance(obj, NeuronGroup) and not isinstance(obj, Synapses):
+        return {
+            eq.varname: eq.expr.code
+            for eq in obj.user_equations._equations.values()
+            if eq.type == "subexpression" and "constant over dt" in eq.flags
+        }
+    updater = getattr(obj, "subexpression_updater", None)
+    out = {}
+    if updater is not None:
+        for line in updater.abstract_code.splitlines():
+            if "=" in line:
+                name, expr = line.split("=", 1)
+                if name.strip() in obj.equations._equations:
+                    out[name.strip()] = expr.strip()
+    return out
 
 
 def side(obj):
@@ -169,12 +194,13 @@ def _is_unit(name, constant):
 
 
 def group_codes(group):
-    """Every code string of a NeuronGroup (for name resolution)."""
+    """Every code string of a NeuronGroup (for name resolution), its `run_regularly` code included."""
     codes = [eq.expr.code for eq in group.user_equations._equations.values() if eq.expr is not None]
     codes += [c for c in group.events.values() if c]
     codes += list(group.event_codes.values())
     if isinstance(group._refractory, str):
         codes.append(group._refractory)
+    codes += [c.abstract_code for c in group.contained_objects if type(c) is CodeRunner]
     return codes
 
 

@@ -1,5 +1,7 @@
 """What Ganglion's Brian2 device does not run, refused by name before anything is simulated."""
 
+import re
+
 import numpy as np
 
 from brian2 import (
@@ -14,6 +16,8 @@ from brian2 import (
     Synapses,
 )
 from brian2.core.operations import NetworkOperation
+from brian2.core.preferences import prefs
+from brian2.core.variables import Subexpression
 from brian2.groups.group import CodeRunner
 from brian2.groups.neurongroup import Resetter, StateUpdater, SubexpressionUpdater, Thresholder
 from brian2.groups.subgroup import Subgroup
@@ -61,7 +65,14 @@ def refuse(obj, feature):
 
 def check_supported(objects):
     """Refuses every object (and feature of one) the device cannot run."""
+    if prefs.legacy.refractory_timing:
+        raise NotImplementedError(
+            "Ganglion's Brian2 device does not support prefs.legacy.refractory_timing (Brian2 < 2.1's "
+            "refractoriness); run this script on Brian2's runtime device instead."
+        )
     for obj in objects:
+        if not obj.active:
+            refuse(obj, "switching objects off (`active = False`)")
         if _SPATIAL and isinstance(obj, _SPATIAL):
             refuse(obj, "multicompartment neurons (SpatialNeuron)")
         if isinstance(obj, NetworkOperation):
@@ -79,6 +90,8 @@ def check_supported(objects):
             _check_methods(obj)
         if isinstance(obj, Synapses):
             _check_synapses(obj)
+        elif isinstance(obj, NeuronGroup):
+            _check_links(obj)
 
 
 def _check_methods(obj):
@@ -96,13 +109,32 @@ def _check_methods(obj):
             refuse(obj, f"the GSL integration method `{name}`")
 
 
+def _check_links(group):
+    codes = list(group.event_codes.values())
+    codes += [c.abstract_code for c in group.contained_objects if type(c) is CodeRunner]
+    for eq in group.user_equations._equations.values():
+        if "linked" not in eq.flags:
+            continue
+        if isinstance(group.variables.get(eq.varname), Subexpression):
+            refuse(group, f"the linked variable `{eq.varname}` referring to a subexpression")
+        written = re.compile(rf"(^|;)\s*{re.escape(eq.varname)}\s*([-+*/]|//|\*\*)?=(?!=)", re.MULTILINE)
+        if any(code and written.search(code) for code in codes):
+            refuse(group, f"writing to the linked variable `{eq.varname}` (reset, event, run_regularly)")
+
+
 def _check_synapses(syn):
     for s in (syn.source, syn.target):
         owner = s.source if isinstance(s, Subgroup) else s
         if isinstance(owner, Synapses):
             refuse(syn, "Synapses whose source or target are Synapses")
+    if getattr(syn, "subexpression_updater", None) is not None:
+        # Ganglion's synapses leave such a subexpression at 0 (its neuron groups compute it).
+        refuse(syn, "`(constant over dt)` subexpressions in Synapses")
     if getattr(syn, "multisynaptic_index", None):
         refuse(syn, "multisynaptic_index")
+    for p in syn._pathways:
+        if not (p.objname.startswith("pre") or p.objname.startswith("post")):
+            refuse(syn, f"the pathway name `{p.objname}` (Ganglion's start with `pre` or `post`)")
     for p in syn._pathways:
         delays = p.variables["delay"].get_value()
         if p.objname != "pre" and len(delays) and np.any(np.asarray(delays) != 0):

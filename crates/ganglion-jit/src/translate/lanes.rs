@@ -53,6 +53,9 @@ impl Translator<'_, '_> {
         match v {
             V::Packed(p) => p,
             V::Uniform(x) => {
+                if let Some(s) = self.uniform_from_memory(id, pt, pt) {
+                    return s;
+                }
                 if let Some(s) = self.splats.get(&(id, pt)) {
                     return *s;
                 }

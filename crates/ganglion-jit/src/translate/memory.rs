@@ -111,6 +111,24 @@ impl Translator<'_, '_> {
                 let addr = self.elem_addr(base, decl.ty, self.index);
                 self.b.ins().store(flags(), pair, addr, 0);
             }
+            Index::Neuron if wide && decl.ty == Type::Bool && self.width == 2 => {
+                // Both lanes' bytes in one store: each 0/-1 mask lane shifted to 0/1, its low byte moved
+                // next to the other's, and the two bytes stored as one 16-bit word.
+                let mask = self.packed(x, Type::Bool);
+                let sixty_three = self.b.ins().iconst(types::I64, 63);
+                let ones = self.b.ins().ushr(mask, sixty_three);
+                let bytes = self.b.ins().bitcast(types::I8X16, lanes_flags(), ones);
+                let order: Vec<u8> = [0u8, 8]
+                    .into_iter()
+                    .chain(std::iter::repeat_n(0, 14))
+                    .collect();
+                let imm = self.b.func.dfg.immediates.push(order.into());
+                let packed = self.b.ins().shuffle(bytes, bytes, imm);
+                let words = self.b.ins().bitcast(types::I16X8, lanes_flags(), packed);
+                let pair = self.b.ins().extractlane(words, 0);
+                let addr = self.elem_addr(base, decl.ty, self.index);
+                self.b.ins().store(flags(), pair, addr, 0);
+            }
             Index::Neuron => {
                 let x_v = self.vals[&x].clone();
                 for k in self.current_lanes() {

@@ -12,6 +12,7 @@
 //! functions, random draws, matrix exponentials), `control.rs` (events and `If` blocks).
 
 mod arith;
+mod blocked;
 mod calls;
 mod control;
 mod lanes;
@@ -21,8 +22,8 @@ use std::collections::HashMap;
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    AbiParam, BlockArg, Endianness, FuncRef, InstBuilder, MemFlagsData, Signature, Type as CType,
-    Value, types,
+    AbiParam, BlockArg, Endianness, FuncRef, InstBuilder, MemFlagsData, Signature, StackSlot,
+    StackSlotData, StackSlotKind, Type as CType, Value, types,
 };
 use cranelift_frontend::{FunctionBuilder, Variable};
 use cranelift_jit::JITModule;
@@ -101,6 +102,23 @@ pub(crate) fn vectorizable(k: &Kernel) -> bool {
     ok
 }
 
+/// How many uniform values the wide loops keep splatted in registers; above that, they read each splat
+/// from memory where they use it (x86-64 has 16 vector registers, and the loops need some for their own
+/// values).
+const SPLATS_IN_REGISTERS: usize = 10;
+
+/// Whether the vector block calls a function the JIT emits as an inline sequence (`exp`, `expm1`,
+/// `exprel`), whose constants come from the pool.
+fn uses_sequences(k: &Kernel) -> bool {
+    let mut found = false;
+    k.vector.walk(&mut |i: &Inst| {
+        if let Op::Call(f, _) = i.op {
+            found |= f.info().lowering == ganglion_ir::builtins::Lowering::Sequence;
+        }
+    });
+    found
+}
+
 pub(crate) struct Translator<'a, 'f> {
     pub(crate) b: FunctionBuilder<'f>,
     module: &'a mut JITModule,
@@ -131,6 +149,21 @@ pub(crate) struct Translator<'a, 'f> {
     pool: crate::math::ConstPool,
     /// Whether `exp`, `expm1` and `exprel` are emitted inline (they need fused multiply-add).
     fma: bool,
+    /// In the blocked loop: the calls computed for the whole block, by result: their argument and
+    /// where it goes, from `scratch_at` (`blocked.rs`).
+    batched: HashMap<ValueId, (ValueId, i32)>,
+    /// In the blocked loop: the scratch memory's address for the current pair of neurons.
+    scratch_at: Option<Value>,
+    /// The address of the stack slot where the entry stores the splats of the uniform values the loops
+    /// read, and each one's offset there: the loops read them where used (as memory operands), so that they take no
+    /// register through the loops (there are often more than registers).
+    uniform_offsets: HashMap<(ValueId, CType), i32>,
+    /// A stack slot holding that slot's address, which each loop body loads again
+    /// ([`Translator::enter_loop_body`]): the splats, read from that address where used, then depend on
+    /// the loop and are neither hoisted out of it (where they would stay live) nor kept in registers.
+    uniform_home: Option<StackSlot>,
+    /// The splats' address in the current loop body.
+    uniform_base: Option<Value>,
 }
 
 impl<'a, 'f> Translator<'a, 'f> {
@@ -170,6 +203,11 @@ impl<'a, 'f> Translator<'a, 'f> {
             cur: 0,
             pool: crate::math::ConstPool::default(),
             fma: crate::math::has_fma(),
+            batched: HashMap::new(),
+            scratch_at: None,
+            uniform_offsets: HashMap::new(),
+            uniform_home: None,
+            uniform_base: None,
         }
     }
 
@@ -218,7 +256,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         let exit = self.b.create_block();
         let scalar_vals = self.vals.clone();
         if vectorizable(k) {
-            self.wide_loop(len, zero, tail_header);
+            self.wide_loops(len, zero, tail_header);
         } else {
             self.b.ins().jump(tail_header, &[BlockArg::Value(zero)]);
         }
@@ -296,45 +334,156 @@ impl<'a, 'f> Translator<'a, 'f> {
         }
     }
 
-    /// The two-neuron loop from neuron 0, which leaves for `tail_header` with the first neuron it did
-    /// not run.
-    fn wide_loop(&mut self, len: Value, zero: Value, tail_header: cranelift_codegen::ir::Block) {
+    /// Splats every uniform value the vector block reads, before the loops (Cranelift hoists them no
+    /// further than where they are first needed: inside the loop otherwise).
+    fn splat_uniforms(&mut self) {
         let k = self.kernel;
-        // Cranelift does not hoist: splat every uniform value the loop reads before the loop.
         self.width = 2;
         self.splats.clear();
-        let mut read = Vec::new();
-        k.vector.walk(&mut |i: &Inst| read.extend(i.op.operands()));
+        // (What only `If` bodies read, they read lane by lane: no splat.)
+        let mut read: Vec<ValueId> = k
+            .vector
+            .insts
+            .iter()
+            .flat_map(|i| i.op.operands())
+            .collect();
         read.sort();
         read.dedup();
+        let mut splats = Vec::new();
         for id in read {
             if let (Some(V::Uniform(_)), Some(ty)) =
                 (self.vals.get(&id), self.value_types.get(&id).copied())
                 && packable(ty)
             {
-                self.packed(id, ty);
+                splats.push(((id, packed_type(ty)), self.packed(id, ty)));
             }
         }
+        if splats.is_empty() {
+            return;
+        }
+        let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            (splats.len() * 16) as u32,
+            4,
+        ));
+        let base = self.b.ins().stack_addr(types::I64, slot, 0);
+        for (k, (key, s)) in splats.into_iter().enumerate() {
+            let offset = (k * 16) as i32;
+            self.b.ins().store(flags(), s, base, offset);
+            self.uniform_offsets.insert(key, offset);
+        }
+        let home =
+            self.b
+                .create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 8, 3));
+        self.b.ins().stack_store(types::I64, base, home, 0);
+        self.uniform_home = Some(home);
+    }
+
+    /// At the start of a loop body: the splats' address, read again (see `uniform_home`), and the pool's.
+    fn enter_loop_body(&mut self) {
+        let needed = self.width == 1 || self.uniform_offsets.len() > SPLATS_IN_REGISTERS;
+        self.uniform_base = match self.uniform_home {
+            Some(home) if needed => Some(self.b.ins().stack_load(types::I64, types::I64, home, 0)),
+            _ => None,
+        };
+        self.load_pool_base();
+    }
+
+    /// A uniform value's splat (or, for a scalar type, its lane 0) where the loops read it: from the
+    /// splats' slot, inside a loop body, when the wide loops read more uniform values than they can keep
+    /// in registers (or, in the tail loop, for scalar types); `None` where the splat made at the entry
+    /// serves.
+    pub(super) fn uniform_from_memory(
+        &mut self,
+        id: ValueId,
+        pt: CType,
+        ty: CType,
+    ) -> Option<Value> {
+        let base = self.uniform_base?;
+        if ty == pt && self.uniform_offsets.len() <= SPLATS_IN_REGISTERS {
+            return None;
+        }
+        let offset = *self.uniform_offsets.get(&(id, pt))?;
+        // Read-only and movable, like the pool's constants: placed where used, and merged into the
+        // instruction that uses it.
+        let flags = MemFlagsData::trusted().with_readonly().with_can_move();
+        Some(self.b.ins().load(ty, flags, base, offset))
+    }
+
+    /// In the tail loop's body: the uniform values read from the splats' slot (lane 0), so that the
+    /// values computed at the entry need not stay live through the wide loops.
+    fn reload_uniforms(&mut self) {
+        let mut ids: Vec<_> = self.uniform_offsets.iter().map(|(k, o)| (*o, *k)).collect();
+        ids.sort_by_key(|(o, _)| *o);
+        for (_, (id, pt)) in ids {
+            let ty = self.value_types[&id];
+            if matches!(ty, Type::F64 | Type::I64 | Type::F32)
+                && pt == packed_type(ty)
+                && matches!(self.vals.get(&id), Some(V::Uniform(_)))
+                && let Some(x) = self.uniform_from_memory(id, pt, ctype(ty))
+            {
+                self.vals.insert(id, V::Uniform(x));
+            }
+        }
+    }
+
+    /// The wide loops: the blocked loop where the kernel has one ([`blocked`]), then the two-neuron loop
+    /// from where it stopped (or from neuron 0), which leaves for `tail_header` with the first neuron it
+    /// did not run. The entry branches to each loop's header, so that no loop's header is dominated by
+    /// another's: Cranelift's loop-invariant code motion forgets an enclosing loop once it has visited
+    /// another loop below that loop's header in the dominator tree, and would then leave the splats
+    /// inside the loops.
+    fn wide_loops(&mut self, len: Value, zero: Value, tail_header: cranelift_codegen::ir::Block) {
+        let k = self.kernel;
+        let scalar_vals = self.vals.clone();
+        let plan = self.blocked_plan();
+        if let Some(plan) = &plan {
+            self.width = 2;
+            self.blocked_prelude(plan);
+        }
+        self.splat_uniforms();
         let wide_header = self.b.create_block();
         self.b.append_block_param(wide_header, types::I64);
+        if let Some(plan) = &plan {
+            self.blocked_loop(plan, len, wide_header);
+            self.vals = scalar_vals;
+        }
         let wide_body = self.b.create_block();
-        self.b.ins().jump(wide_header, &[BlockArg::Value(zero)]);
+        let two = self.b.ins().iconst(types::I64, 2);
+        let some = self.b.ins().icmp(IntCC::SignedLessThanOrEqual, two, len);
+        self.b.ins().brif(
+            some,
+            wide_header,
+            &[BlockArg::Value(zero)],
+            tail_header,
+            &[BlockArg::Value(zero)],
+        );
         self.b.switch_to_block(wide_header);
         let i = self.b.block_params(wide_header)[0];
-        let next = self.b.ins().iadd_imm_s(i, 2);
-        let fits = self.b.ins().icmp(IntCC::SignedLessThanOrEqual, next, len);
+        // `i + 2 <= len` as `i < len - 1`: an `i + 2` here would be merged with the one at the end of the
+        // body and kept live (spilled) through it.
+        let last = self.b.ins().iadd_imm_s(len, -1);
+        let fits = self.b.ins().icmp(IntCC::SignedLessThan, i, last);
         self.b
             .ins()
             .brif(fits, wide_body, &[], tail_header, &[BlockArg::Value(i)]);
         self.b.switch_to_block(wide_body);
-        // The pool's address is read again in every iteration: the constants, loaded from it, then
-        // depend on the loop and are not hoisted out of it (where they would all stay live).
-        self.pool.base = Some(self.ctx_field(types::I64, offsets::CONSTS));
+        self.enter_loop_body();
         self.index = i;
         self.width = 2;
         self.block(&k.vector);
         let next = self.b.ins().iadd_imm_s(i, 2);
         self.b.ins().jump(wide_header, &[BlockArg::Value(next)]);
+        self.uniform_base = None;
+    }
+
+    /// Reads the pool's address, in the body of a wide loop: in every iteration, so that the constants
+    /// loaded from it depend on the loop and are not hoisted out of it (where they would all stay live).
+    /// Only kernels with inline functions read it.
+    fn load_pool_base(&mut self) {
+        if self.fma && uses_sequences(self.kernel) {
+            self.pool.base = Some(self.ctx_field(types::I64, offsets::CONSTS));
+        }
     }
 
     /// The one-neuron loop from the neuron `tail_header` receives to `len`, then to `exit`.
@@ -353,6 +502,8 @@ impl<'a, 'f> Translator<'a, 'f> {
         let tail_body = self.b.create_block();
         self.b.ins().brif(more, tail_body, &[], exit, &[]);
         self.b.switch_to_block(tail_body);
+        self.enter_loop_body();
+        self.reload_uniforms();
         self.index = match k.domain {
             Domain::Neurons => i,
             Domain::Events(_) => {
@@ -366,11 +517,21 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.block(&k.vector);
         let next = self.b.ins().iadd_imm_s(i, 1);
         self.b.ins().jump(tail_header, &[BlockArg::Value(next)]);
+        self.uniform_base = None;
     }
 
     fn block(&mut self, block: &IrBlock) {
-        for inst in &block.insts {
-            self.inst(inst);
+        let insts = &block.insts;
+        let mut k = 0;
+        while k < insts.len() {
+            let run = self.rare_run_len(&insts[k..]);
+            if run >= 2 {
+                self.rare_run(&insts[k..k + run]);
+                k += run;
+            } else {
+                self.inst(&insts[k]);
+                k += 1;
+            }
         }
     }
 
@@ -385,6 +546,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             Op::Unary(..) | Op::Binary(..) | Op::Cmp(..) | Op::Select(..) | Op::Cast(_) => {
                 self.arithmetic(inst)
             }
+            Op::Call(..) if self.batched_call(inst) => {}
             Op::Call(f, args) => self.builtin(inst, *f, args),
             Op::Random { .. } | Op::Binomial { .. } => self.draw(inst),
             Op::Expm { n, entries } => {
