@@ -81,29 +81,57 @@ pub fn to_json(columns: &[(String, Column)]) -> String {
     out
 }
 
+/// Writes `path` whole or not at all: `write` fills a temporary file in the same folder, which is
+/// synced and then renamed over `path`, so an interrupted or failed write (a signal, a full disk) leaves
+/// the previous file or none, never a truncated one. Errors name `path`.
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(File) -> Result<File, String>,
+) -> Result<(), String> {
+    let cannot = |e: &dyn std::fmt::Display| format!("cannot write `{}`: {e}", path.display());
+    let name = path.file_name().map_or_else(
+        || std::ffi::OsString::from("output"),
+        std::ffi::OsStr::to_os_string,
+    );
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(&name);
+    temp_name.push(format!(".{}.tmp", std::process::id()));
+    let temp = path.with_file_name(temp_name);
+    let result = File::create(&temp)
+        .map_err(|e| cannot(&e))
+        .and_then(write)
+        .and_then(|f| f.sync_all().map_err(|e| cannot(&e)))
+        .and_then(|()| std::fs::rename(&temp, path).map_err(|e| cannot(&e)));
+    if result.is_err() {
+        // Nothing half-written stays behind (the temporary file may not exist).
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
 fn write_npz(path: &Path, columns: &[(String, Column)]) -> Result<(), String> {
-    let file = File::create(path).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-    let mut npz = NpzWriter::new(file);
-    let err = |e: ndarray_npy::WriteNpzError| format!("cannot write `{}`: {e}", path.display());
-    for (name, col) in columns {
-        match col {
-            Column::Floats(xs) => npz
-                .add_array(name.as_str(), &Array1::from(xs.clone()))
-                .map_err(err)?,
-            Column::Ints(xs) => npz
-                .add_array(name.as_str(), &Array1::from(xs.clone()))
-                .map_err(err)?,
-            Column::Rows(rows) => {
-                let cols = rows.first().map_or(0, Vec::len);
-                let flat: Vec<f64> = rows.iter().flatten().copied().collect();
-                let a = Array2::from_shape_vec((rows.len(), cols), flat)
-                    .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-                npz.add_array(name.as_str(), &a).map_err(err)?;
+    let err = |e: &dyn std::fmt::Display| format!("cannot write `{}`: {e}", path.display());
+    write_atomically(path, |file| {
+        let mut npz = NpzWriter::new(file);
+        for (name, col) in columns {
+            match col {
+                Column::Floats(xs) => npz
+                    .add_array(name.as_str(), &Array1::from(xs.clone()))
+                    .map_err(|e| err(&e))?,
+                Column::Ints(xs) => npz
+                    .add_array(name.as_str(), &Array1::from(xs.clone()))
+                    .map_err(|e| err(&e))?,
+                Column::Rows(rows) => {
+                    let cols = rows.first().map_or(0, Vec::len);
+                    let flat: Vec<f64> = rows.iter().flatten().copied().collect();
+                    let a =
+                        Array2::from_shape_vec((rows.len(), cols), flat).map_err(|e| err(&e))?;
+                    npz.add_array(name.as_str(), &a).map_err(|e| err(&e))?;
+                }
             }
         }
-    }
-    npz.finish().map_err(err)?;
-    Ok(())
+        npz.finish().map_err(|e| err(&e))
+    })
 }
 
 fn write_both(
@@ -113,9 +141,11 @@ fn write_both(
     written: &mut Vec<PathBuf>,
 ) -> Result<(), String> {
     let json = dir.join(format!("{stem}.json"));
-    File::create(&json)
-        .and_then(|mut f| f.write_all(to_json(columns).as_bytes()))
-        .map_err(|e| format!("cannot write `{}`: {e}", json.display()))?;
+    write_atomically(&json, |mut f| {
+        f.write_all(to_json(columns).as_bytes())
+            .map(|()| f)
+            .map_err(|e| format!("cannot write `{}`: {e}", json.display()))
+    })?;
     written.push(json);
     let npz = dir.join(format!("{stem}.npz"));
     write_npz(&npz, columns)?;
@@ -196,6 +226,36 @@ pub fn write_all(net: &Network, dir: &Path) -> Result<Vec<PathBuf>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_are_written_whole_or_not_at_all() {
+        let dir = std::env::temp_dir().join(format!("ganglion-atomic-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("M.json");
+        write_atomically(&path, |mut f| {
+            f.write_all(b"old").unwrap();
+            Ok(f)
+        })
+        .unwrap();
+        // A write that fails half-way leaves the previous file and nothing else.
+        let e = write_atomically(&path, |mut f| {
+            f.write_all(b"half").unwrap();
+            Err("disk full".to_string())
+        });
+        assert_eq!(e, Err("disk full".to_string()));
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+        assert_eq!(left.len(), 1, "{left:?}");
+        // A folder that does not exist: an error naming the file, and no file.
+        let missing = dir.join("missing").join("M.json");
+        let e = write_atomically(&missing, Ok).unwrap_err();
+        assert!(
+            e.contains("cannot write") && e.contains("missing/M.json"),
+            "{e}"
+        );
+        assert!(!missing.exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn non_finite_values_as_python_writes_them() {

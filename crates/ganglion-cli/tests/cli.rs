@@ -766,3 +766,37 @@ record = true
     assert!(out.join("cells.state.json").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_output_that_cannot_be_written_is_an_error_naming_the_file_and_leaves_nothing_half_written() {
+    let out = temp_dir("unwritable");
+    // A folder where `spikes.json` should go: the rename over it fails (as a full disk or a read-only
+    // folder would fail the write), whoever runs the test.
+    std::fs::create_dir_all(out.join("spikes.json")).unwrap();
+    let o = ganglion(&[
+        "run",
+        example("lif.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot write") && stderr(&o).contains("spikes.json"),
+        "{}",
+        stderr(&o)
+    );
+    let left: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(left.iter().all(|n| !n.contains(".tmp")), "{left:?}");
+    // Nothing after the failed file either: no truncated or partial output.
+    for name in &left {
+        if name.ends_with(".json") && name != "spikes.json" {
+            let text = std::fs::read_to_string(out.join(name)).unwrap();
+            assert!(text.ends_with("}\n"), "{name} is truncated");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -446,44 +446,46 @@ impl<'m> Codegen<'m> {
 
     /// Lowers an expression; the value has the IR type of `e.ty`.
     pub fn expr(&mut self, e: &TExpr) -> ValueId {
-        let want = self.ty(e.ty);
-        match &e.kind {
-            TKind::Float(x) => self.float_const(*x),
-            TKind::Int(x) => self.b.constant(Const::I64(*x)),
-            TKind::Bool(x) => self.b.constant(Const::Bool(*x)),
-            TKind::Constant { value, .. } => self.float_const(*value),
-            TKind::External { name, .. } => self.external(name, e.ty, want),
-            TKind::Var(name) => self.read(name, e.ty),
-            TKind::Noise(name) => self.read(name, ValueType::Float),
-            TKind::Special(s) => self.special(*s, want),
-            TKind::Unary(UnaryOp::Not, a) => {
-                let x = self.expr_as(a, Type::Bool);
-                self.b.value(Type::Bool, Op::Unary(UnOp::Not, x))
-            }
-            TKind::Unary(op, a) => {
-                let x = self.expr_as(a, want);
-                match op {
-                    UnaryOp::Neg => self.b.value(want, Op::Unary(UnOp::Neg, x)),
-                    _ => x,
+        ganglion_syntax::limits::with_stack(|| {
+            let want = self.ty(e.ty);
+            match &e.kind {
+                TKind::Float(x) => self.float_const(*x),
+                TKind::Int(x) => self.b.constant(Const::I64(*x)),
+                TKind::Bool(x) => self.b.constant(Const::Bool(*x)),
+                TKind::Constant { value, .. } => self.float_const(*value),
+                TKind::External { name, .. } => self.external(name, e.ty, want),
+                TKind::Var(name) => self.read(name, e.ty),
+                TKind::Noise(name) => self.read(name, ValueType::Float),
+                TKind::Special(s) => self.special(*s, want),
+                TKind::Unary(UnaryOp::Not, a) => {
+                    let x = self.expr_as(a, Type::Bool);
+                    self.b.value(Type::Bool, Op::Unary(UnOp::Not, x))
                 }
+                TKind::Unary(op, a) => {
+                    let x = self.expr_as(a, want);
+                    match op {
+                        UnaryOp::Neg => self.b.value(want, Op::Unary(UnOp::Neg, x)),
+                        _ => x,
+                    }
+                }
+                TKind::Binary(op, a, b) => self.binary(*op, a, b, want),
+                TKind::Compare(op, a, b) => self.compare(*op, a, b),
+                TKind::Logical(op, a, b) => {
+                    let x = self.expr_as(a, Type::Bool);
+                    let y = self.expr_as(b, Type::Bool);
+                    let irop = match op {
+                        LogicalOp::And => IrBin::And,
+                        LogicalOp::Or => IrBin::Or,
+                    };
+                    self.b.binary(Type::Bool, irop, x, y)
+                }
+                TKind::TimedArray { name, info, args } => {
+                    let v = self.timed_array(name, info, args);
+                    self.convert(v, Type::F64, want)
+                }
+                TKind::Call(f, args) => self.call(*f, args, want),
             }
-            TKind::Binary(op, a, b) => self.binary(*op, a, b, want),
-            TKind::Compare(op, a, b) => self.compare(*op, a, b),
-            TKind::Logical(op, a, b) => {
-                let x = self.expr_as(a, Type::Bool);
-                let y = self.expr_as(b, Type::Bool);
-                let irop = match op {
-                    LogicalOp::And => IrBin::And,
-                    LogicalOp::Or => IrBin::Or,
-                };
-                self.b.binary(Type::Bool, irop, x, y)
-            }
-            TKind::TimedArray { name, info, args } => {
-                let v = self.timed_array(name, info, args);
-                self.convert(v, Type::F64, want)
-            }
-            TKind::Call(f, args) => self.call(*f, args, want),
-        }
+        })
     }
 
     /// Lowers an expression and converts its value to `to`.

@@ -356,13 +356,15 @@ pub fn parse_description(
 }
 
 fn mentions(e: &ast::Expr, names: &[&str]) -> bool {
-    let mut found = false;
-    e.walk(&mut |n| match &n.kind {
-        ExprKind::Name(x) => found |= names.contains(&x.as_str()),
-        ExprKind::Call { func, .. } => found |= names.contains(&func.name.as_str()),
-        _ => {}
-    });
-    found
+    ganglion_syntax::limits::with_stack(|| {
+        let mut found = false;
+        e.walk(&mut |n| match &n.kind {
+            ExprKind::Name(x) => found |= names.contains(&x.as_str()),
+            ExprKind::Call { func, .. } => found |= names.contains(&func.name.as_str()),
+            _ => {}
+        });
+        found
+    })
 }
 
 /// The method called `name`, or given by a description string.
@@ -526,21 +528,25 @@ pub fn apply(method: &Method, system: &System) -> Result<Plan, String> {
 /// Brian2's `is_constant_over_dt`: no time (except as the argument of a timed array constant over a step
 /// of `clock_dt`) and no random numbers.
 fn constant_over_dt(e: &TExpr, clock_dt: Option<f64>) -> bool {
-    let c = |x: &TExpr| constant_over_dt(x, clock_dt);
-    match &e.kind {
-        TKind::Special(Special::T | Special::TInTimesteps) => false,
-        TKind::Unary(_, a) => c(a),
-        TKind::Binary(_, a, b) | TKind::Compare(_, a, b) | TKind::Logical(_, a, b) => c(a) && c(b),
-        TKind::Call(f, args) => !f.is_stateful() && args.iter().all(c),
-        TKind::TimedArray { info, args, .. } => args.iter().all(|a| {
-            if a.kind == TKind::Special(Special::T) {
-                clock_dt.is_some_and(|dt| info.is_locally_constant(dt))
-            } else {
-                c(a)
+    ganglion_syntax::limits::with_stack(|| {
+        let c = |x: &TExpr| constant_over_dt(x, clock_dt);
+        match &e.kind {
+            TKind::Special(Special::T | Special::TInTimesteps) => false,
+            TKind::Unary(_, a) => c(a),
+            TKind::Binary(_, a, b) | TKind::Compare(_, a, b) | TKind::Logical(_, a, b) => {
+                c(a) && c(b)
             }
-        }),
-        _ => true,
-    }
+            TKind::Call(f, args) => !f.is_stateful() && args.iter().all(c),
+            TKind::TimedArray { info, args, .. } => args.iter().all(|a| {
+                if a.kind == TKind::Special(Special::T) {
+                    clock_dt.is_some_and(|dt| info.is_locally_constant(dt))
+                } else {
+                    c(a)
+                }
+            }),
+            _ => true,
+        }
+    })
 }
 
 fn exact(system: &System) -> Result<Plan, String> {
@@ -649,36 +655,40 @@ fn exponential_euler(system: &System) -> Result<Plan, String> {
 /// denominators, non-integer powers, comparisons) renamed to `frozen`, so that differentiating with respect
 /// to `v` sees only its polynomial occurrences.
 fn freeze(e: &TExpr, v: &str, frozen: &TExpr) -> TExpr {
-    if !depends_on(e, v) {
-        return e.clone();
-    }
-    let rebuild = |kind: TKind| TExpr { kind, ..e.clone() };
-    match &e.kind {
-        TKind::Var(_) => e.clone(),
-        TKind::Unary(op @ (UnaryOp::Neg | UnaryOp::Pos), a) => {
-            rebuild(TKind::Unary(*op, Box::new(freeze(a, v, frozen))))
+    ganglion_syntax::limits::with_stack(|| {
+        if !depends_on(e, v) {
+            return e.clone();
         }
-        TKind::Binary(op @ (BinOp::Add | BinOp::Sub | BinOp::Mul), a, b) => rebuild(TKind::Binary(
-            *op,
-            Box::new(freeze(a, v, frozen)),
-            Box::new(freeze(b, v, frozen)),
-        )),
-        TKind::Binary(BinOp::Div, a, b) => rebuild(TKind::Binary(
-            BinOp::Div,
-            Box::new(freeze(a, v, frozen)),
-            Box::new(replace_var(b, v, frozen)),
-        )),
-        TKind::Binary(BinOp::Pow, a, b)
-            if crate::symbolic::literal(b).is_some_and(|n| n >= 0.0 && n.fract() == 0.0) =>
-        {
-            rebuild(TKind::Binary(
-                BinOp::Pow,
+        let rebuild = |kind: TKind| TExpr { kind, ..e.clone() };
+        match &e.kind {
+            TKind::Var(_) => e.clone(),
+            TKind::Unary(op @ (UnaryOp::Neg | UnaryOp::Pos), a) => {
+                rebuild(TKind::Unary(*op, Box::new(freeze(a, v, frozen))))
+            }
+            TKind::Binary(op @ (BinOp::Add | BinOp::Sub | BinOp::Mul), a, b) => {
+                rebuild(TKind::Binary(
+                    *op,
+                    Box::new(freeze(a, v, frozen)),
+                    Box::new(freeze(b, v, frozen)),
+                ))
+            }
+            TKind::Binary(BinOp::Div, a, b) => rebuild(TKind::Binary(
+                BinOp::Div,
                 Box::new(freeze(a, v, frozen)),
-                b.clone(),
-            ))
+                Box::new(replace_var(b, v, frozen)),
+            )),
+            TKind::Binary(BinOp::Pow, a, b)
+                if crate::symbolic::literal(b).is_some_and(|n| n >= 0.0 && n.fract() == 0.0) =>
+            {
+                rebuild(TKind::Binary(
+                    BinOp::Pow,
+                    Box::new(freeze(a, v, frozen)),
+                    b.clone(),
+                ))
+            }
+            _ => replace_var(e, v, frozen),
         }
-        _ => replace_var(e, v, frozen),
-    }
+    })
 }
 
 /// A description line split into the terms without noise (`f` and the rest) and with noise (`g`, `dW`).
@@ -688,7 +698,7 @@ struct SplitLine {
 }
 
 fn terms(e: &ast::Expr, negative: bool, out: &mut Vec<(bool, ast::Expr)>) {
-    match &e.kind {
+    ganglion_syntax::limits::with_stack(|| match &e.kind {
         ExprKind::Binary {
             op: BinOp::Add,
             lhs,
@@ -710,7 +720,7 @@ fn terms(e: &ast::Expr, negative: bool, out: &mut Vec<(bool, ast::Expr)>) {
             operand,
         } => terms(operand, !negative, out),
         _ => out.push((negative, e.clone())),
-    }
+    })
 }
 
 /// Splits a description line as Brian2 does: terms with `g` or `dW` are the stochastic part, all others
@@ -760,94 +770,97 @@ impl Cx<'_> {
     }
 
     fn convert(&self, e: &ast::Expr, var: usize) -> Result<TExpr, String> {
-        Ok(match &e.kind {
-            ExprKind::Int(v) => texpr(TKind::Int(*v), ValueType::Int),
-            ExprKind::Float(v) => float(*v),
-            ExprKind::Name(n) => match n.as_str() {
-                "x" => var_of(&self.system.vars[var]),
-                "t" => texpr(TKind::Special(Special::T), ValueType::Float),
-                "dt" => texpr(TKind::Special(Special::Dt), ValueType::Float),
-                "dW" => match self.xi {
-                    Some(xi) => texpr(TKind::Noise(xi.into()), ValueType::Float),
-                    None => float(0.0),
-                },
-                n if self.temps.iter().any(|t| t == n) => {
-                    if self.sum_temps && !self.system.noise.is_empty() {
-                        let v = &self.system.vars[var];
-                        let mut sum: Option<TExpr> = None;
-                        for xi in &self.system.noise {
-                            let term = var_of(&format!("__{n}_{v}_{xi}"));
-                            sum = Some(match sum {
-                                None => term,
-                                Some(s) => add(s, term),
-                            });
-                        }
-                        sum.unwrap_or_else(|| float(0.0))
-                    } else {
-                        var_of(&self.temp_name(n, var))
-                    }
-                }
-                other => return Err(format!("unknown name `{other}` in the description")),
-            },
-            ExprKind::Unary { op, operand } => texpr(
-                TKind::Unary(*op, Box::new(self.convert(operand, var)?)),
-                ValueType::Float,
-            ),
-            ExprKind::Binary { op, lhs, rhs } => {
-                let (a, b) = (self.convert(lhs, var)?, self.convert(rhs, var)?);
-                let ty = if matches!(op, BinOp::Div | BinOp::Pow)
-                    || a.ty == ValueType::Float
-                    || b.ty == ValueType::Float
-                {
-                    ValueType::Float
-                } else {
-                    ValueType::Int
-                };
-                texpr(TKind::Binary(*op, Box::new(a), Box::new(b)), ty)
-            }
-            ExprKind::Call { func, args } if func.name == "f" || func.name == "g" => {
-                if args.len() != 2 {
-                    return Err(format!("`{}` takes two arguments (x, t)", func.name));
-                }
-                let base = if func.name == "f" {
-                    self.system.f(var)
-                } else {
-                    match self.xi {
-                        Some(xi) => self.system.g(var, xi),
+        ganglion_syntax::limits::with_stack(|| {
+            Ok(match &e.kind {
+                ExprKind::Int(v) => texpr(TKind::Int(*v), ValueType::Int),
+                ExprKind::Float(v) => float(*v),
+                ExprKind::Name(n) => match n.as_str() {
+                    "x" => var_of(&self.system.vars[var]),
+                    "t" => texpr(TKind::Special(Special::T), ValueType::Float),
+                    "dt" => texpr(TKind::Special(Special::Dt), ValueType::Float),
+                    "dW" => match self.xi {
+                        Some(xi) => texpr(TKind::Noise(xi.into()), ValueType::Float),
                         None => float(0.0),
+                    },
+                    n if self.temps.iter().any(|t| t == n) => {
+                        if self.sum_temps && !self.system.noise.is_empty() {
+                            let v = &self.system.vars[var];
+                            let mut sum: Option<TExpr> = None;
+                            for xi in &self.system.noise {
+                                let term = var_of(&format!("__{n}_{v}_{xi}"));
+                                sum = Some(match sum {
+                                    None => term,
+                                    Some(s) => add(s, term),
+                                });
+                            }
+                            sum.unwrap_or_else(|| float(0.0))
+                        } else {
+                            var_of(&self.temp_name(n, var))
+                        }
                     }
-                };
-                // Replace every state variable w by the x argument evaluated for w, and t by the t argument.
-                let mut out = base;
-                let replacements: Vec<(String, TExpr)> = (0..self.system.vars.len())
-                    .map(|w| Ok((self.system.vars[w].clone(), self.convert(&args[0], w)?)))
-                    .collect::<Result<_, String>>()?;
-                out = ganglion_model::symbolic::substitute(&out, &mut |n| {
-                    replacements
-                        .iter()
-                        .find(|(v, _)| v == n)
-                        .map(|(_, e)| e.clone())
-                });
-                let t = self.convert(&args[1], var)?;
-                if t.kind != TKind::Special(Special::T) {
-                    out = crate::symbolic::replace_time(&out, &t);
+                    other => return Err(format!("unknown name `{other}` in the description")),
+                },
+                ExprKind::Unary { op, operand } => texpr(
+                    TKind::Unary(*op, Box::new(self.convert(operand, var)?)),
+                    ValueType::Float,
+                ),
+                ExprKind::Binary { op, lhs, rhs } => {
+                    let (a, b) = (self.convert(lhs, var)?, self.convert(rhs, var)?);
+                    let ty = if matches!(op, BinOp::Div | BinOp::Pow)
+                        || a.ty == ValueType::Float
+                        || b.ty == ValueType::Float
+                    {
+                        ValueType::Float
+                    } else {
+                        ValueType::Int
+                    };
+                    texpr(TKind::Binary(*op, Box::new(a), Box::new(b)), ty)
                 }
-                out
-            }
-            ExprKind::Call { func, args } => {
-                let Some(b) = Builtin::from_name(&func.name).filter(|b| !b.is_stateful()) else {
-                    return Err(format!(
-                        "unknown function `{}` in the description",
-                        func.name
-                    ));
-                };
-                let args: Vec<TExpr> = args
-                    .iter()
-                    .map(|a| self.convert(a, var))
-                    .collect::<Result<_, _>>()?;
-                texpr(TKind::Call(b, args), ValueType::Float)
-            }
-            _ => return Err(format!("`{e}` is not supported in a description")),
+                ExprKind::Call { func, args } if func.name == "f" || func.name == "g" => {
+                    if args.len() != 2 {
+                        return Err(format!("`{}` takes two arguments (x, t)", func.name));
+                    }
+                    let base = if func.name == "f" {
+                        self.system.f(var)
+                    } else {
+                        match self.xi {
+                            Some(xi) => self.system.g(var, xi),
+                            None => float(0.0),
+                        }
+                    };
+                    // Replace every state variable w by the x argument evaluated for w, and t by the t argument.
+                    let mut out = base;
+                    let replacements: Vec<(String, TExpr)> = (0..self.system.vars.len())
+                        .map(|w| Ok((self.system.vars[w].clone(), self.convert(&args[0], w)?)))
+                        .collect::<Result<_, String>>()?;
+                    out = ganglion_model::symbolic::substitute(&out, &mut |n| {
+                        replacements
+                            .iter()
+                            .find(|(v, _)| v == n)
+                            .map(|(_, e)| e.clone())
+                    });
+                    let t = self.convert(&args[1], var)?;
+                    if t.kind != TKind::Special(Special::T) {
+                        out = crate::symbolic::replace_time(&out, &t);
+                    }
+                    out
+                }
+                ExprKind::Call { func, args } => {
+                    let Some(b) = Builtin::from_name(&func.name).filter(|b| !b.is_stateful())
+                    else {
+                        return Err(format!(
+                            "unknown function `{}` in the description",
+                            func.name
+                        ));
+                    };
+                    let args: Vec<TExpr> = args
+                        .iter()
+                        .map(|a| self.convert(a, var))
+                        .collect::<Result<_, _>>()?;
+                    texpr(TKind::Call(b, args), ValueType::Float)
+                }
+                _ => return Err(format!("`{e}` is not supported in a description")),
+            })
         })
     }
 

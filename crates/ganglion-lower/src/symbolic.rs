@@ -9,13 +9,15 @@ use ganglion_syntax::ast::{BinOp, UnaryOp};
 
 /// Whether `e` reads the variable (or temporary) `name`.
 pub fn depends_on(e: &TExpr, name: &str) -> bool {
-    let mut found = false;
-    e.walk(&mut |n| {
-        if let TKind::Var(v) = &n.kind {
-            found |= v == name;
-        }
-    });
-    found
+    ganglion_syntax::limits::with_stack(|| {
+        let mut found = false;
+        e.walk(&mut |n| {
+            if let TKind::Var(v) = &n.kind {
+                found |= v == name;
+            }
+        });
+        found
+    })
 }
 
 /// Whether `e` reads any of `names`.
@@ -51,7 +53,7 @@ fn lit(v: f64, like: &TExpr) -> TExpr {
 /// Simplifies: folds arithmetic on literals and removes `0` and `1` where they do nothing (`x*0 → 0`,
 /// `x*1 → x`, `x + 0 → x`, `0 - x → -x`, `x/1 → x`, `0/x → 0`, `--x → x`, `x**1 → x`).
 pub fn simplify(e: &TExpr) -> TExpr {
-    match &e.kind {
+    ganglion_syntax::limits::with_stack(|| match &e.kind {
         TKind::Unary(op, a) => {
             let a = simplify(a);
             match (op, &a.kind) {
@@ -125,7 +127,7 @@ pub fn simplify(e: &TExpr) -> TExpr {
             ..e.clone()
         },
         _ => e.clone(),
-    }
+    })
 }
 
 fn call(f: Builtin, a: TExpr) -> TExpr {
@@ -140,67 +142,69 @@ fn call(f: Builtin, a: TExpr) -> TExpr {
 /// The derivative of `e` with respect to the variable `var` (not simplified), or `None` where `e`
 /// depends on `var` through something without a usable derivative (`abs`, `floor`, comparisons, ...).
 pub fn diff(e: &TExpr, var: &str) -> Option<TExpr> {
-    if !depends_on(e, var) {
-        return Some(lit(0.0, e));
-    }
-    Some(match &e.kind {
-        TKind::Var(_) => lit(1.0, e),
-        TKind::Unary(UnaryOp::Neg, a) => neg(diff(a, var)?),
-        TKind::Unary(UnaryOp::Pos, a) => diff(a, var)?,
-        TKind::Binary(op, a, b) => {
-            let (da, db) = (depends_on(a, var), depends_on(b, var));
-            let a_ = || diff(a, var);
-            let b_ = || diff(b, var);
-            let (a, b) = ((**a).clone(), (**b).clone());
-            match op {
-                BinOp::Add => add(a_()?, b_()?),
-                BinOp::Sub => sub(a_()?, b_()?),
-                BinOp::Mul => match (da, db) {
-                    (true, false) => mul(a_()?, b),
-                    (false, true) => mul(a, b_()?),
-                    _ => add(mul(a_()?, b.clone()), mul(a, b_()?)),
-                },
-                BinOp::Div => match (da, db) {
-                    (true, false) => div(a_()?, b),
-                    _ => {
-                        // (a'b - ab')/b²
-                        let num = sub(mul(a_()?, b.clone()), mul(a, b_()?));
-                        div(num, mul(b.clone(), b))
-                    }
-                },
-                BinOp::Pow => match (da, db) {
-                    (true, false) => {
-                        // b * a**(b-1) * a'
-                        let exponent = sub(b.clone(), float(1.0));
-                        let power = TExpr {
-                            kind: TKind::Binary(
-                                BinOp::Pow,
-                                Box::new(a.clone()),
-                                Box::new(exponent),
-                            ),
-                            ty: ValueType::Float,
-                            dim: a.dim,
-                            span: e.span,
-                        };
-                        mul(mul(b, power), a_()?)
-                    }
-                    (false, true) => {
-                        // a**b * ln(a) * b'
-                        mul(mul(e.clone(), call(Builtin::Log, a)), b_()?)
-                    }
-                    _ => return None,
-                },
-                BinOp::FloorDiv | BinOp::Mod => return None,
+    ganglion_syntax::limits::with_stack(|| {
+        if !depends_on(e, var) {
+            return Some(lit(0.0, e));
+        }
+        Some(match &e.kind {
+            TKind::Var(_) => lit(1.0, e),
+            TKind::Unary(UnaryOp::Neg, a) => neg(diff(a, var)?),
+            TKind::Unary(UnaryOp::Pos, a) => diff(a, var)?,
+            TKind::Binary(op, a, b) => {
+                let (da, db) = (depends_on(a, var), depends_on(b, var));
+                let a_ = || diff(a, var);
+                let b_ = || diff(b, var);
+                let (a, b) = ((**a).clone(), (**b).clone());
+                match op {
+                    BinOp::Add => add(a_()?, b_()?),
+                    BinOp::Sub => sub(a_()?, b_()?),
+                    BinOp::Mul => match (da, db) {
+                        (true, false) => mul(a_()?, b),
+                        (false, true) => mul(a, b_()?),
+                        _ => add(mul(a_()?, b.clone()), mul(a, b_()?)),
+                    },
+                    BinOp::Div => match (da, db) {
+                        (true, false) => div(a_()?, b),
+                        _ => {
+                            // (a'b - ab')/b²
+                            let num = sub(mul(a_()?, b.clone()), mul(a, b_()?));
+                            div(num, mul(b.clone(), b))
+                        }
+                    },
+                    BinOp::Pow => match (da, db) {
+                        (true, false) => {
+                            // b * a**(b-1) * a'
+                            let exponent = sub(b.clone(), float(1.0));
+                            let power = TExpr {
+                                kind: TKind::Binary(
+                                    BinOp::Pow,
+                                    Box::new(a.clone()),
+                                    Box::new(exponent),
+                                ),
+                                ty: ValueType::Float,
+                                dim: a.dim,
+                                span: e.span,
+                            };
+                            mul(mul(b, power), a_()?)
+                        }
+                        (false, true) => {
+                            // a**b * ln(a) * b'
+                            mul(mul(e.clone(), call(Builtin::Log, a)), b_()?)
+                        }
+                        _ => return None,
+                    },
+                    BinOp::FloorDiv | BinOp::Mod => return None,
+                }
             }
-        }
-        TKind::Call(f, args) if args.len() == 1 => {
-            let u = &args[0];
-            let du = diff(u, var)?;
-            // f'(u) from the function's entry in the table of built-ins.
-            let outer = formula(f.info().derivative.as_ref()?, u);
-            mul(outer, du)
-        }
-        _ => return None,
+            TKind::Call(f, args) if args.len() == 1 => {
+                let u = &args[0];
+                let du = diff(u, var)?;
+                // f'(u) from the function's entry in the table of built-ins.
+                let outer = formula(f.info().derivative.as_ref()?, u);
+                mul(outer, du)
+            }
+            _ => return None,
+        })
     })
 }
 
@@ -220,33 +224,35 @@ fn formula(f: &Formula, u: &TExpr) -> TExpr {
 
 /// Whether two expressions are the same tree (spans ignored).
 pub fn same(a: &TExpr, b: &TExpr) -> bool {
-    if a.ty != b.ty {
-        return false;
-    }
-    match (&a.kind, &b.kind) {
-        (TKind::Unary(o, x), TKind::Unary(p, y)) => o == p && same(x, y),
-        (TKind::Binary(o, x1, x2), TKind::Binary(p, y1, y2)) => {
-            o == p && same(x1, y1) && same(x2, y2)
+    ganglion_syntax::limits::with_stack(|| {
+        if a.ty != b.ty {
+            return false;
         }
-        (TKind::Compare(o, x1, x2), TKind::Compare(p, y1, y2)) => {
-            o == p && same(x1, y1) && same(x2, y2)
+        match (&a.kind, &b.kind) {
+            (TKind::Unary(o, x), TKind::Unary(p, y)) => o == p && same(x, y),
+            (TKind::Binary(o, x1, x2), TKind::Binary(p, y1, y2)) => {
+                o == p && same(x1, y1) && same(x2, y2)
+            }
+            (TKind::Compare(o, x1, x2), TKind::Compare(p, y1, y2)) => {
+                o == p && same(x1, y1) && same(x2, y2)
+            }
+            (TKind::Logical(o, x1, x2), TKind::Logical(p, y1, y2)) => {
+                o == p && same(x1, y1) && same(x2, y2)
+            }
+            (TKind::Call(f, xs), TKind::Call(g, ys)) => {
+                f == g && xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| same(x, y))
+            }
+            (
+                TKind::TimedArray {
+                    name: f, args: xs, ..
+                },
+                TKind::TimedArray {
+                    name: g, args: ys, ..
+                },
+            ) => f == g && xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| same(x, y)),
+            (x, y) => x == y,
         }
-        (TKind::Logical(o, x1, x2), TKind::Logical(p, y1, y2)) => {
-            o == p && same(x1, y1) && same(x2, y2)
-        }
-        (TKind::Call(f, xs), TKind::Call(g, ys)) => {
-            f == g && xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| same(x, y))
-        }
-        (
-            TKind::TimedArray {
-                name: f, args: xs, ..
-            },
-            TKind::TimedArray {
-                name: g, args: ys, ..
-            },
-        ) => f == g && xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| same(x, y)),
-        (x, y) => x == y,
-    }
+    })
 }
 
 /// A product written as a literal coefficient times factors over factors.
@@ -257,7 +263,7 @@ struct Product {
 }
 
 fn product(e: &TExpr, out: &mut Product, inverted: bool) {
-    match &e.kind {
+    ganglion_syntax::limits::with_stack(|| match &e.kind {
         TKind::Float(v) => {
             if inverted {
                 out.coefficient /= v;
@@ -291,7 +297,7 @@ fn product(e: &TExpr, out: &mut Product, inverted: bool) {
                 out.numerator.push(e.clone());
             }
         }
-    }
+    })
 }
 
 /// `num/den` with common factors cancelled, as a literal coefficient and the remaining expression
@@ -345,33 +351,37 @@ pub fn replace_var(e: &TExpr, var: &str, by: &TExpr) -> TExpr {
 
 /// Replaces the special symbol `t` by `by`.
 pub fn replace_time(e: &TExpr, by: &TExpr) -> TExpr {
-    let kind = match &e.kind {
-        TKind::Special(ganglion_model::Special::T) => return by.clone(),
-        TKind::Unary(op, a) => TKind::Unary(*op, Box::new(replace_time(a, by))),
-        TKind::Binary(op, a, b) => TKind::Binary(
-            *op,
-            Box::new(replace_time(a, by)),
-            Box::new(replace_time(b, by)),
-        ),
-        TKind::Compare(op, a, b) => TKind::Compare(
-            *op,
-            Box::new(replace_time(a, by)),
-            Box::new(replace_time(b, by)),
-        ),
-        TKind::Logical(op, a, b) => TKind::Logical(
-            *op,
-            Box::new(replace_time(a, by)),
-            Box::new(replace_time(b, by)),
-        ),
-        TKind::Call(f, args) => TKind::Call(*f, args.iter().map(|a| replace_time(a, by)).collect()),
-        TKind::TimedArray { name, info, args } => TKind::TimedArray {
-            name: name.clone(),
-            info: info.clone(),
-            args: args.iter().map(|a| replace_time(a, by)).collect(),
-        },
-        other => other.clone(),
-    };
-    TExpr { kind, ..e.clone() }
+    ganglion_syntax::limits::with_stack(|| {
+        let kind = match &e.kind {
+            TKind::Special(ganglion_model::Special::T) => return by.clone(),
+            TKind::Unary(op, a) => TKind::Unary(*op, Box::new(replace_time(a, by))),
+            TKind::Binary(op, a, b) => TKind::Binary(
+                *op,
+                Box::new(replace_time(a, by)),
+                Box::new(replace_time(b, by)),
+            ),
+            TKind::Compare(op, a, b) => TKind::Compare(
+                *op,
+                Box::new(replace_time(a, by)),
+                Box::new(replace_time(b, by)),
+            ),
+            TKind::Logical(op, a, b) => TKind::Logical(
+                *op,
+                Box::new(replace_time(a, by)),
+                Box::new(replace_time(b, by)),
+            ),
+            TKind::Call(f, args) => {
+                TKind::Call(*f, args.iter().map(|a| replace_time(a, by)).collect())
+            }
+            TKind::TimedArray { name, info, args } => TKind::TimedArray {
+                name: name.clone(),
+                info: info.clone(),
+                args: args.iter().map(|a| replace_time(a, by)).collect(),
+            },
+            other => other.clone(),
+        };
+        TExpr { kind, ..e.clone() }
+    })
 }
 
 #[cfg(test)]

@@ -252,6 +252,25 @@ pub enum ModelError {
         /// The names on the cycle, first repeated at the end.
         cycle: Vec<String>,
     },
+    /// A right-hand side or subexpression too large once the subexpressions it reads are substituted.
+    #[error(
+        "`{name}` with its subexpressions substituted is {nodes} nodes and {depth} levels deep, over the \
+         limit of {max_nodes} nodes and {max_depth} levels"
+    )]
+    InlinedTooLarge {
+        /// Its definition.
+        span: Span,
+        /// The variable or subexpression.
+        name: String,
+        /// The nodes of the substituted tree (saturating).
+        nodes: usize,
+        /// Its depth.
+        depth: usize,
+        /// [`ganglion_syntax::limits::MAX_INLINED_NODES`].
+        max_nodes: usize,
+        /// [`ganglion_syntax::limits::MAX_INLINED_DEPTH`].
+        max_depth: usize,
+    },
     /// `rand()` in a subexpression without `(constant over dt)`.
     #[error("the subexpression `{name}` calls a random function")]
     StatefulSubexpression {
@@ -407,6 +426,16 @@ pub enum ModelError {
         /// The threshold.
         span: Span,
     },
+    /// Warning: a namespace constant that is NaN or infinite.
+    #[error("the namespace entry `{name}` is {value}")]
+    NotFinite {
+        /// The entry.
+        span: Span,
+        /// Its name.
+        name: String,
+        /// Its value.
+        value: f64,
+    },
     /// Warning: a namespace name that shadows a built-in one.
     #[error("the namespace entry `{name}` is shadowed by the built-in {what} of the same name")]
     Shadowed {
@@ -451,6 +480,7 @@ impl ModelError {
             | NoiseReused { span }
             | NonlinearNoise { span, .. }
             | SubexpressionCycle { span, .. }
+            | InlinedTooLarge { span, .. }
             | StatefulSubexpression { span, .. }
             | SharedReadsVector { span, .. }
             | ReadOnly { span, .. }
@@ -469,7 +499,8 @@ impl ModelError {
             | Invalid { span, .. }
             | NoRefractory { span }
             | OnlyThreshold { span }
-            | Shadowed { span, .. } => *span,
+            | Shadowed { span, .. }
+            | NotFinite { span, .. } => *span,
         }
     }
 
@@ -480,6 +511,7 @@ impl ModelError {
             ModelError::NoRefractory { .. }
                 | ModelError::OnlyThreshold { .. }
                 | ModelError::Shadowed { .. }
+                | ModelError::NotFinite { .. }
                 | ModelError::OrderDependent { .. }
         )
     }
@@ -515,6 +547,7 @@ impl ModelError {
             NoiseReused { .. } => "noise-reused",
             NonlinearNoise { .. } => "nonlinear-noise",
             SubexpressionCycle { .. } => "subexpression-cycle",
+            InlinedTooLarge { .. } => "inlined-too-large",
             StatefulSubexpression { .. } => "stateful-subexpression",
             SharedReadsVector { .. } => "shared-reads-vector",
             ReadOnly { .. } => "read-only",
@@ -534,6 +567,7 @@ impl ModelError {
             NoRefractory { .. } => "no-refractory",
             OnlyThreshold { .. } => "only-threshold",
             Shadowed { .. } => "shadowed",
+            NotFinite { .. } => "not-finite",
         }
     }
 
@@ -541,6 +575,12 @@ impl ModelError {
     pub fn hint(&self) -> Option<String> {
         use ModelError::*;
         match self {
+            InlinedTooLarge { .. } => Some(
+                "subexpressions are substituted wherever they are read (as Brian2 does): read large ones \
+                 fewer times, or store one that is constant over a time step with the flag \
+                 `(constant over dt)`"
+                    .into(),
+            ),
             UnknownName { suggestion: Some(s), .. } => Some(format!("did you mean `{s}`?")),
             UnknownName { name, .. } => Some(format!(
                 "define `{name}` in the model, or give it a value in the namespace (`{name} = \"...\"`)"
@@ -606,6 +646,11 @@ impl ModelError {
                     .into(),
             ),
             Shadowed { name, .. } => Some(format!("rename the namespace entry `{name}`")),
+            NotFinite { .. } => Some(
+                "code that reads it computes NaN or infinity, and a run stops with an error at the \
+                 first state variable that becomes NaN or infinite"
+                    .into(),
+            ),
             ExponentUnits { .. } => Some("divide the exponent by a quantity of the same units".into()),
             FloorDivUnits { .. } => Some("divide by a quantity of the same units first, e.g. `(t/ms)//1`".into()),
             _ => None,

@@ -175,18 +175,20 @@ pub enum TKind {
 impl TExpr {
     /// Calls `f` on this node and every node below it, parents first.
     pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a TExpr)) {
-        f(self);
-        match &self.kind {
-            TKind::Unary(_, a) => a.walk(f),
-            TKind::Binary(_, a, b) | TKind::Compare(_, a, b) | TKind::Logical(_, a, b) => {
-                a.walk(f);
-                b.walk(f);
+        ganglion_syntax::limits::with_stack(|| {
+            f(self);
+            match &self.kind {
+                TKind::Unary(_, a) => a.walk(f),
+                TKind::Binary(_, a, b) | TKind::Compare(_, a, b) | TKind::Logical(_, a, b) => {
+                    a.walk(f);
+                    b.walk(f);
+                }
+                TKind::Call(_, args) | TKind::TimedArray { args, .. } => {
+                    args.iter().for_each(|a| a.walk(f))
+                }
+                _ => {}
             }
-            TKind::Call(_, args) | TKind::TimedArray { args, .. } => {
-                args.iter().for_each(|a| a.walk(f))
-            }
-            _ => {}
-        }
+        })
     }
 
     /// Names of the group variables and temporaries it reads, in order of first appearance.
@@ -444,6 +446,12 @@ fn arithmetic(t: ValueType) -> ValueType {
 /// Checks an expression in a scope, reporting every problem into `errors`. `None` means the expression
 /// had errors (already reported).
 pub fn check_expr(e: &ast::Expr, scope: &Scope<'_>, errors: &mut Vec<ModelError>) -> Option<TExpr> {
+    // Frames of several kilobytes in debug builds, as deep as the tree.
+    ganglion_syntax::limits::with_stack(|| check_node(e, scope, errors))
+}
+
+/// One level of [`check_expr`].
+fn check_node(e: &ast::Expr, scope: &Scope<'_>, errors: &mut Vec<ModelError>) -> Option<TExpr> {
     let span = e.span;
     let dimensionless = |kind, ty| typed(kind, ty, Dimension::DIMENSIONLESS, span);
     match &e.kind {

@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use ganglion_syntax::ast::{AssignOp, EquationKind};
+use ganglion_syntax::limits::{MAX_INLINED_DEPTH, MAX_INLINED_NODES};
 use ganglion_syntax::{
     Diagnostic, SourceId, Span, parse_equations, parse_expression, parse_statements,
 };
@@ -563,13 +564,18 @@ impl<'s, 'a> GroupChecker<'s, 'a> {
                 EquationKind::Parameter => {}
             }
         }
-        let subexpressions = match order_subexpressions(subexpressions, &self.decls) {
+        let mut subexpressions = match order_subexpressions(subexpressions, &self.decls) {
             Ok(s) => s,
             Err(e) => {
                 errors.push(*e);
                 Vec::new()
             }
         };
+        if !inlined_sizes_fit(&diff_eqs, &subexpressions, &self.decls, &mut errors) {
+            // Substituting them (as the checks below do) would take unbounded time and memory.
+            diff_eqs.clear();
+            subexpressions.clear();
+        }
         retain_linear_noise(&mut diff_eqs, &subexpressions, &mut errors);
         let stochastic = classify_noise(&diff_eqs, &subexpressions);
         report.add(self.spec.model.source, errors);
@@ -1235,25 +1241,27 @@ fn order_subexpressions(
         order: &mut Vec<usize>,
         path: &mut Vec<usize>,
     ) -> Result<(), Vec<usize>> {
-        match state[k] {
-            2 => return Ok(()),
-            1 => {
-                let start = path.iter().position(|p| *p == k).unwrap_or(0);
-                let mut cycle = path[start..].to_vec();
-                cycle.push(k);
-                return Err(cycle);
+        ganglion_syntax::limits::with_stack(|| {
+            match state[k] {
+                2 => return Ok(()),
+                1 => {
+                    let start = path.iter().position(|p| *p == k).unwrap_or(0);
+                    let mut cycle = path[start..].to_vec();
+                    cycle.push(k);
+                    return Err(cycle);
+                }
+                _ => {}
             }
-            _ => {}
-        }
-        state[k] = 1;
-        path.push(k);
-        for &d in &deps[k] {
-            visit(d, deps, state, order, path)?;
-        }
-        path.pop();
-        state[k] = 2;
-        order.push(k);
-        Ok(())
+            state[k] = 1;
+            path.push(k);
+            for &d in &deps[k] {
+                visit(d, deps, state, order, path)?;
+            }
+            path.pop();
+            state[k] = 2;
+            order.push(k);
+            Ok(())
+        })
     }
     for k in 0..subs.len() {
         if let Err(cycle) = visit(k, &deps, &mut state, &mut order, &mut Vec::new()) {
@@ -1271,6 +1279,69 @@ fn order_subexpressions(
     }
     let mut slots: Vec<Option<Subexpression>> = subs.into_iter().map(Some).collect();
     Ok(order.into_iter().filter_map(|k| slots[k].take()).collect())
+}
+
+/// Whether every subexpression and differential equation stays within [`MAX_INLINED_NODES`] nodes and
+/// [`MAX_INLINED_DEPTH`] levels once the subexpressions it reads are substituted; reports those that do
+/// not. `subexpressions` are in order (each after those it reads).
+fn inlined_sizes_fit(
+    diff_eqs: &[DiffEq],
+    subexpressions: &[Subexpression],
+    decls: &[Declaration],
+    errors: &mut Vec<ModelError>,
+) -> bool {
+    /// Nodes and depth of `e` with the sizes of the substituted names in `sizes`.
+    fn shape(e: &TExpr, sizes: &HashMap<&str, (usize, usize)>) -> (usize, usize) {
+        ganglion_syntax::limits::with_stack(|| {
+            let children: Vec<&TExpr> = match &e.kind {
+                TKind::Var(n) => return sizes.get(n.as_str()).copied().unwrap_or((1, 1)),
+                TKind::Unary(_, a) => vec![a],
+                TKind::Binary(_, a, b) | TKind::Compare(_, a, b) | TKind::Logical(_, a, b) => {
+                    vec![a, b]
+                }
+                TKind::Call(_, args) | TKind::TimedArray { args, .. } => args.iter().collect(),
+                _ => Vec::new(),
+            };
+            children.iter().fold((1, 1), |(n, d), c| {
+                let (cn, cd) = shape(c, sizes);
+                (n.saturating_add(cn), d.max(cd.saturating_add(1)))
+            })
+        })
+    }
+    let mut sizes: HashMap<&str, (usize, usize)> = HashMap::new();
+    let mut fits = true;
+    let mut over = |name: &str, span: Span, (nodes, depth): (usize, usize)| {
+        let too_large = nodes > MAX_INLINED_NODES || depth > MAX_INLINED_DEPTH;
+        if too_large {
+            errors.push(ModelError::InlinedTooLarge {
+                span,
+                name: name.to_string(),
+                nodes,
+                depth,
+                max_nodes: MAX_INLINED_NODES,
+                max_depth: MAX_INLINED_DEPTH,
+            });
+        }
+        too_large
+    };
+    for s in subexpressions {
+        let size = shape(&s.expr, &sizes);
+        let span = decls
+            .iter()
+            .find(|d| d.name == s.name)
+            .map_or(s.expr.span, |d| d.span);
+        if over(&s.name, span, size) {
+            // Reported once, where it is defined, not again where it is read.
+            fits = false;
+            sizes.insert(&s.name, (1, 1));
+        } else if !s.constant_over_dt {
+            sizes.insert(&s.name, size);
+        }
+    }
+    for d in diff_eqs {
+        fits &= !over(&d.var, d.span, shape(&d.rhs, &sizes));
+    }
+    fits
 }
 
 /// Brian2's `stochastic_type`: multiplicative when a noise factor depends on time or a state variable

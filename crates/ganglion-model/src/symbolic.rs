@@ -86,34 +86,36 @@ pub fn substitute(e: &TExpr, f: &mut impl FnMut(&str) -> Option<TExpr>) -> TExpr
 /// Rebuilds an expression, replacing every node for which `f` returns an expression (that node's
 /// children are then not visited).
 pub fn rewrite(e: &TExpr, f: &mut impl FnMut(&TExpr) -> Option<TExpr>) -> TExpr {
-    if let Some(r) = f(e) {
-        return r;
-    }
-    let kind = match &e.kind {
-        TKind::Unary(op, a) => TKind::Unary(*op, Box::new(rewrite(a, f))),
-        TKind::Binary(op, a, b) => {
-            TKind::Binary(*op, Box::new(rewrite(a, f)), Box::new(rewrite(b, f)))
+    ganglion_syntax::limits::with_stack(|| {
+        if let Some(r) = f(e) {
+            return r;
         }
-        TKind::Compare(op, a, b) => {
-            TKind::Compare(*op, Box::new(rewrite(a, f)), Box::new(rewrite(b, f)))
+        let kind = match &e.kind {
+            TKind::Unary(op, a) => TKind::Unary(*op, Box::new(rewrite(a, f))),
+            TKind::Binary(op, a, b) => {
+                TKind::Binary(*op, Box::new(rewrite(a, f)), Box::new(rewrite(b, f)))
+            }
+            TKind::Compare(op, a, b) => {
+                TKind::Compare(*op, Box::new(rewrite(a, f)), Box::new(rewrite(b, f)))
+            }
+            TKind::Logical(op, a, b) => {
+                TKind::Logical(*op, Box::new(rewrite(a, f)), Box::new(rewrite(b, f)))
+            }
+            TKind::Call(b, args) => TKind::Call(*b, args.iter().map(|a| rewrite(a, f)).collect()),
+            TKind::TimedArray { name, info, args } => TKind::TimedArray {
+                name: name.clone(),
+                info: info.clone(),
+                args: args.iter().map(|a| rewrite(a, f)).collect(),
+            },
+            other => other.clone(),
+        };
+        TExpr {
+            kind,
+            ty: e.ty,
+            dim: e.dim,
+            span: e.span,
         }
-        TKind::Logical(op, a, b) => {
-            TKind::Logical(*op, Box::new(rewrite(a, f)), Box::new(rewrite(b, f)))
-        }
-        TKind::Call(b, args) => TKind::Call(*b, args.iter().map(|a| rewrite(a, f)).collect()),
-        TKind::TimedArray { name, info, args } => TKind::TimedArray {
-            name: name.clone(),
-            info: info.clone(),
-            args: args.iter().map(|a| rewrite(a, f)).collect(),
-        },
-        other => other.clone(),
-    };
-    TExpr {
-        kind,
-        ty: e.ty,
-        dim: e.dim,
-        span: e.span,
-    }
+    })
 }
 
 /// A right-hand side split as `f + Σ g_k * xi_k`.

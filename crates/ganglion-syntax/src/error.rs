@@ -109,6 +109,33 @@ pub enum SyntaxError {
         /// Its text.
         op: String,
     },
+    /// An equation, statement or expression deeper than [`crate::limits::MAX_DEPTH`] levels (operators,
+    /// brackets and calls).
+    #[error(
+        "code deeper than {limit} levels (operators, brackets and calls) in one equation, statement or expression"
+    )]
+    TooDeep {
+        /// The token that goes one level too deep.
+        span: Span,
+        /// The limit.
+        limit: usize,
+    },
+    /// An equation, statement or expression of more than [`crate::limits::MAX_TOKENS`] tokens.
+    #[error("code longer than {limit} tokens in one equation, statement or expression")]
+    TooLong {
+        /// From its start to the token over the limit.
+        span: Span,
+        /// The limit.
+        limit: usize,
+    },
+    /// A unit specification and flags of more than [`crate::limits::MAX_UNIT_TOKENS`] tokens.
+    #[error("unit specification longer than {limit} tokens")]
+    UnitTooLong {
+        /// From the equation's start to the token over the limit.
+        span: Span,
+        /// The limit.
+        limit: usize,
+    },
     /// A line of statements that is not `variable = expression`.
     #[error("expected a statement `variable = expression`, found {found}")]
     NotAStatement {
@@ -145,6 +172,9 @@ impl SyntaxError {
             | SyntaxError::BadCall { span }
             | SyntaxError::IntegerTooLarge { span }
             | SyntaxError::UnsupportedAssignment { span, .. }
+            | SyntaxError::TooDeep { span, .. }
+            | SyntaxError::TooLong { span, .. }
+            | SyntaxError::UnitTooLong { span, .. }
             | SyntaxError::NotAStatement { span, .. } => *span,
         }
     }
@@ -184,6 +214,18 @@ impl SyntaxError {
             SyntaxError::UnsupportedAssignment { .. } => {
                 "use `=`, `+=`, `-=`, `*=`, `/=`, `//=`, `%=` or `**=`".into()
             }
+            SyntaxError::TooDeep { .. } => {
+                "each operator, bracket and call is a level (a sum of n terms is n levels): give parts of \
+                 the expression names (subexpressions `s1 = ... : unit` in the equations, or constants in \
+                 the namespace) and combine them"
+                    .into()
+            }
+            SyntaxError::TooLong { .. } => {
+                "split it: define parts as subexpressions (`s1 = ... : unit`) and combine them".into()
+            }
+            SyntaxError::UnitTooLong { .. } => {
+                "a unit is written as a few names, e.g. `volt`, `siemens/metre**2`, `1`".into()
+            }
             SyntaxError::NotAStatement { .. } => {
                 "statements assign to a variable, e.g. `v = -60*mV` or `w += 1*nA`".into()
             }
@@ -214,6 +256,9 @@ impl SyntaxError {
             SyntaxError::IntegerTooLarge { .. } => "integer-too-large",
             SyntaxError::UnsupportedAssignment { .. } => "unsupported-assignment",
             SyntaxError::NotAStatement { .. } => "not-a-statement",
+            SyntaxError::TooDeep { .. } => "too-deep",
+            SyntaxError::TooLong { .. } => "too-long",
+            SyntaxError::UnitTooLong { .. } => "unit-too-long",
         }
     }
 

@@ -17,6 +17,7 @@ use logos::Logos;
 
 use crate::ast::Span;
 use crate::error::SyntaxError;
+use crate::limits::{MAX_DEPTH, MAX_TOKENS, MAX_UNIT_TOKENS};
 
 /// A token of the model language.
 #[derive(Logos, Clone, Copy, Debug, PartialEq)]
@@ -206,8 +207,118 @@ pub struct Lexer<'s> {
     at_start: bool,
     pending_break: bool,
     finished: bool,
+    budget: Budget,
     /// Errors found while lexing (invalid characters, string literals).
     pub errors: Vec<SyntaxError>,
+}
+
+/// The size and depth of the item (equation, statement or expression) being read, counted on the
+/// tokens as they go to the parser, so that an item over the limits of [`crate::limits`] is refused
+/// before any tree is built for it.
+#[derive(Debug)]
+struct Budget {
+    /// Where the item starts.
+    start: Option<usize>,
+    /// Its tokens so far.
+    tokens: usize,
+    /// Its tokens after an equation's `:` (unit and flags).
+    unit_tokens: usize,
+    /// The item's level and each bracket open in it, innermost last.
+    levels: Vec<Level>,
+}
+
+/// One level of brackets (or the item itself) in a [`Budget`].
+#[derive(Clone, Copy, Debug, Default)]
+struct Level {
+    /// The depth the level starts at: the operators of the levels around it, one per bracket.
+    base: usize,
+    /// Its operators so far (unary and binary): each may be a node above whatever follows.
+    operators: usize,
+    /// The deepest bracket closed in it, counted from this level's operators.
+    inner: usize,
+}
+
+impl Level {
+    /// An upper bound on the depth of the syntax tree read so far at this level.
+    fn depth(self) -> usize {
+        self.base + self.operators + self.inner
+    }
+}
+
+impl Budget {
+    fn new() -> Budget {
+        Budget {
+            start: None,
+            tokens: 0,
+            unit_tokens: 0,
+            levels: vec![Level::default()],
+        }
+    }
+
+    /// Counts a token the parser will read; the limit it breaks, if any. `in_unit`: the token follows
+    /// an equation's `:`.
+    fn count(&mut self, tok: &Tok<'_>, span: Span, in_unit: bool) -> Result<(), SyntaxError> {
+        if matches!(tok, Tok::Eol | Tok::Sep) {
+            *self = Budget::new();
+            return Ok(());
+        }
+        let start = *self.start.get_or_insert(span.start);
+        self.tokens += 1;
+        if self.tokens > MAX_TOKENS {
+            return Err(SyntaxError::TooLong {
+                span: Span::new(start, span.end),
+                limit: MAX_TOKENS,
+            });
+        }
+        if in_unit {
+            self.unit_tokens += 1;
+            if self.unit_tokens > MAX_UNIT_TOKENS {
+                return Err(SyntaxError::UnitTooLong {
+                    span: Span::new(start, span.end),
+                    limit: MAX_UNIT_TOKENS,
+                });
+            }
+        }
+        let level = self
+            .levels
+            .last_mut()
+            .expect("the item's level is never closed");
+        match tok {
+            Tok::LParen | Tok::LBracket | Tok::LBrace => {
+                let base = level.base + level.operators + 1;
+                self.levels.push(Level {
+                    base,
+                    ..Level::default()
+                });
+            }
+            Tok::RParen | Tok::RBracket | Tok::RBrace => {
+                if self.levels.len() > 1 {
+                    let closed = self.levels.pop().expect("more than one level");
+                    let outer = self.levels.last_mut().expect("the item's level");
+                    outer.inner = outer.inner.max(closed.operators + closed.inner + 1);
+                }
+            }
+            Tok::Ident(_)
+            | Tok::DiffOp(_)
+            | Tok::Int(_)
+            | Tok::Float(_)
+            | Tok::True
+            | Tok::False
+            | Tok::Str(_)
+            | Tok::Invalid(_)
+            | Tok::Comma
+            | Tok::Colon => {}
+            _ => level.operators += 1,
+        }
+        let depth = self.levels.last().map_or(0, |l| l.depth());
+        if depth > MAX_DEPTH {
+            return Err(SyntaxError::TooDeep {
+                span,
+                limit: MAX_DEPTH,
+            });
+        }
+        Ok(())
+    }
 }
 
 impl<'s> Lexer<'s> {
@@ -222,6 +333,7 @@ impl<'s> Lexer<'s> {
             at_start: true,
             pending_break: false,
             finished: false,
+            budget: Budget::new(),
             errors: Vec::new(),
         }
     }
@@ -403,10 +515,17 @@ impl<'s> Iterator for Lexer<'s> {
             Mode::Statements => self.next_statements(),
             Mode::Expression => self.next_expression(),
         };
-        if next.is_none() {
+        let Some((l, tok, r)) = next else {
             self.finished = true;
+            return None;
+        };
+        let in_unit = self.mode == Mode::Equations && self.seen_colon && tok != Tok::Eol;
+        if let Err(e) = self.budget.count(&tok, Span::new(l, r), in_unit) {
+            // The parser stops at this error: nothing more is read.
+            self.finished = true;
+            return Some(Err(e));
         }
-        next.map(Ok)
+        Some(Ok((l, tok, r)))
     }
 }
 

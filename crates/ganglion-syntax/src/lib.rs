@@ -13,6 +13,7 @@ mod build;
 pub mod diagnostic;
 mod error;
 pub mod lexer;
+pub mod limits;
 mod print;
 
 lalrpop_util::lalrpop_mod!(

@@ -10,6 +10,8 @@ use ganglion_model::{LinkError, PoissonInputError, SpikeTrainError};
 use ganglion_runtime::{BuildError, RunError, SlotError};
 use ganglion_syntax::{Diagnostic, SourceMap, Span};
 
+use crate::memory::human_bytes;
+
 /// Diagnostics about model code, with the code strings they point into (rendered when shown).
 #[derive(Clone)]
 pub struct Diagnostics {
@@ -55,6 +57,25 @@ impl fmt::Debug for Diagnostics {
 /// handle of the wrong kind.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum UsageError {
+    /// A network that would need more memory than it may use (estimated before allocating).
+    #[error(
+        "{what} would need about {}{}, more than the {} this network may use (80% of the memory \
+         available, or `GANGLION_MEMORY_LIMIT`): use fewer neurons or synapses, record fewer \
+         elements or variables (or with a larger `dt`), or shorten the run",
+        human_bytes(*bytes),
+        if total > bytes { format!(" (the network {} in all)", human_bytes(*total)) } else { String::new() },
+        human_bytes(*limit)
+    )]
+    TooLarge {
+        /// The largest part (a group, synapses, a monitor).
+        what: String,
+        /// Its bytes.
+        bytes: u64,
+        /// The bytes of the whole network.
+        total: u64,
+        /// The limit.
+        limit: u64,
+    },
     /// A NeuronGroup without neurons.
     #[error("a NeuronGroup needs at least one neuron (N = 0)")]
     EmptyGroup,

@@ -36,6 +36,7 @@ mod error;
 mod group;
 mod handles;
 mod inputs;
+pub mod memory;
 mod monitors;
 mod network;
 mod plan;

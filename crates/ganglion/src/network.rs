@@ -334,6 +334,19 @@ impl Network {
         }
         let name = self.unique_name(&group.name)?;
         let model = self.check_group(&group, &name)?;
+        let variables = model.variables.len() as f64 + crate::memory::EXTRA_PER_ELEMENT;
+        let bytes = crate::memory::state_bytes(group.n as f64, variables);
+        if let Some(limit) = crate::memory::memory_limit()
+            && bytes > limit
+        {
+            return Err(UsageError::TooLarge {
+                what: format!("group `{name}` (N = {})", group.n),
+                bytes,
+                total: bytes,
+                limit,
+            }
+            .into());
+        }
         let clock = self.driver.clock_for(&group.clock, &name)?;
         let settings = GroupSettings {
             methods: group.methods,

@@ -16,9 +16,10 @@ use ganglion_runtime::Window;
 use ganglion_syntax::{Diagnostic, SourceMap};
 
 use crate::driver::{GroupSettings, MonitorParts, PoissonInputParts, SynapseLink};
-use crate::error::Error;
+use crate::error::{Error, UsageError};
 use crate::group::ClockChoice;
 use crate::handles::{GroupHandle, Subgroup};
+use crate::memory::{estimate_memory, memory_limit};
 use crate::network::{BackendChoice, Network};
 
 /// One `run()` of a model file, with the state set before it.
@@ -105,6 +106,7 @@ impl Network {
         let mut net = Network::new(backend);
         net.sources = Arc::new(sources);
         net.absorb(diagnostics)?;
+        net.attach(fits_in_memory(plan))?;
         let run = net.build(plan);
         let run = net.attach(run)?;
         Ok((net, run))
@@ -380,6 +382,29 @@ impl Network {
 
 /// An error of the driver, shown at the plan item it came from (diagnostics of code keep their own
 /// place).
+/// Refuses a plan whose network would need more memory than [`memory_limit`] allows, at its largest
+/// part, before anything is allocated.
+fn fits_in_memory(plan: &ModelPlan) -> Result<(), Error> {
+    let Some(limit) = memory_limit() else {
+        return Ok(());
+    };
+    let parts = estimate_memory(plan);
+    let total = parts.iter().fold(0u64, |t, p| t.saturating_add(p.bytes));
+    match parts.into_iter().max_by_key(|p| p.bytes) {
+        Some(largest) if total > limit => Err(located(
+            UsageError::TooLarge {
+                what: largest.what,
+                bytes: largest.bytes,
+                total,
+                limit,
+            }
+            .into(),
+            largest.at,
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn located(e: Error, at: Location) -> Error {
     match e {
         Error::Model(_) => e,

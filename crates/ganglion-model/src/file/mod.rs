@@ -176,6 +176,13 @@ impl FileChecker<'_> {
                 other => self.constant_value(other, &format!("the namespace entry `{name}`")),
             };
             if let Some(v) = v {
+                if !v.value.is_finite() {
+                    self.at_file(ModelError::NotFinite {
+                        span: key.span,
+                        name: name.into(),
+                        value: v.value,
+                    });
+                }
                 self.plan.namespace.insert(name, v);
             }
         }

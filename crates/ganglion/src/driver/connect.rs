@@ -36,7 +36,20 @@ impl Driver {
         let (src, tgt) = (syn.link.source_range, syn.link.target_range);
         let (n_pre, n_post) = (src.1 - src.0, tgt.1 - tgt.0);
         let stream = syn.connects;
-        let mut made = Made::new(self.owned_targets(s), c.n, n_pre);
+        // What the synapses made will need, refused before making them where it is known (and
+        // checked as they are made where a condition decides).
+        let budget = SynapseBudget::new(entry.model.variables.len());
+        if let Some(count) = crate::memory::expected_synapses(
+            &c.pattern,
+            c.condition.is_some() && !c.condition_is_not_self(),
+            c.p.as_ref(),
+            c.n,
+            n_pre,
+            n_post,
+        ) {
+            budget.check(count)?;
+        }
+        let mut made = Made::new(self.owned_targets(s), c.n, n_pre, budget.max);
         match &c.pattern {
             Pattern::Pairs(i, j) => {
                 for (&a, &b) in i.iter().zip(j) {
@@ -45,7 +58,7 @@ impl Driver {
             }
             Pattern::OneToOne => (0..n_pre as u32).for_each(|k| made.offer((k, k))),
             Pattern::Generator(targets) => {
-                self.generate_pairs(s, targets, c, namespace, &mut |p| made.offer(p))?
+                self.generate_pairs(s, targets, c, namespace, &budget, &mut |p| made.offer(p))?
             }
             Pattern::Grid => {
                 let p_const = match &c.p {
@@ -86,6 +99,8 @@ impl Driver {
                 }
             }
         }
+        // Past the budget, `Made` stops keeping pairs and counts them: refused here.
+        budget.check(made.pairs.len() as f64 + made.dropped as f64)?;
         let count = made.total as usize;
         self.append_synapses(s, &made.pairs, made.distributed());
         if let Some(e) = self.groups[s.0].synapses.as_mut() {
@@ -279,6 +294,7 @@ impl Driver {
         targets: &Targets,
         c: &ConnectSpec,
         namespace: &Namespace,
+        budget: &SynapseBudget,
         kept: &mut dyn FnMut((u32, u32)),
     ) -> Result<(), Error> {
         let syn = self.groups[s.0].synapses.as_ref().expect("synapses");
@@ -311,6 +327,12 @@ impl Driver {
                     if step == 0 {
                         return Err(UsageError::ZeroStep.into());
                     }
+                    let row = if step > 0 {
+                        (high.saturating_sub(low) as f64 / step as f64).ceil()
+                    } else {
+                        (low.saturating_sub(high) as f64 / -(step as f64)).ceil()
+                    };
+                    budget.check(candidates.len() as f64 + row.max(0.0))?;
                     let mut k = low;
                     while (step > 0 && k < high) || (step < 0 && k > high) {
                         candidates.push((i as u32, k));
@@ -399,6 +421,49 @@ fn keep_expr(condition: Option<&TExpr>, p: Option<&Probability>) -> TExpr {
     keep
 }
 
+/// How many synapses a connect call may make: what [`memory_limit`](crate::memory::memory_limit)
+/// leaves for synapses of this kind.
+pub(crate) struct SynapseBudget {
+    /// The most synapses.
+    max: usize,
+    /// Bytes of one synapse.
+    bytes_per_synapse: f64,
+    /// The limit, when known.
+    limit: Option<u64>,
+}
+
+impl SynapseBudget {
+    /// The budget of synapses with `variables` variables.
+    fn new(variables: usize) -> SynapseBudget {
+        let bytes_per_synapse =
+            (variables as f64 + crate::memory::EXTRA_PER_SYNAPSE) * crate::memory::VALUE_BYTES;
+        let limit = crate::memory::memory_limit();
+        let max = limit.map_or(usize::MAX, |l| (l as f64 / bytes_per_synapse) as usize);
+        SynapseBudget {
+            max,
+            bytes_per_synapse,
+            limit,
+        }
+    }
+
+    /// Refuses `count` synapses if they do not fit.
+    fn check(&self, count: f64) -> Result<(), Error> {
+        match self.limit {
+            Some(limit) if count > self.max as f64 => {
+                let bytes = (count * self.bytes_per_synapse) as u64;
+                Err(UsageError::TooLarge {
+                    what: format!("connect ({count:.0} synapses)"),
+                    bytes,
+                    total: bytes,
+                    limit,
+                }
+                .into())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Pairs chosen independently with probability `p` (skipping `i == j` when asked), in row order, by
 /// geometric jumps: the number of candidates skipped before the next success is drawn directly, so
 /// sparse connectivity costs time in proportion to the synapses made, not to the pairs.
@@ -447,10 +512,13 @@ fn random_pairs(
 
 /// The synapses a connect call makes, as one process makes them: each pair `n` times, numbered in
 /// order. Where the network is distributed, only those onto the targets this process owns are kept
-/// (with their numbers), and each source's synapses are counted over all.
+/// (with their numbers), and each source's synapses are counted over all. Beyond `max` kept synapses
+/// (the memory budget) pairs are counted in `dropped`, not kept: the call is refused after.
 struct Made {
     owned: Option<(u32, u32)>,
     n: usize,
+    max: usize,
+    dropped: u64,
     pairs: Vec<(u32, u32)>,
     numbers: Vec<u64>,
     total: u64,
@@ -458,10 +526,12 @@ struct Made {
 }
 
 impl Made {
-    fn new(owned: Option<(u32, u32)>, n: usize, n_pre: usize) -> Made {
+    fn new(owned: Option<(u32, u32)>, n: usize, n_pre: usize, max: usize) -> Made {
         Made {
             owned,
             n,
+            max,
+            dropped: 0,
             pairs: Vec::new(),
             numbers: Vec::new(),
             total: 0,
@@ -474,6 +544,10 @@ impl Made {
     }
 
     fn offer(&mut self, (i, j): (u32, u32)) {
+        if self.pairs.len() >= self.max {
+            self.dropped += self.n as u64;
+            return;
+        }
         match self.owned {
             None => {
                 self.pairs.extend(std::iter::repeat_n((i, j), self.n));

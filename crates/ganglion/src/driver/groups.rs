@@ -6,7 +6,9 @@ use std::collections::HashSet;
 use ganglion_ir::{Extent, Kernel, KernelKind, Type};
 use ganglion_lower::{ChoiceError, Dtypes, LowerError, LowerOptions, MethodError};
 use ganglion_model::plan::Timing;
-use ganglion_model::{CodeBlock, Location, Namespace, NeuronGroupModel, VariableKind};
+use ganglion_model::{
+    CodeBlock, Location, Namespace, NeuronGroupModel, StochasticType, VariableKind,
+};
 use ganglion_runtime::{ClockId, Link, ObjectId, Slot};
 use ganglion_syntax::{Diagnostic, Span};
 
@@ -265,6 +267,21 @@ impl Driver {
     }
 }
 
+/// Which methods integrate equations with this kind of noise, as a hint.
+fn fitting_methods(noise: StochasticType) -> String {
+    let methods = match noise {
+        StochasticType::Deterministic => "`method = \"euler\"`, `\"rk2\"` or `\"rk4\"`",
+        StochasticType::Additive => "`method = \"euler\"`, `\"heun\"` or `\"milstein\"`",
+        StochasticType::Multiplicative => "`method = \"heun\"` or `\"milstein\"`",
+    };
+    let what = match noise {
+        StochasticType::Deterministic => "any deterministic equations",
+        StochasticType::Additive => "equations with additive noise",
+        StochasticType::Multiplicative => "equations with multiplicative noise",
+    };
+    format!("choose a method that supports these equations: {methods} integrate {what}")
+}
+
 /// The diagnostic of a group (or synapses) whose equations no method can integrate: at the methods
 /// where they are written, else at the model.
 pub(crate) fn method_error(model: &NeuronGroupModel, e: LowerError, at: Option<Location>) -> Error {
@@ -288,8 +305,11 @@ pub(crate) fn method_error(model: &NeuronGroupModel, e: LowerError, at: Option<L
                 "no integration method suitable for the equations of group `{}` was found",
                 model.name
             ),
-            refused.iter().map(|(m, why)| format!("{m}: {why}")).collect(),
-            Some("choose a method that supports these equations, e.g. `method = \"heun\"` for multiplicative noise".to_string()),
+            refused
+                .iter()
+                .map(|(m, why)| format!("{m}: {why}"))
+                .collect(),
+            Some(fitting_methods(model.stochastic)),
         ),
     };
     let (source, span) = match at {
