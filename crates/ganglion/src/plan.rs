@@ -84,15 +84,7 @@ impl Network {
     ) -> Result<(Network, RunPlan), Error> {
         let (plan, diagnostics) = ganglion_model::plan_model_file(&file);
         let sources = std::mem::take(&mut file.sources);
-        let mut net = Network::new(backend);
-        if let Some(exchange) = exchange {
-            net.distribute(exchange)?;
-        }
-        net.sources = Arc::new(sources);
-        net.absorb(diagnostics)?;
-        let run = net.build(&plan);
-        let run = net.attach(run)?;
-        Ok((net, run))
+        Network::build_plan(&plan, diagnostics, sources, backend, exchange)
     }
 
     /// Builds the network a checked plan describes; `diagnostics` are the checker's (any error among
@@ -103,7 +95,22 @@ impl Network {
         sources: SourceMap,
         backend: BackendChoice,
     ) -> Result<(Network, RunPlan), Error> {
+        Network::build_plan(plan, diagnostics, sources, backend, None)
+    }
+
+    /// [`Network::from_plan`] on the processes `exchange` connects, if any: the memory the network
+    /// would need is checked before anything is built.
+    fn build_plan(
+        plan: &ModelPlan,
+        diagnostics: Vec<Diagnostic>,
+        sources: SourceMap,
+        backend: BackendChoice,
+        exchange: Option<Box<dyn ganglion_runtime::Exchange>>,
+    ) -> Result<(Network, RunPlan), Error> {
         let mut net = Network::new(backend);
+        if let Some(exchange) = exchange {
+            net.distribute(exchange)?;
+        }
         net.sources = Arc::new(sources);
         net.absorb(diagnostics)?;
         net.attach(fits_in_memory(plan))?;
