@@ -27,6 +27,15 @@ impl<T: Clone + Default> Array<T> {
         }
     }
 
+    /// [`Array::new`], or `None` where the allocation fails (the caller reports it rather than
+    /// aborting).
+    pub fn try_new(len: usize, offset: usize) -> Option<Array<T>> {
+        let mut buf = Vec::new();
+        buf.try_reserve_exact(len.checked_add(offset)?).ok()?;
+        buf.resize(len + offset, T::default());
+        Some(Array { buf, offset, len })
+    }
+
     /// An array holding `values` (no stagger).
     pub fn from_vec(values: Vec<T>) -> Array<T> {
         let len = values.len();
@@ -106,6 +115,17 @@ impl ArrayData {
             Type::F32 => ArrayData::F32(Array::new(len, offset)),
             Type::F64 | Type::F64List(_) => ArrayData::F64(Array::new(len, offset)),
         }
+    }
+
+    /// [`ArrayData::staggered`], or `None` where the memory cannot be had.
+    pub fn try_staggered(ty: Type, len: usize, offset: usize) -> Option<ArrayData> {
+        Some(match ty {
+            Type::Bool => ArrayData::Bool(Array::try_new(len, offset)?),
+            Type::I32 => ArrayData::I32(Array::try_new(len, offset)?),
+            Type::I64 => ArrayData::I64(Array::try_new(len, offset)?),
+            Type::F32 => ArrayData::F32(Array::try_new(len, offset)?),
+            Type::F64 | Type::F64List(_) => ArrayData::F64(Array::try_new(len, offset)?),
+        })
     }
 
     /// An array of doubles holding `values`.

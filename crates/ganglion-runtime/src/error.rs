@@ -11,6 +11,16 @@ use ganglion_ir::{CompileError, SlotError, VerifyError};
 /// Why an object could not be added to a simulation, or a setting changed.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
+    /// The memory for a group's variable could not be had.
+    #[error("not enough memory for `{variable}` of group `{group}` ({elements} elements)")]
+    OutOfMemory {
+        /// The group.
+        group: String,
+        /// The variable.
+        variable: String,
+        /// Its elements.
+        elements: usize,
+    },
     /// A kernel names an array of a group that does not exist.
     #[error("kernel `{kernel}` uses `{array}`: no group `{group}`")]
     UnknownGroup {

@@ -28,8 +28,13 @@ pub struct Group {
 }
 
 impl Group {
-    /// A group of `n` elements with storage for `variables` (name, type, extent), all zero.
-    pub(crate) fn new(name: &str, n: usize, variables: &[(String, Type, Extent)]) -> Group {
+    /// A group of `n` elements with storage for `variables` (name, type, extent), all zero; an error
+    /// naming the variable where its memory cannot be had.
+    pub(crate) fn new(
+        name: &str,
+        n: usize,
+        variables: &[(String, Type, Extent)],
+    ) -> Result<Group, BuildError> {
         let arrays = variables
             .iter()
             .enumerate()
@@ -40,10 +45,17 @@ impl Group {
                 };
                 // Stagger equal-length arrays by a few cache lines each.
                 let stagger = if len >= 1024 { (k * 9) % 64 * 8 } else { 0 };
-                (v.clone(), ArrayData::staggered(*ty, len, stagger))
+                let array = ArrayData::try_staggered(*ty, len, stagger).ok_or_else(|| {
+                    BuildError::OutOfMemory {
+                        group: name.to_string(),
+                        variable: v.clone(),
+                        elements: len,
+                    }
+                })?;
+                Ok((v.clone(), array))
             })
-            .collect();
-        Group {
+            .collect::<Result<_, BuildError>>()?;
+        Ok(Group {
             name: name.to_string(),
             n,
             arrays,
@@ -55,7 +67,7 @@ impl Group {
                 .filter(|(_, _, e)| *e == Extent::Shared)
                 .map(|(v, _, _)| v.clone())
                 .collect(),
-        }
+        })
     }
 
     /// Its name.
@@ -254,5 +266,31 @@ impl Link {
 pub(crate) fn refresh_links(groups: &mut [Group], links: &[Link], group: GroupId) {
     for l in links.iter().filter(|l| l.target == group) {
         l.refresh(groups);
+    }
+}
+
+#[cfg(test)]
+mod memory_tests {
+    use super::*;
+
+    #[test]
+    fn a_group_too_large_for_memory_is_an_error_naming_its_variable() {
+        let vars = [("v".to_string(), Type::F64, Extent::PerNeuron)];
+        // 2^60 doubles: more than any address space; the allocation is tried and refused, not aborted.
+        match Group::new("G", 1 << 60, &vars) {
+            Err(BuildError::OutOfMemory {
+                group,
+                variable,
+                elements,
+            }) => {
+                assert_eq!((group.as_str(), variable.as_str()), ("G", "v"));
+                assert_eq!(elements, 1 << 60);
+            }
+            other => panic!(
+                "expected an out-of-memory error, got {:?}",
+                other.map(|g| g.n)
+            ),
+        }
+        assert!(Group::new("G", 1000, &vars).is_ok());
     }
 }

@@ -177,15 +177,16 @@ impl Simulation {
         self.clocks[id.0].set_dt(dt)
     }
 
-    /// Adds a group with storage for `variables` (name, type, extent), all zero.
+    /// Adds a group with storage for `variables` (name, type, extent), all zero; an error where the
+    /// memory cannot be had (the allocation is tried, never aborts).
     pub fn add_group(
         &mut self,
         name: &str,
         n: usize,
         variables: &[(String, Type, Extent)],
-    ) -> GroupId {
-        self.groups.push(Group::new(name, n, variables));
-        GroupId(self.groups.len() - 1)
+    ) -> Result<GroupId, BuildError> {
+        self.groups.push(Group::new(name, n, variables)?);
+        Ok(GroupId(self.groups.len() - 1))
     }
 
     /// Removes group `id`, the group added last: a scratch group no object uses (connecting evaluates

@@ -227,7 +227,7 @@ impl Driver {
             &format!("_connect_{}", s.0),
             block.min(count),
             &scratch_vars,
-        );
+        )?;
         let result = (|| {
             let mut start = 0;
             while start < count {

@@ -52,7 +52,7 @@ impl Driver {
             .iter()
             .map(|(n, st)| (n.clone(), st.ty, st.extent))
             .collect();
-        let id = self.sim.add_group(&model.name, model.n, &variables);
+        let id = self.sim.add_group(&model.name, model.n, &variables)?;
         if let Some(e) = self.sim.exchange() {
             // Distributed: every process stores the group; each runs its block of neurons.
             let (start, stop) = ganglion_runtime::distribute::block(model.n, e.ranks(), e.rank());

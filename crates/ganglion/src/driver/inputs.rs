@@ -38,7 +38,10 @@ impl Driver {
         let group = ganglion_lower::TIMED_ARRAY_GROUP;
         let id = match self.sim.groups().iter().position(|g| g.name() == group) {
             Some(k) => ganglion_runtime::GroupId(k),
-            None => self.sim.add_group(group, 0, &[]),
+            None => self
+                .sim
+                .add_group(group, 0, &[])
+                .expect("a group without variables allocates nothing"),
         };
         self.sim
             .group_mut(id)

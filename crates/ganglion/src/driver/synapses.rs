@@ -70,7 +70,7 @@ impl Driver {
             .iter()
             .map(|(n, st)| (n.clone(), st.ty, st.extent))
             .collect();
-        let id = self.sim.add_group(&name, 0, &variables);
+        let id = self.sim.add_group(&name, 0, &variables)?;
         if self.sim.exchange().is_some() {
             // A process holds the synapses onto the neurons it owns.
             let target = self.sim.group(self.entry(link.target).id);
