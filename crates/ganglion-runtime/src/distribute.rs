@@ -730,51 +730,7 @@ impl Simulation {
             match action {
                 Action::SpikeMonitor(m) => {
                     let whole = matches!(groups[m.group.0].layout, Layout::Whole);
-                    let mut out = Vec::new();
-                    let data = &m.data;
-                    put_u64(&mut out, data.i.len() as u64);
-                    put_u32s(&mut out, &data.i);
-                    put_f64s(&mut out, &data.t);
-                    for (_, v) in &data.values {
-                        put_f64s(&mut out, v);
-                    }
-                    for &c in &data.count {
-                        put_u64(&mut out, c);
-                    }
-                    let all = d.exchange.gather(&out);
-                    let Some(all) = all else {
-                        m.data = Default::default();
-                        continue;
-                    };
-                    let mut i = Vec::new();
-                    let mut t = Vec::new();
-                    let mut values: Vec<Vec<f64>> = vec![Vec::new(); data.values.len()];
-                    let mut count = vec![0u64; data.count.len()];
-                    for (r, bytes) in all.iter().enumerate() {
-                        if whole && r > 0 {
-                            break;
-                        }
-                        let mut rd = Reader::new(bytes);
-                        let n = rd.u64() as usize;
-                        i.extend(rd.u32s(n));
-                        t.extend(rd.f64s(n));
-                        for v in &mut values {
-                            v.extend(rd.f64s(n));
-                        }
-                        for c in &mut count {
-                            *c += rd.u64();
-                        }
-                    }
-                    // One process records step after step, each step's events in neuron order:
-                    // the processes' events of a step, in order of rank, are that order.
-                    let mut order: Vec<usize> = (0..i.len()).collect();
-                    order.sort_by(|&a, &b| t[a].total_cmp(&t[b]));
-                    m.data.i = order.iter().map(|&k| i[k]).collect();
-                    m.data.t = order.iter().map(|&k| t[k]).collect();
-                    for (slot, v) in m.data.values.iter_mut().zip(&values) {
-                        slot.1 = order.iter().map(|&k| v[k]).collect();
-                    }
-                    m.data.count = count;
+                    gather_spikes(d.exchange.as_ref(), m, whole);
                 }
                 Action::StateMonitor(m) => {
                     let Some(held) = m.held.take() else {
@@ -839,56 +795,112 @@ impl Simulation {
             }
         }
         for g in groups.iter_mut() {
-            let Layout::Subset(numbers) = &g.layout else {
-                g.layout = Layout::Whole;
-                continue;
-            };
-            let n = g.n();
-            let per_element: Vec<usize> = (0..g.arrays.len())
-                .filter(|&a| !g.shared.contains(&g.arrays[a].0))
-                .collect();
-            let mut out = Vec::new();
-            put_u64(&mut out, n as u64);
-            for k in 0..n {
-                put_u64(&mut out, numbers.number(k));
-            }
-            for &a in &per_element {
-                put_elements(&mut out, &g.arrays[a].1, 0, n);
-            }
-            let Some(all) = d.exchange.gather(&out) else {
-                for &a in &per_element {
-                    g.arrays[a].1.resize(0);
-                }
-                g.set_n(0);
-                g.layout = Layout::Whole;
-                continue;
-            };
-            let mut parts = Vec::with_capacity(ranks);
-            let mut total = 0;
-            for bytes in &all {
-                let mut rd = Reader::new(bytes);
-                let n = rd.u64() as usize;
-                let numbers: Vec<u64> = (0..n).map(|_| rd.u64()).collect();
-                total += n;
-                parts.push((numbers, rd.pos));
-            }
-            for (slot, &a) in per_element.iter().enumerate() {
-                let mut whole = ArrayData::zeros(g.arrays[a].1.ty(), total);
-                let size = elem_size(&whole);
-                for ((numbers, pos), bytes) in parts.iter_mut().zip(&all) {
-                    let _ = slot;
-                    for &number in numbers.iter() {
-                        set_elements(&mut whole, number as usize, &bytes[*pos..*pos + size]);
-                        *pos += size;
-                    }
-                }
-                g.arrays[a].1 = whole;
-            }
-            g.set_n(total);
-            g.layout = Layout::Whole;
+            gather_group(d.exchange.as_ref(), g, ranks);
         }
         Ok(())
     }
+}
+
+/// Process 0's spike monitor after [`Simulation::gather_to_root`]: every process's events, in the order
+/// one process records them (the others' monitors are emptied). `whole`: the monitored group is not
+/// distributed, so process 0's recording is already all of it.
+fn gather_spikes(exchange: &dyn Exchange, m: &mut crate::monitor::SpikeMonitor, whole: bool) {
+    let mut out = Vec::new();
+    let data = &m.data;
+    put_u64(&mut out, data.i.len() as u64);
+    put_u32s(&mut out, &data.i);
+    put_f64s(&mut out, &data.t);
+    for (_, v) in &data.values {
+        put_f64s(&mut out, v);
+    }
+    for &c in &data.count {
+        put_u64(&mut out, c);
+    }
+    let all = exchange.gather(&out);
+    let Some(all) = all else {
+        m.data = Default::default();
+        return;
+    };
+    let mut i = Vec::new();
+    let mut t = Vec::new();
+    let mut values: Vec<Vec<f64>> = vec![Vec::new(); data.values.len()];
+    let mut count = vec![0u64; data.count.len()];
+    for (r, bytes) in all.iter().enumerate() {
+        if whole && r > 0 {
+            break;
+        }
+        let mut rd = Reader::new(bytes);
+        let n = rd.u64() as usize;
+        i.extend(rd.u32s(n));
+        t.extend(rd.f64s(n));
+        for v in &mut values {
+            v.extend(rd.f64s(n));
+        }
+        for c in &mut count {
+            *c += rd.u64();
+        }
+    }
+    // One process records step after step, each step's events in neuron order:
+    // the processes' events of a step, in order of rank, are that order.
+    let mut order: Vec<usize> = (0..i.len()).collect();
+    order.sort_by(|&a, &b| t[a].total_cmp(&t[b]));
+    m.data.i = order.iter().map(|&k| i[k]).collect();
+    m.data.t = order.iter().map(|&k| t[k]).collect();
+    for (slot, v) in m.data.values.iter_mut().zip(&values) {
+        slot.1 = order.iter().map(|&k| v[k]).collect();
+    }
+    m.data.count = count;
+}
+
+/// A distributed group's state gathered on process 0 in one-process order (emptied on the others).
+fn gather_group(exchange: &dyn Exchange, g: &mut Group, ranks: usize) {
+    let Layout::Subset(numbers) = &g.layout else {
+        g.layout = Layout::Whole;
+        return;
+    };
+    let n = g.n();
+    let per_element: Vec<usize> = (0..g.arrays.len())
+        .filter(|&a| !g.shared.contains(&g.arrays[a].0))
+        .collect();
+    let mut out = Vec::new();
+    put_u64(&mut out, n as u64);
+    for k in 0..n {
+        put_u64(&mut out, numbers.number(k));
+    }
+    for &a in &per_element {
+        put_elements(&mut out, &g.arrays[a].1, 0, n);
+    }
+    let Some(all) = exchange.gather(&out) else {
+        for &a in &per_element {
+            g.arrays[a].1.resize(0);
+        }
+        g.set_n(0);
+        g.layout = Layout::Whole;
+        return;
+    };
+    let mut parts = Vec::with_capacity(ranks);
+    let mut total = 0;
+    for bytes in &all {
+        let mut rd = Reader::new(bytes);
+        let n = rd.u64() as usize;
+        let numbers: Vec<u64> = (0..n).map(|_| rd.u64()).collect();
+        total += n;
+        parts.push((numbers, rd.pos));
+    }
+    for (slot, &a) in per_element.iter().enumerate() {
+        let mut whole = ArrayData::zeros(g.arrays[a].1.ty(), total);
+        let size = elem_size(&whole);
+        for ((numbers, pos), bytes) in parts.iter_mut().zip(&all) {
+            let _ = slot;
+            for &number in numbers.iter() {
+                set_elements(&mut whole, number as usize, &bytes[*pos..*pos + size]);
+                *pos += size;
+            }
+        }
+        g.arrays[a].1 = whole;
+    }
+    g.set_n(total);
+    g.layout = Layout::Whole;
 }
 
 /// Whether the per-element code of a kernel draws random numbers.
