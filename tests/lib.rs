@@ -197,6 +197,10 @@ pub mod stats {
     //! Statistics of values and spike trains, as the reference scripts compute them with numpy
     //! (`tests/reference/brian2_examples/common.py`).
 
+    use std::collections::BTreeMap;
+
+    use serde_json::Value;
+
     /// The mean.
     pub fn mean(xs: &[f64]) -> f64 {
         xs.iter().sum::<f64>() / xs.len() as f64
@@ -265,6 +269,51 @@ pub mod stats {
         } else {
             total / spikes as f64
         }
+    }
+
+    /// Compares the mean of each statistic over Ganglion's runs with Brian2's statistics over seeds
+    /// (`{"mean", "sd" or "std", "n"}` per statistic); `names` picks some, or all of `reference` if empty.
+    pub fn assert_stats(
+        label: &str,
+        runs: &[BTreeMap<String, f64>],
+        reference: &Value,
+        names: &[&str],
+    ) {
+        let k = runs.len() as f64;
+        let mut report = Vec::new();
+        let mut failed = false;
+        let all: Vec<String> = if names.is_empty() {
+            reference.as_object().unwrap().keys().cloned().collect()
+        } else {
+            names.iter().map(|s| s.to_string()).collect()
+        };
+        for name in &all {
+            let st = &reference[name.as_str()];
+            let values: Vec<f64> = runs
+                .iter()
+                .map(|r| {
+                    *r.get(name)
+                        .unwrap_or_else(|| panic!("{label}: no statistic `{name}`"))
+                })
+                .collect();
+            let got = mean(&values);
+            let m = st["mean"].as_f64().unwrap();
+            let s = st
+                .get("sd")
+                .or_else(|| st.get("std"))
+                .and_then(Value::as_f64)
+                .unwrap();
+            let n = st["n"].as_f64().unwrap();
+            let tol = 4.0 * s * (1.0 / k + 1.0 / n).sqrt();
+            let ok = (got - m).abs() <= tol;
+            failed |= !ok;
+            report.push(format!(
+                "{} {name}: Ganglion {got:.6} (mean of {k} runs), Brian2 {m:.6} ± {tol:.6}",
+                if ok { "ok  " } else { "FAIL" }
+            ));
+        }
+        assert!(!failed, "{label}:\n{}", report.join("\n"));
+        eprintln!("{label}:\n{}", report.join("\n"));
     }
 }
 

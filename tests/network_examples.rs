@@ -9,53 +9,27 @@
 //! and are compared by what they build. K is chosen per example to keep the whole file quick.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use ganglion::{BackendChoice, MonitorHandle, Network};
+use ganglion::{BackendChoice, Network};
 use ganglion_modelfile::{Located, ModelFile};
+use ganglion_tests::corpus;
+use ganglion_tests::model_files::monitor;
+use ganglion_tests::reference::{floats, ints, reference as reference_in};
+use ganglion_tests::stats::{assert_stats, mean, sd};
 use serde_json::Value;
 
 /// The backend under test (the interpreter is checked against the JIT in `tests/backends.rs`).
 const BACKEND: BackendChoice = BackendChoice::Jit;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-/// `tests/reference/<dir>/<name>.json`.
-fn reference_in(dir: &str, name: &str) -> Value {
-    let path = root().join(format!("tests/reference/{dir}/{name}.json"));
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap())
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
+/// `tests/reference/brian2_examples/<name>.json`.
 fn reference(name: &str) -> Value {
     reference_in("brian2_examples", name)
 }
 
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
-fn ints(v: &Value) -> Vec<i64> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|x| x.as_i64().unwrap())
-        .collect()
-}
-
 /// Builds a model file (a path relative to the repository root), with another seed if given.
 fn build(file: &str, seed: Option<u64>) -> (Network, ganglion::RunPlan) {
-    let path = root().join(file);
+    let path = corpus::workspace_root().join(file);
     let mut model = ModelFile::load(&path).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
     if let Some(s) = seed {
         model.run.seed = Some(Located {
@@ -91,13 +65,6 @@ fn run_file(file: &str, seed: Option<u64>) -> Network {
     net
 }
 
-fn monitor(net: &Network, name: &str) -> MonitorHandle {
-    net.monitors()
-        .into_iter()
-        .find(|m| net.monitor_name(*m) == name)
-        .unwrap_or_else(|| panic!("no monitor `{name}`"))
-}
-
 /// A spike monitor's spikes: neuron indices and times (seconds).
 fn spikes(net: &Network, name: &str) -> (Vec<usize>, Vec<f64>) {
     let d = net.spike_data(monitor(net, name)).unwrap();
@@ -123,16 +90,6 @@ fn handle(net: &Network, name: &str) -> ganglion::GroupHandle {
 fn state(net: &mut Network, name: &str, var: &str) -> Vec<f64> {
     let h = handle(net, name);
     net.state(h, var).unwrap()
-}
-
-fn mean(xs: &[f64]) -> f64 {
-    xs.iter().sum::<f64>() / xs.len() as f64
-}
-
-/// SD with ddof = 0.
-fn sd(xs: &[f64]) -> f64 {
-    let m = mean(xs);
-    (xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / xs.len() as f64).sqrt()
 }
 
 /// Mean over neurons with at least 3 spikes of SD(ISI)/mean(ISI), as `common.py`'s `isi_cv`.
@@ -171,46 +128,6 @@ fn over_seeds(seeds: &[u64], f: impl Fn(u64) -> Stats) -> Vec<Stats> {
 /// Seeds 1..=k.
 fn seeds(k: u64) -> Vec<u64> {
     (1..=k).collect()
-}
-
-/// Compares the mean of each statistic over Ganglion's runs with Brian2's statistics over seeds
-/// (`{"mean", "sd" or "std", "n"}` per statistic); `names` picks some, or all of `reference` if empty.
-fn assert_stats(label: &str, runs: &[Stats], reference: &Value, names: &[&str]) {
-    let k = runs.len() as f64;
-    let mut report = Vec::new();
-    let mut failed = false;
-    let all: Vec<String> = if names.is_empty() {
-        reference.as_object().unwrap().keys().cloned().collect()
-    } else {
-        names.iter().map(|s| s.to_string()).collect()
-    };
-    for name in &all {
-        let st = &reference[name.as_str()];
-        let values: Vec<f64> = runs
-            .iter()
-            .map(|r| {
-                *r.get(name)
-                    .unwrap_or_else(|| panic!("{label}: no statistic `{name}`"))
-            })
-            .collect();
-        let got = mean(&values);
-        let m = st["mean"].as_f64().unwrap();
-        let s = st
-            .get("sd")
-            .or_else(|| st.get("std"))
-            .and_then(Value::as_f64)
-            .unwrap();
-        let n = st["n"].as_f64().unwrap();
-        let tol = 4.0 * s * (1.0 / k + 1.0 / n).sqrt();
-        let ok = (got - m).abs() <= tol;
-        failed |= !ok;
-        report.push(format!(
-            "{} {name}: Ganglion {got:.6} (mean of {k} runs), Brian2 {m:.6} ± {tol:.6}",
-            if ok { "ok  " } else { "FAIL" }
-        ));
-    }
-    assert!(!failed, "{label}:\n{}", report.join("\n"));
-    eprintln!("{label}:\n{}", report.join("\n"));
 }
 
 /// Every value within `rel` of its reference, relative to the reference's largest magnitude.
